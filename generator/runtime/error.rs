@@ -1,0 +1,199 @@
+//! The client's one error type: API errors with server code and request id, decode, transport and configuration errors.
+
+use std::fmt;
+use std::time::Duration;
+
+pub use reqwest::StatusCode;
+
+/// How many bytes of a response body an error keeps.
+pub(crate) const BODY_EXCERPT_LIMIT: usize = 2048;
+
+/// Everything that can go wrong when calling the API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an error status, or with a failure flag in its response envelope.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The server answered, but the body did not match the expected type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The request did not complete: connection failure, timeout, reset.
+    #[error(transparent)]
+    Transport(Box<TransportError>),
+    /// The client was configured with a value it cannot use safely; the message says which.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+    /// The request could not be encoded.
+    #[error("could not encode the request: {0}")]
+    Encode(String),
+}
+
+/// An error reported by the API.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status of the response.
+    pub status: StatusCode,
+    /// The server's error code (e.g. `GS_APIG_2401`), when it sent one.
+    pub code: Option<String>,
+    /// The server's error message, when it sent one.
+    pub message: Option<String>,
+    /// The server's request id, for support tickets.
+    pub request_id: Option<String>,
+    /// The start of the response body, at most 2 KiB.
+    pub body: String,
+    /// How long the server asked to wait before retrying (`Retry-After`).
+    pub retry_after: Option<Duration>,
+}
+
+/// A response body that could not be decoded into the expected type.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    /// HTTP status of the response.
+    pub status: StatusCode,
+    /// JSON path of the value that failed (e.g. `data.DueDate`); `.` for the whole body.
+    pub path: String,
+    /// What was wrong with it.
+    pub message: String,
+    /// The start of the response body, at most 2 KiB.
+    pub body: String,
+}
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made: the request never reached the server.
+    Connect,
+    /// The connect or request timeout passed.
+    Timeout,
+    /// Anything else: a reset, a truncated body, a protocol error.
+    Other,
+}
+
+/// A request that did not complete.
+#[derive(Debug)]
+pub struct TransportError {
+    /// What happened.
+    pub kind: TransportErrorKind,
+    /// The underlying error from the HTTP stack.
+    pub source: reqwest::Error,
+}
+
+impl Error {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::Decode(e) => Some(e.status),
+            Self::Transport(e) => e.source.status(),
+            Self::Config(_) | Self::Encode(_) => None,
+        }
+    }
+
+    /// The server's error code, when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The server's request id, when it sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the same request may succeed if sent again later (rate limits, gateway errors, timeouts).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(e) => is_retryable_status(e.status),
+            Self::Transport(e) => matches!(
+                e.kind,
+                TransportErrorKind::Connect | TransportErrorKind::Timeout
+            ),
+            Self::Decode(_) | Self::Config(_) | Self::Encode(_) => false,
+        }
+    }
+
+    /// Whether this is a timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Transport(e) if e.kind == TransportErrorKind::Timeout)
+    }
+
+    pub(crate) fn transport(source: reqwest::Error) -> Self {
+        let kind = if source.is_timeout() {
+            TransportErrorKind::Timeout
+        } else if source.is_connect() {
+            TransportErrorKind::Connect
+        } else {
+            TransportErrorKind::Other
+        };
+        // The URL is dropped because a credential may travel in its query string.
+        Self::Transport(Box::new(TransportError {
+            kind,
+            source: source.without_url(),
+        }))
+    }
+}
+
+/// Statuses that mean "try again later": rate limiting and gateway trouble.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "API error: HTTP {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, ", code {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(request_id) = &self.request_id {
+            write!(f, " (request id {request_id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode the response (HTTP {}) at `{}`: {}",
+            self.status, self.path, self.message
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "the request timed out",
+            TransportErrorKind::Other => "the request failed",
+        };
+        write!(f, "{what}: {}", self.source)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// The first [`BODY_EXCERPT_LIMIT`] bytes of a body as text, cut on a character boundary.
+pub(crate) fn body_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(BODY_EXCERPT_LIMIT)]);
+    text.trim_end_matches('\u{FFFD}').to_owned()
+}

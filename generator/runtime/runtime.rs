@@ -1,0 +1,767 @@
+//! HTTP plumbing shared by every operation: URLs, credentials, retries, timeouts, tracing and decoding.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::error::{body_excerpt, is_retryable_status, ApiError, DecodeError, Error};
+
+/// A secret (API key, token). Its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for sending.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(\"***\")")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+/// When and how often a failed request is sent again.
+///
+/// Rate limits (429), gateway errors (502, 503, 504) and failed connections are retried with
+/// exponential backoff and jitter, honouring `Retry-After`. A request that is not idempotent
+/// (such as a create) is retried only when it certainly did not reach the server: a refused
+/// connection or a 429.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first one included; 1 disables retries.
+    pub max_attempts: u32,
+    /// Delay before the first retry; it doubles with every attempt.
+    pub base_delay: Duration,
+    /// Longest delay between attempts, `Retry-After` included.
+    pub max_delay: Duration,
+    /// Whether delays are randomised (full jitter) so that clients do not retry in lockstep.
+    pub jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(30),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        let exponential = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(retry.min(16)));
+        let capped = exponential.min(self.max_delay);
+        if self.jitter {
+            capped.mul_f64(random_fraction())
+        } else {
+            capped
+        }
+    }
+}
+
+/// A number in `[0, 1)` from the standard library's randomly seeded hasher (no `rand` dependency).
+fn random_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(Instant::now().elapsed().as_nanos() as u64);
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Settings of a single call that override the client's.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// Whole-request timeout for this call.
+    pub timeout: Option<Duration>,
+    /// Extra headers for this call.
+    pub headers: HeaderMap,
+    /// Retry policy for this call.
+    pub retry: Option<RetryPolicy>,
+}
+
+/// A successful response with its status and headers, for callers that need more than the payload.
+#[derive(Debug, Clone)]
+pub struct ApiResponse<T> {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The decoded payload.
+    pub data: T,
+}
+
+/// Where a credential goes.
+#[derive(Debug, Clone)]
+pub(crate) enum Placement {
+    Header(HeaderName),
+    Query(&'static str),
+    Cookie(&'static str),
+    Bearer,
+    Basic,
+}
+
+/// A credential ready to attach to requests.
+#[derive(Debug, Clone)]
+pub(crate) struct Credential {
+    pub(crate) placement: Placement,
+    pub(crate) value: Secret,
+}
+
+/// Property names of the API's response envelope.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Envelope {
+    pub(crate) success_flag: Option<&'static str>,
+    pub(crate) data: &'static str,
+    pub(crate) error_code: Option<&'static str>,
+    pub(crate) error_message: Option<&'static str>,
+    pub(crate) request_id: Option<&'static str>,
+}
+
+/// Transport-level settings collected by the client builder.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TransportOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) user_agent: Option<String>,
+}
+
+/// Default whole-request timeout.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default connect timeout.
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The shared state of a client: connection pool, base URL, credentials, policies.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    base_url: String,
+    headers: HeaderMap,
+    query_credentials: Vec<(&'static str, Secret)>,
+    retry: RetryPolicy,
+    pub(crate) envelope: Option<Envelope>,
+}
+
+/// One request, described by the generated operation code.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub(crate) operation_id: &'static str,
+    pub(crate) method: Method,
+    pub(crate) path_template: &'static str,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Option<(Vec<u8>, &'static str)>,
+    pub(crate) idempotent: bool,
+    pub(crate) options: RequestOptions,
+}
+
+/// A response that passed the status check.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Transport {
+    pub(crate) fn new(
+        base_url: String,
+        credentials: Vec<Credential>,
+        envelope: Option<Envelope>,
+        options: TransportOptions,
+    ) -> Result<Self, Error> {
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::Config(format!("base URL `{base_url}` is not a URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(Error::Config(format!(
+                "base URL `{base_url}` must be an http(s) URL with a host"
+            )));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(Error::Config(format!(
+                "base URL `{base_url}` must not have a query or fragment"
+            )));
+        }
+        let mut headers = HeaderMap::new();
+        let mut query_credentials = Vec::new();
+        let mut cookies = Vec::new();
+        for credential in credentials {
+            let secret = credential.value.expose();
+            if secret.is_empty() || secret.chars().any(|c| c.is_control()) {
+                return Err(Error::Config(
+                    "a credential is empty or contains control characters".to_owned(),
+                ));
+            }
+            let header = |value: String| {
+                HeaderValue::from_str(&value)
+                    .map(|mut v| {
+                        v.set_sensitive(true);
+                        v
+                    })
+                    .map_err(|_| {
+                        Error::Config(
+                            "a credential contains characters that cannot be sent in a header"
+                                .to_owned(),
+                        )
+                    })
+            };
+            match credential.placement {
+                Placement::Header(name) => {
+                    headers.insert(name, header(secret.to_owned())?);
+                }
+                Placement::Bearer => {
+                    headers.insert(
+                        reqwest::header::AUTHORIZATION,
+                        header(format!("Bearer {secret}"))?,
+                    );
+                }
+                Placement::Basic => {
+                    headers.insert(
+                        reqwest::header::AUTHORIZATION,
+                        header(format!("Basic {}", base64(secret.as_bytes())))?,
+                    );
+                }
+                Placement::Query(name) => query_credentials.push((name, credential.value.clone())),
+                Placement::Cookie(name) => {
+                    if secret.contains([';', ' ', ',', '"']) {
+                        return Err(Error::Config("a cookie credential contains characters that cannot be sent in a cookie".to_owned()));
+                    }
+                    cookies.push(format!("{name}={secret}"));
+                }
+            }
+        }
+        if !cookies.is_empty() {
+            headers.insert(
+                reqwest::header::COOKIE,
+                header_value_sensitive(&cookies.join("; "))?,
+            );
+        }
+        let http = match options.http_client {
+            Some(client) => client,
+            None => {
+                let user_agent = options.user_agent.unwrap_or_else(|| {
+                    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned()
+                });
+                reqwest::Client::builder()
+                    .timeout(options.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                    .connect_timeout(options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .user_agent(user_agent)
+                    .build()
+                    .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?
+            }
+        };
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            headers,
+            query_credentials,
+            retry: options.retry,
+            envelope,
+        })
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends `call`, retrying as the policy allows, and returns a response with a success status.
+    pub(crate) async fn send(&self, call: Call) -> Result<RawResponse, Error> {
+        let span = tracing::info_span!(
+            "http_request",
+            operation = call.operation_id,
+            method = %call.method,
+            path = call.path_template,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        self.send_with_retries(call).instrument(span).await
+    }
+
+    async fn send_with_retries(&self, call: Call) -> Result<RawResponse, Error> {
+        let url = self.url(&call)?;
+        let policy = call.options.retry.as_ref().unwrap_or(&self.retry);
+        let max_attempts = policy.max_attempts.max(1);
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            tracing::Span::current().record("attempt", attempt);
+            let outcome = self.attempt(&call, url.clone()).await;
+            let retry_after = match &outcome {
+                Ok(response) => {
+                    let span = tracing::Span::current();
+                    span.record("status", response.status.as_u16());
+                    span.record("latency_ms", started.elapsed().as_millis() as u64);
+                    if !is_retryable_status(response.status) || attempt >= max_attempts {
+                        return self.check_status(outcome?);
+                    }
+                    // 429 means the request was not processed; gateway errors may hide a processed one.
+                    if response.status != StatusCode::TOO_MANY_REQUESTS && !call.idempotent {
+                        return self.check_status(outcome?);
+                    }
+                    retry_after(&response.headers)
+                }
+                Err(error) => {
+                    let never_sent = matches!(error, Error::Transport(t) if t.kind == crate::error::TransportErrorKind::Connect);
+                    if attempt >= max_attempts
+                        || !(never_sent || (call.idempotent && error.is_retryable()))
+                    {
+                        return outcome.and_then(|r| self.check_status(r));
+                    }
+                    None
+                }
+            };
+            let delay = retry_after
+                .map_or_else(|| policy.backoff(attempt - 1), |d| d.min(policy.max_delay));
+            tracing::warn!(
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                status = outcome.as_ref().ok().map(|r| r.status.as_u16()),
+                "retrying request"
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    fn url(&self, call: &Call) -> Result<reqwest::Url, Error> {
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.base_url, call.path))
+            .map_err(|e| Error::Encode(format!("invalid request URL: {e}")))?;
+        if !call.query.is_empty() || !self.query_credentials.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &call.query {
+                pairs.append_pair(name, value);
+            }
+            for (name, secret) in &self.query_credentials {
+                pairs.append_pair(name, secret.expose());
+            }
+        }
+        Ok(url)
+    }
+
+    async fn attempt(&self, call: &Call, url: reqwest::Url) -> Result<RawResponse, Error> {
+        let mut request = self
+            .http
+            .request(call.method.clone(), url)
+            .headers(self.headers.clone());
+        for (name, value) in &call.headers {
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::Encode(format!("header `{name}` has a value that cannot be sent"))
+            })?;
+            request = request.header(*name, value);
+        }
+        request = request.headers(call.options.headers.clone());
+        if let Some((body, content_type)) = &call.body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, *content_type)
+                .body(body.clone());
+        }
+        if let Some(timeout) = call.options.timeout {
+            request = request.timeout(timeout);
+        }
+        let response = request.send().await.map_err(Error::transport)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(Error::transport)?.to_vec();
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Turns an error status into [`Error::Api`], reading the envelope's error fields when present.
+    fn check_status(&self, response: RawResponse) -> Result<RawResponse, Error> {
+        if response.status.is_success() {
+            return Ok(response);
+        }
+        let fields = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
+        Err(self.api_error(
+            response.status,
+            &response.headers,
+            &response.body,
+            fields.as_ref(),
+        ))
+    }
+
+    pub(crate) fn api_error(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        fields: Option<&serde_json::Value>,
+    ) -> Error {
+        let text = |name: Option<&'static str>, fallbacks: &[&str]| -> Option<String> {
+            let object = fields?.as_object()?;
+            name.into_iter()
+                .chain(fallbacks.iter().copied())
+                .find_map(|key| match object.get(key)? {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+        };
+        let envelope = self.envelope;
+        let request_id = text(
+            envelope.and_then(|e| e.request_id),
+            &["requestId", "request_id"],
+        )
+        .or_else(|| {
+            headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+        Error::Api(Box::new(ApiError {
+            status,
+            code: text(
+                envelope.and_then(|e| e.error_code),
+                &["errorCode", "code", "error_code"],
+            ),
+            message: text(
+                envelope.and_then(|e| e.error_message),
+                &["errorDesc", "message", "error", "detail"],
+            ),
+            request_id,
+            body: body_excerpt(body),
+            retry_after: retry_after(headers),
+        }))
+    }
+}
+
+fn header_value_sensitive(value: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(value)
+        .map_err(|_| Error::Config("a credential cannot be sent in a header".to_owned()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let target = Duration::from_secs(u64::try_from(date.timestamp()).ok()?);
+    Some(target.saturating_sub(now))
+}
+
+/// Standard base64 for HTTP basic credentials.
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Encodes a path parameter as exactly one segment: `/`, `?`, `#` and `%` are escaped, and `.`/`..` too.
+pub(crate) fn path_segment(value: &str) -> String {
+    match value {
+        "." => "%2E".to_owned(),
+        ".." => "%2E%2E".to_owned(),
+        _ => percent_encoding::utf8_percent_encode(value, SEGMENT).to_string(),
+    }
+}
+
+/// A parameter value as text: strings as they are, other scalars as JSON, lists comma-joined.
+pub(crate) fn param_text<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    let json = serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))?;
+    Ok(match json {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Array(items) => {
+            items.iter().map(scalar_text).collect::<Vec<_>>().join(",")
+        }
+        other => scalar_text(&other),
+    })
+}
+
+fn scalar_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Query pairs for a value: lists repeat the name (`form` style, exploded), scalars appear once.
+pub(crate) fn push_query<T: serde::Serialize + ?Sized>(
+    query: &mut Vec<(&'static str, String)>,
+    name: &'static str,
+    value: &T,
+) -> Result<(), Error> {
+    match serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))? {
+        serde_json::Value::Array(items) => {
+            query.extend(items.iter().map(|item| (name, scalar_text(item))))
+        }
+        serde_json::Value::Null => {}
+        other => query.push((name, scalar_text(&other))),
+    }
+    Ok(())
+}
+
+/// Serialises a JSON body.
+pub(crate) fn json_body<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> Result<Option<(Vec<u8>, &'static str)>, Error> {
+    serde_json::to_vec(value)
+        .map(|body| Some((body, "application/json")))
+        .map_err(|e| Error::Encode(e.to_string()))
+}
+
+fn decode_error(response: &RawResponse, path: String, message: String) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        status: response.status,
+        path,
+        message,
+        body: body_excerpt(&response.body),
+    }))
+}
+
+fn decode_at<'de, T: serde::Deserialize<'de>>(
+    response: &RawResponse,
+    json: &'de [u8],
+    prefix: &str,
+) -> Result<T, Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let inner = error.path().to_string();
+        let path = match (prefix, inner.as_str()) {
+            ("", inner) => inner.to_owned(),
+            (prefix, ".") => prefix.to_owned(),
+            (prefix, inner) => format!("{prefix}.{inner}"),
+        };
+        decode_error(response, path, error.into_inner().to_string())
+    })
+}
+
+/// Decodes the whole body as JSON, rejecting an envelope whose success flag is false.
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    transport: &Transport,
+    response: RawResponse,
+) -> Result<ApiResponse<T>, Error> {
+    if let Some(flag) = transport.envelope.and_then(|e| e.success_flag) {
+        if let Ok(probe) =
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&response.body)
+        {
+            if probe.get(flag) == Some(&serde_json::Value::Bool(false)) {
+                let probe = serde_json::Value::Object(probe);
+                return Err(transport.api_error(
+                    response.status,
+                    &response.headers,
+                    &response.body,
+                    Some(&probe),
+                ));
+            }
+        }
+    }
+    let data = decode_at(&response, &response.body, "")?;
+    Ok(ApiResponse {
+        status: response.status,
+        headers: response.headers,
+        data,
+    })
+}
+
+/// Decodes the envelope's data property, after checking its success flag.
+pub(crate) fn decode_envelope<T: DeserializeOwned>(
+    transport: &Transport,
+    response: RawResponse,
+) -> Result<ApiResponse<T>, Error> {
+    let Some(envelope) = transport.envelope else {
+        return decode_json(transport, response);
+    };
+    let object = match serde_json::from_slice::<serde_json::Value>(&response.body) {
+        Ok(object @ serde_json::Value::Object(_)) => object,
+        Ok(_) => {
+            return Err(decode_error(
+                &response,
+                ".".to_owned(),
+                "expected a JSON object".to_owned(),
+            ))
+        }
+        Err(error) => return Err(decode_error(&response, ".".to_owned(), error.to_string())),
+    };
+    if let Some(flag) = envelope.success_flag {
+        if object.get(flag) == Some(&serde_json::Value::Bool(false)) {
+            return Err(transport.api_error(
+                response.status,
+                &response.headers,
+                &response.body,
+                Some(&object),
+            ));
+        }
+    }
+    let Some(raw) = object.get(envelope.data) else {
+        return Err(decode_error(
+            &response,
+            envelope.data.to_owned(),
+            format!("missing field `{}`", envelope.data),
+        ));
+    };
+    let data = serde_path_to_error::deserialize(raw).map_err(|error| {
+        let inner = error.path().to_string();
+        let path = if inner == "." {
+            envelope.data.to_owned()
+        } else {
+            format!("{}.{inner}", envelope.data)
+        };
+        decode_error(&response, path, error.into_inner().to_string())
+    })?;
+    Ok(ApiResponse {
+        status: response.status,
+        headers: response.headers,
+        data,
+    })
+}
+
+/// Returns the body as text.
+pub(crate) fn decode_text(response: RawResponse) -> Result<ApiResponse<String>, Error> {
+    let data = String::from_utf8_lossy(&response.body).into_owned();
+    Ok(ApiResponse {
+        status: response.status,
+        headers: response.headers,
+        data,
+    })
+}
+
+/// Returns the body as bytes.
+pub(crate) fn decode_bytes(response: RawResponse) -> Result<ApiResponse<Vec<u8>>, Error> {
+    Ok(ApiResponse {
+        status: response.status,
+        headers: response.headers,
+        data: response.body,
+    })
+}
+
+/// Ignores the body, but still honours an envelope's failure flag.
+pub(crate) fn decode_empty(
+    transport: &Transport,
+    response: RawResponse,
+) -> Result<ApiResponse<()>, Error> {
+    if transport.envelope.is_some() && !response.body.is_empty() {
+        let checked: Result<ApiResponse<serde_json::Value>, Error> = decode_json(
+            transport,
+            RawResponse {
+                status: response.status,
+                headers: response.headers.clone(),
+                body: response.body.clone(),
+            },
+        );
+        if let Err(error @ Error::Api(_)) = checked {
+            return Err(error);
+        }
+    }
+    Ok(ApiResponse {
+        status: response.status,
+        headers: response.headers,
+        data: (),
+    })
+}
+
+/// Expands `https://{domain}.example.com/v1`, refusing values that could change the host or path structure.
+pub(crate) fn expand_server_url(
+    template: &str,
+    variables: &[(&str, &str)],
+) -> Result<String, Error> {
+    let authority_end = template.find("://").map_or(0, |s| s + 3);
+    let authority_end = template[authority_end..]
+        .find('/')
+        .map_or(template.len(), |i| authority_end + i);
+    let mut url = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    let mut offset = 0;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        url.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        let value = variables
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| *v);
+        if offset + open < authority_end {
+            let valid = !value.is_empty()
+                && value
+                    .split('.')
+                    .all(|label| !label.is_empty() && label.len() <= 63)
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == ':');
+            if !valid {
+                return Err(Error::Config(format!(
+                    "server variable `{name}` must be a host name part (letters, digits, `-`, `.`), got `{}`",
+                    value.escape_debug()
+                )));
+            }
+            url.push_str(value);
+        } else {
+            url.push_str(&path_segment(value));
+        }
+        offset += close + 1;
+        rest = &rest[close + 1..];
+    }
+    url.push_str(rest);
+    Ok(url)
+}

@@ -1,0 +1,889 @@
+//! Spec → IR: servers, credentials, operations; the only place besides `schema` that reads `openapiv3`.
+
+use std::collections::HashSet;
+
+use openapiv3::{
+    APIKeyLocation, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
+    SchemaKind, SecurityScheme, StatusCode, Type,
+};
+
+use super::schema::{SchemaOrRef, TypeSpace, lookup_pointer, unescape_token};
+use super::{
+    Api, Body, BodyEncoding, Credential, CredentialKind, Envelope, HttpMethod, Operation, Param,
+    ParamLocation, PathPart, Response, Server, ServerVariable, TypeDef, TypeKind, TypeRef,
+};
+use crate::config::Config;
+use crate::error::{Diagnostic, Error, pointer_join};
+use crate::naming::{NameScope, snake_ident, type_ident};
+use crate::spec::LoadedSpec;
+
+/// How many `$ref` hops a parameter, body or response reference may take.
+const MAX_REF_HOPS: usize = 16;
+
+/// Method names the generated `Client` already uses for itself.
+const CLIENT_METHODS: &[&str] = &["new", "builder", "base_url", "clone", "fmt", "http_client"];
+
+/// Lowers a loaded spec into the IR, collecting every independent problem before failing.
+pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>), Error> {
+    let openapi = &spec.openapi;
+    let mut space = TypeSpace::new(config, &spec.raw);
+    let empty = indexmap::IndexMap::new();
+    let schemas = openapi.components.as_ref().map_or(&empty, |c| &c.schemas);
+    space.reserve_components(schemas);
+    space.lower_components(schemas);
+
+    let envelope = config.envelope.as_ref().map(|e| Envelope {
+        success_flag: e.success_flag.clone(),
+        data: e.data.clone(),
+        error_code: e.error_code.clone(),
+        error_message: e.error_message.clone(),
+        request_id: e.request_id.clone(),
+    });
+    let mut lowering = OperationLowering {
+        openapi,
+        config,
+        envelope: envelope.as_ref(),
+        raw: &spec.raw,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let operations = lowering.operations(&mut space);
+    let server = lowering.server();
+    let credentials = lowering.credentials();
+    let (mut errors, mut warnings) = (lowering.errors, lowering.warnings);
+
+    let (types, type_errors, type_warnings) = space.finish();
+    errors.extend(type_errors);
+    warnings.extend(type_warnings);
+    if !errors.is_empty() {
+        return Err(Error {
+            diagnostics: errors,
+        });
+    }
+    let api = Api {
+        title: openapi.info.title.clone(),
+        description: openapi.info.description.clone(),
+        api_version: openapi.info.version.clone(),
+        openapi_version: spec.declared_version.clone(),
+        server,
+        credentials,
+        types,
+        operations,
+        envelope,
+    };
+    Ok((api, warnings))
+}
+
+struct OperationLowering<'a> {
+    openapi: &'a OpenAPI,
+    config: &'a Config,
+    envelope: Option<&'a Envelope>,
+    raw: &'a serde_json::Value,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl OperationLowering<'_> {
+    fn operations(&mut self, space: &mut TypeSpace<'_>) -> Vec<Operation> {
+        let mut method_names = NameScope::with_reserved(CLIENT_METHODS);
+        let mut builder_names = NameScope::with_reserved(&["Client", "ClientBuilder"]);
+        let mut seen_ids = HashSet::new();
+        let mut operations = Vec::new();
+        for (path, item) in &self.openapi.paths.paths {
+            let path_pointer = pointer_join("#/paths", path);
+            let ReferenceOr::Item(item) = item else {
+                self.errors.push(
+                    Diagnostic::new(
+                        &path_pointer,
+                        "path items given by `$ref` are not supported",
+                    )
+                    .with_hint("inline the path item"),
+                );
+                continue;
+            };
+            for (method, operation) in item.iter() {
+                let pointer = pointer_join(&path_pointer, method);
+                let Some(http_method) = parse_method(method) else {
+                    continue;
+                };
+                let operation_id = match &operation.operation_id {
+                    Some(id) if !id.trim().is_empty() => id.clone(),
+                    _ => derived_operation_id(method, path),
+                };
+                if !seen_ids.insert(operation_id.clone()) {
+                    self.warnings.push(
+                        Diagnostic::new(
+                            pointer_join(&pointer, "operationId"),
+                            format!("duplicate operationId `{operation_id}`"),
+                        )
+                        .with_hint("operationIds must be unique; the method gets a numbered name"),
+                    );
+                }
+                let op_config = self.config.operations.get(&operation_id);
+                let wanted_method = op_config
+                    .and_then(|c| c.method_name.clone())
+                    .unwrap_or_else(|| snake_ident(&operation_id));
+                let method_name = method_names.claim(&wanted_method);
+                let builder_name = builder_names.claim(&type_ident(&operation_id));
+                let mut params = self.params(
+                    space,
+                    &item.parameters,
+                    &operation.parameters,
+                    &builder_name,
+                    &pointer,
+                );
+                let path_parts = self.path_parts(path, &mut params, &pointer);
+                let body = operation.request_body.as_ref().and_then(|body| {
+                    self.body(
+                        space,
+                        body,
+                        &builder_name,
+                        &pointer_join(&pointer, "requestBody"),
+                    )
+                });
+                let response = self.response(
+                    space,
+                    &operation.responses,
+                    &builder_name,
+                    &pointer_join(&pointer, "responses"),
+                );
+                let idempotent = op_config
+                    .and_then(|c| c.idempotent)
+                    .unwrap_or_else(|| http_method.is_idempotent());
+                operations.push(Operation {
+                    operation_id,
+                    method_name,
+                    builder_name,
+                    http_method,
+                    path_template: path.clone(),
+                    path: path_parts,
+                    summary: operation.summary.clone(),
+                    description: operation.description.clone(),
+                    deprecated: operation.deprecated,
+                    params,
+                    body,
+                    response,
+                    idempotent,
+                    pointer,
+                });
+            }
+        }
+        for id in self.config.operations.keys() {
+            if !seen_ids.contains(id) {
+                self.errors.push(
+                    Diagnostic::new(
+                        format!("config:operations.{id}"),
+                        format!("no operation has operationId `{id}`"),
+                    )
+                    .with_hint("fix the operationId or remove the section"),
+                );
+            }
+        }
+        operations
+    }
+
+    /// Path-level and operation-level parameters; the operation's win on the same name and place.
+    fn params(
+        &mut self,
+        space: &mut TypeSpace<'_>,
+        path_level: &[ReferenceOr<Parameter>],
+        operation_level: &[ReferenceOr<Parameter>],
+        builder_name: &str,
+        pointer: &str,
+    ) -> Vec<Param> {
+        let mut resolved: Vec<(Parameter, String)> = Vec::new();
+        let levels = [
+            (
+                path_level,
+                pointer.rsplit_once('/').map_or(pointer, |(p, _)| p),
+            ),
+            (operation_level, pointer),
+        ];
+        for (level, base) in levels {
+            for (index, parameter) in level.iter().enumerate() {
+                let at = format!("{}/{index}", pointer_join(base, "parameters"));
+                let Some(parameter) = self.resolve_parameter(parameter, &at) else {
+                    continue;
+                };
+                let key = (
+                    parameter.parameter_data_ref().name.clone(),
+                    location_of(&parameter),
+                );
+                resolved
+                    .retain(|(p, _)| (p.parameter_data_ref().name.clone(), location_of(p)) != key);
+                resolved.push((parameter, at));
+            }
+        }
+        let mut names = NameScope::with_reserved(&["body", "client", "options"]);
+        resolved
+            .into_iter()
+            .map(|(parameter, at)| {
+                let location = location_of(&parameter);
+                let data = parameter.parameter_data_ref();
+                let ty = match &data.format {
+                    ParameterSchemaOrContent::Schema(schema) => {
+                        let context = format!("{builder_name}{}", type_ident(&data.name));
+                        space.lower(
+                            SchemaOrRef::from(schema),
+                            &context,
+                            &pointer_join(&at, "schema"),
+                        )
+                    }
+                    ParameterSchemaOrContent::Content(_) => TypeRef::Any,
+                };
+                let ty = match ty {
+                    TypeRef::Nullable(inner) => *inner,
+                    other => other,
+                };
+                if location == ParamLocation::Path && !data.required {
+                    self.warnings.push(
+                        Diagnostic::new(
+                            pointer_join(&at, "required"),
+                            format!("path parameter `{}` is not marked required", data.name),
+                        )
+                        .with_hint("path parameters are always required; add `required: true`"),
+                    );
+                }
+                Param {
+                    name: data.name.clone(),
+                    rust_name: names.claim(&snake_ident(&data.name)),
+                    location,
+                    ty,
+                    required: data.required || location == ParamLocation::Path,
+                    doc: data.description.clone(),
+                }
+            })
+            .collect()
+    }
+
+    fn resolve_parameter(
+        &mut self,
+        parameter: &ReferenceOr<Parameter>,
+        at: &str,
+    ) -> Option<Parameter> {
+        self.resolve(parameter, at, "parameter")
+    }
+
+    /// Follows `$ref`s to a component of type `T`, reporting missing, external and cyclic ones.
+    fn resolve<T: Clone + serde::de::DeserializeOwned>(
+        &mut self,
+        item: &ReferenceOr<T>,
+        at: &str,
+        what: &str,
+    ) -> Option<T> {
+        let mut reference = match item {
+            ReferenceOr::Item(value) => return Some(value.clone()),
+            ReferenceOr::Reference { reference } => reference.clone(),
+        };
+        let mut visited = HashSet::new();
+        for _ in 0..MAX_REF_HOPS {
+            if !reference.starts_with('#') {
+                self.errors.push(
+                    Diagnostic::new(
+                        at,
+                        format!("external `$ref` `{reference}` is not supported"),
+                    )
+                    .with_hint(
+                        "bundle the spec into one document first (e.g. `npx @redocly/cli bundle`)",
+                    ),
+                );
+                return None;
+            }
+            if !visited.insert(reference.clone()) {
+                self.errors.push(
+                    Diagnostic::new(
+                        at,
+                        format!("`$ref` `{reference}` is part of a reference cycle"),
+                    )
+                    .with_hint("break the cycle"),
+                );
+                return None;
+            }
+            let Some(target) = lookup_pointer(self.raw, &reference) else {
+                self.errors.push(
+                    Diagnostic::new(at, format!("`$ref` target `{reference}` does not exist"))
+                        .with_hint(format!("define the {what} there or fix the reference")),
+                );
+                return None;
+            };
+            match serde_json::from_value::<ReferenceOr<T>>(target.clone()) {
+                Ok(ReferenceOr::Item(value)) => return Some(value),
+                Ok(ReferenceOr::Reference { reference: next }) => reference = next,
+                Err(error) => {
+                    self.errors.push(Diagnostic::new(
+                        &reference,
+                        format!("`$ref` target is not a valid {what}: {error}"),
+                    ));
+                    return None;
+                }
+            }
+        }
+        self.errors.push(Diagnostic::new(
+            at,
+            format!("`$ref` chain longer than {MAX_REF_HOPS} hops"),
+        ));
+        None
+    }
+
+    /// Parses `/ctas/{ctaId}` against the declared path parameters.
+    fn path_parts(
+        &mut self,
+        template: &str,
+        params: &mut Vec<Param>,
+        pointer: &str,
+    ) -> Vec<PathPart> {
+        let mut parts = Vec::new();
+        let mut rest = template;
+        let mut used = HashSet::new();
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
+            if open > 0 {
+                parts.push(PathPart::Literal(rest[..open].to_owned()));
+            }
+            let name = &rest[open + 1..close];
+            let index = match params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.name == name)
+            {
+                Some(index) => index,
+                None => {
+                    self.warnings.push(
+                        Diagnostic::new(pointer, format!("path template names `{{{name}}}` but no path parameter `{name}` is declared"))
+                            .with_hint("declare it under `parameters` with `in: path`; it is generated as a string"),
+                    );
+                    let taken: HashSet<String> =
+                        params.iter().map(|p| p.rust_name.clone()).collect();
+                    let mut names = NameScope::with_reserved(
+                        &taken.iter().map(String::as_str).collect::<Vec<_>>(),
+                    );
+                    params.push(Param {
+                        name: name.to_owned(),
+                        rust_name: names.claim(&snake_ident(name)),
+                        location: ParamLocation::Path,
+                        ty: TypeRef::String,
+                        required: true,
+                        doc: None,
+                    });
+                    params.len() - 1
+                }
+            };
+            used.insert(index);
+            parts.push(PathPart::Param(index));
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(PathPart::Literal(rest.to_owned()));
+        }
+        let unused: Vec<usize> = (0..params.len())
+            .filter(|i| params[*i].location == ParamLocation::Path && !used.contains(i))
+            .collect();
+        for index in unused.into_iter().rev() {
+            let removed = params.remove(index);
+            self.warnings.push(
+                Diagnostic::new(
+                    pointer,
+                    format!(
+                        "path parameter `{}` does not appear in the path template",
+                        removed.name
+                    ),
+                )
+                .with_hint("remove it or add it to the path; it is ignored"),
+            );
+            for part in &mut parts {
+                if let PathPart::Param(i) = part {
+                    if *i > index {
+                        *i -= 1;
+                    }
+                }
+            }
+        }
+        parts
+    }
+
+    fn body(
+        &mut self,
+        space: &mut TypeSpace<'_>,
+        body: &ReferenceOr<RequestBody>,
+        builder_name: &str,
+        pointer: &str,
+    ) -> Option<Body> {
+        let body = self.resolve(body, pointer, "request body")?;
+        let (media_type, content) = pick_media_type(&body.content)?;
+        let encoding = encoding_of(media_type);
+        let content_pointer = pointer_join(&pointer_join(pointer, "content"), media_type);
+        let ty = match encoding {
+            BodyEncoding::Json => match &content.schema {
+                Some(schema) => space.lower(
+                    SchemaOrRef::from(schema),
+                    &format!("{builder_name}Body"),
+                    &pointer_join(&content_pointer, "schema"),
+                ),
+                None => TypeRef::Any,
+            },
+            BodyEncoding::Text => TypeRef::String,
+            BodyEncoding::Bytes => TypeRef::Bytes,
+        };
+        let content_type = if media_type.contains('*') {
+            "application/octet-stream".to_owned()
+        } else {
+            media_type.to_owned()
+        };
+        Some(Body {
+            ty,
+            content_type,
+            encoding,
+            required: body.required,
+            doc: body.description.clone(),
+        })
+    }
+
+    /// The success response: the first 2xx (then `2XX`, then `default`) that declares a body.
+    fn response(
+        &mut self,
+        space: &mut TypeSpace<'_>,
+        responses: &openapiv3::Responses,
+        builder_name: &str,
+        pointer: &str,
+    ) -> Response {
+        let mut candidates: Vec<(String, &ReferenceOr<openapiv3::Response>)> = responses
+            .responses
+            .iter()
+            .filter_map(|(code, response)| match code {
+                StatusCode::Code(c) if (200..300).contains(c) => Some((c.to_string(), response)),
+                StatusCode::Range(2) => Some(("2XX".to_owned(), response)),
+                _ => None,
+            })
+            .collect();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        if candidates.is_empty() {
+            if let Some(default) = &responses.default {
+                candidates.push(("default".to_owned(), default));
+            }
+        }
+        let empty = Response {
+            ty: None,
+            encoding: BodyEncoding::Json,
+            unwrap_envelope: false,
+            doc: None,
+        };
+        for (code, response) in candidates {
+            let at = pointer_join(pointer, &code);
+            let Some(response) = self.resolve(response, &at, "response") else {
+                continue;
+            };
+            let Some((media_type, content)) = pick_media_type(&response.content) else {
+                if empty.doc.is_none() {
+                    return Response {
+                        doc: Some(response.description.clone()),
+                        ..empty
+                    };
+                }
+                continue;
+            };
+            let encoding = encoding_of(media_type);
+            let schema_pointer = pointer_join(
+                &pointer_join(&pointer_join(&at, "content"), media_type),
+                "schema",
+            );
+            let doc = Some(response.description.clone()).filter(|d| !d.is_empty());
+            return match encoding {
+                BodyEncoding::Json => {
+                    let Some(schema) = &content.schema else {
+                        return Response {
+                            ty: Some(TypeRef::Any),
+                            encoding,
+                            unwrap_envelope: false,
+                            doc,
+                        };
+                    };
+                    if let Some(ty) = self.unwrap_envelope(
+                        space,
+                        SchemaOrRef::from(schema),
+                        builder_name,
+                        &schema_pointer,
+                    ) {
+                        return Response {
+                            ty: Some(ty),
+                            encoding,
+                            unwrap_envelope: true,
+                            doc,
+                        };
+                    }
+                    let ty = space.lower(
+                        SchemaOrRef::from(schema),
+                        &format!("{builder_name}Response"),
+                        &schema_pointer,
+                    );
+                    Response {
+                        ty: Some(ty),
+                        encoding,
+                        unwrap_envelope: false,
+                        doc,
+                    }
+                }
+                BodyEncoding::Text => Response {
+                    ty: Some(TypeRef::String),
+                    encoding,
+                    unwrap_envelope: false,
+                    doc,
+                },
+                BodyEncoding::Bytes => Response {
+                    ty: Some(TypeRef::Bytes),
+                    encoding,
+                    unwrap_envelope: false,
+                    doc,
+                },
+            };
+        }
+        empty
+    }
+
+    /// When the config declares an envelope and the body has its data property, the payload type.
+    fn unwrap_envelope(
+        &mut self,
+        space: &mut TypeSpace<'_>,
+        schema: SchemaOrRef<'_>,
+        builder_name: &str,
+        pointer: &str,
+    ) -> Option<TypeRef> {
+        let data = &self.envelope?.data;
+        match schema {
+            SchemaOrRef::Ref(reference) => {
+                let name = reference
+                    .strip_prefix("#/components/schemas/")
+                    .map(unescape_token)?;
+                let id = space.component(&name)?;
+                match &space.get(id)?.kind {
+                    TypeKind::Struct(s) => s
+                        .fields
+                        .iter()
+                        .find(|f| &f.json_name == data)
+                        .map(|f| f.ty.clone()),
+                    _ => None,
+                }
+            }
+            SchemaOrRef::Item(item) => {
+                let properties = match &item.schema_kind {
+                    SchemaKind::Type(Type::Object(o)) => &o.properties,
+                    SchemaKind::Any(any) => &any.properties,
+                    _ => return None,
+                };
+                let property = properties.get(data)?;
+                let data_pointer = pointer_join(&pointer_join(pointer, "properties"), data);
+                let ty = space.lower(
+                    SchemaOrRef::from(property),
+                    &format!("{builder_name}Response"),
+                    &data_pointer,
+                );
+                Some(match ty {
+                    TypeRef::Nullable(inner) => *inner,
+                    other => other,
+                })
+            }
+        }
+    }
+
+    fn server(&mut self) -> Option<Server> {
+        let server = self.openapi.servers.first()?;
+        let mut variables = Vec::new();
+        let mut names = NameScope::default();
+        let mut rest = server.url.as_str();
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
+            let name = &rest[open + 1..close];
+            if !variables.iter().any(|v: &ServerVariable| v.name == name) {
+                let declared = server.variables.as_ref().and_then(|vars| vars.get(name));
+                if declared.is_none() {
+                    self.warnings.push(
+                        Diagnostic::new(
+                            "#/servers/0/url",
+                            format!("server variable `{name}` is not declared"),
+                        )
+                        .with_hint("declare it under `servers[0].variables`"),
+                    );
+                }
+                variables.push(ServerVariable {
+                    name: name.to_owned(),
+                    rust_name: names.claim(&snake_ident(name)),
+                    default: declared.map(|v| v.default.clone()).unwrap_or_default(),
+                    description: declared.and_then(|v| v.description.clone()),
+                });
+            }
+            rest = &rest[close + 1..];
+        }
+        Some(Server {
+            url: server.url.clone(),
+            variables,
+            description: server.description.clone(),
+        })
+    }
+
+    /// The credentials of the document's first security requirement (or, failing that, the operations').
+    fn credentials(&mut self) -> Vec<Credential> {
+        let requirement = self
+            .openapi
+            .security
+            .as_ref()
+            .and_then(|s| s.first())
+            .or_else(|| {
+                self.openapi
+                    .operations()
+                    .find_map(|(_, _, op)| op.security.as_ref().and_then(|s| s.first()))
+            });
+        let Some(requirement) = requirement else {
+            return Vec::new();
+        };
+        let schemes = self
+            .openapi
+            .components
+            .as_ref()
+            .map(|c| &c.security_schemes);
+        let mut names = NameScope::with_reserved(&[
+            "base_url",
+            "timeout",
+            "connect_timeout",
+            "http_client",
+            "build",
+        ]);
+        let mut credentials = Vec::new();
+        for scheme_name in requirement.keys() {
+            let at = pointer_join("#/components/securitySchemes", scheme_name);
+            let Some(scheme) = schemes.and_then(|s| s.get(scheme_name)) else {
+                self.errors.push(
+                    Diagnostic::new(
+                        "#/security",
+                        format!("security scheme `{scheme_name}` is not defined"),
+                    )
+                    .with_hint("define it under `components/securitySchemes`"),
+                );
+                continue;
+            };
+            let Some(scheme) = self.resolve(scheme, &at, "security scheme") else {
+                continue;
+            };
+            let (kind, wanted, description) = match &scheme {
+                SecurityScheme::APIKey {
+                    location,
+                    name,
+                    description,
+                    ..
+                } => {
+                    let kind = match location {
+                        APIKeyLocation::Header => CredentialKind::HeaderApiKey {
+                            header: name.clone(),
+                        },
+                        APIKeyLocation::Query => CredentialKind::QueryApiKey {
+                            parameter: name.clone(),
+                        },
+                        APIKeyLocation::Cookie => CredentialKind::CookieApiKey {
+                            cookie: name.clone(),
+                        },
+                    };
+                    (kind, snake_ident(name), description.clone())
+                }
+                SecurityScheme::HTTP {
+                    scheme,
+                    description,
+                    ..
+                } if scheme.eq_ignore_ascii_case("basic") => (
+                    CredentialKind::Basic,
+                    "basic_auth".to_owned(),
+                    description.clone(),
+                ),
+                SecurityScheme::HTTP { description, .. } => (
+                    CredentialKind::Bearer,
+                    "bearer_token".to_owned(),
+                    description.clone(),
+                ),
+                SecurityScheme::OAuth2 { description, .. }
+                | SecurityScheme::OpenIDConnect { description, .. } => (
+                    CredentialKind::Bearer,
+                    "access_token".to_owned(),
+                    description.clone(),
+                ),
+            };
+            credentials.push(Credential {
+                scheme: scheme_name.clone(),
+                rust_name: names.claim(&wanted),
+                kind,
+                description,
+            });
+        }
+        credentials
+    }
+}
+
+fn parse_method(method: &str) -> Option<HttpMethod> {
+    Some(match method {
+        "get" => HttpMethod::Get,
+        "put" => HttpMethod::Put,
+        "post" => HttpMethod::Post,
+        "delete" => HttpMethod::Delete,
+        "options" => HttpMethod::Options,
+        "head" => HttpMethod::Head,
+        "patch" => HttpMethod::Patch,
+        "trace" => HttpMethod::Trace,
+        _ => return None,
+    })
+}
+
+fn location_of(parameter: &Parameter) -> ParamLocation {
+    match parameter {
+        Parameter::Query { .. } => ParamLocation::Query,
+        Parameter::Header { .. } => ParamLocation::Header,
+        Parameter::Path { .. } => ParamLocation::Path,
+        Parameter::Cookie { .. } => ParamLocation::Cookie,
+    }
+}
+
+/// `get /users/{id}/posts` → `get_users_by_id_posts`: stable and readable.
+fn derived_operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_owned();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        id.push('_');
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => {
+                id.push_str("by_");
+                id.push_str(param);
+            }
+            None => id.push_str(segment),
+        }
+    }
+    if id == method {
+        id.push_str("_root");
+    }
+    id
+}
+
+/// Prefers JSON, then text, then whatever is first.
+fn pick_media_type(
+    content: &indexmap::IndexMap<String, openapiv3::MediaType>,
+) -> Option<(&str, &openapiv3::MediaType)> {
+    let by = |predicate: fn(&str) -> bool| {
+        content
+            .iter()
+            .find(|(k, _)| predicate(&k.to_ascii_lowercase()))
+            .map(|(k, v)| (k.as_str(), v))
+    };
+    by(|m| m == "application/json")
+        .or_else(|| by(is_json))
+        .or_else(|| by(|m| m.starts_with("text/")))
+        .or_else(|| content.first().map(|(k, v)| (k.as_str(), v)))
+}
+
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim();
+    essence.ends_with("/json") || essence.ends_with("+json")
+}
+
+fn encoding_of(media_type: &str) -> BodyEncoding {
+    let lower = media_type.to_ascii_lowercase();
+    if is_json(&lower) {
+        BodyEncoding::Json
+    } else if lower.starts_with("text/") {
+        BodyEncoding::Text
+    } else {
+        BodyEncoding::Bytes
+    }
+}
+
+/// Boxes fields that would make a type contain itself, and rejects aliases that are their own target.
+pub(super) fn break_cycles(types: &mut [TypeDef], errors: &mut Vec<Diagnostic>) {
+    let direct: Vec<Vec<usize>> = types.iter().map(|t| direct_children(&t.kind)).collect();
+    let reaches = |from: usize, target: usize| -> bool {
+        let mut stack = vec![from];
+        let mut seen = HashSet::new();
+        while let Some(node) = stack.pop() {
+            if node == target {
+                return true;
+            }
+            if seen.insert(node) {
+                stack.extend(direct.get(node).into_iter().flatten().copied());
+            }
+        }
+        false
+    };
+    let mut boxes = Vec::new();
+    for (id, def) in types.iter().enumerate() {
+        match &def.kind {
+            TypeKind::Struct(s) => {
+                for (index, field) in s.fields.iter().enumerate() {
+                    if let Some(target) = direct_named(&field.ty) {
+                        if reaches(target, id) {
+                            boxes.push((id, index));
+                        }
+                    }
+                }
+            }
+            TypeKind::Alias(ty) => {
+                if let Some(target) = direct_named(ty) {
+                    if reaches(target, id) {
+                        errors.push(
+                            Diagnostic::new(
+                                &def.pointer,
+                                "this schema is a `$ref` cycle that never reaches a concrete type",
+                            )
+                            .with_hint("make one schema in the cycle an object or a list"),
+                        );
+                    }
+                }
+            }
+            TypeKind::Union(variants) => {
+                for (index, variant) in variants.iter().enumerate() {
+                    if let Some(target) = direct_named(&variant.ty) {
+                        if reaches(target, id) {
+                            boxes.push((id, index));
+                        }
+                    }
+                }
+            }
+            TypeKind::StringEnum(_) => {}
+        }
+    }
+    for (id, index) in boxes {
+        match types.get_mut(id).map(|t| &mut t.kind) {
+            Some(TypeKind::Struct(s)) => {
+                if let Some(field) = s.fields.get_mut(index) {
+                    field.boxed = true;
+                }
+            }
+            Some(TypeKind::Union(variants)) => {
+                if let Some(variant) = variants.get_mut(index) {
+                    variant.boxed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The named type a value contains inline (not behind a `Vec` or map), if any.
+fn direct_named(ty: &TypeRef) -> Option<usize> {
+    match ty {
+        TypeRef::Named(id) => Some(*id),
+        TypeRef::Nullable(inner) => direct_named(inner),
+        _ => None,
+    }
+}
+
+fn direct_children(kind: &TypeKind) -> Vec<usize> {
+    match kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .filter(|f| !f.boxed)
+            .filter_map(|f| direct_named(&f.ty))
+            .collect(),
+        TypeKind::Union(variants) => variants
+            .iter()
+            .filter(|v| !v.boxed)
+            .filter_map(|v| direct_named(&v.ty))
+            .collect(),
+        TypeKind::Alias(ty) => direct_named(ty).into_iter().collect(),
+        TypeKind::StringEnum(_) => Vec::new(),
+    }
+}

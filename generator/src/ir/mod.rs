@@ -1,0 +1,393 @@
+//! The generator's own model of an API: what will become types and methods. `openapiv3` stops at `lower`.
+
+mod lower;
+mod schema;
+
+pub use lower::lower;
+
+/// Index of a [`TypeDef`] in [`Api::types`].
+pub type TypeId = usize;
+
+/// Everything the emitter needs, already named and resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `info.version` (the API's own version, not the crate's).
+    pub api_version: String,
+    /// The `openapi` version the document declared.
+    pub openapi_version: String,
+    /// The first server, if any.
+    pub server: Option<Server>,
+    /// Credentials the client takes, from the document's default security requirement.
+    pub credentials: Vec<Credential>,
+    /// Every named type, in a deterministic order.
+    pub types: Vec<TypeDef>,
+    /// Every operation, in document order.
+    pub operations: Vec<Operation>,
+    /// The response envelope, when configured.
+    pub envelope: Option<Envelope>,
+}
+
+/// A server URL template such as `https://{domain}.example.com/v1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// The template as written in the spec.
+    pub url: String,
+    /// The variables it uses, in order of appearance.
+    pub variables: Vec<ServerVariable>,
+    /// `servers[0].description`.
+    pub description: Option<String>,
+}
+
+/// One `{variable}` of a server URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerVariable {
+    /// Name in the template.
+    pub name: String,
+    /// Rust parameter name.
+    pub rust_name: String,
+    /// Default value.
+    pub default: String,
+    /// Spec description.
+    pub description: Option<String>,
+}
+
+/// How a credential is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// An API key in a header.
+    HeaderApiKey {
+        /// Header name.
+        header: String,
+    },
+    /// An API key in the query string.
+    QueryApiKey {
+        /// Query parameter name.
+        parameter: String,
+    },
+    /// An API key in a cookie.
+    CookieApiKey {
+        /// Cookie name.
+        cookie: String,
+    },
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic <base64(user:password)>`, given as one `user:password` secret.
+    Basic,
+}
+
+/// A secret the client needs, named after its security scheme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credential {
+    /// Scheme name in `components.securitySchemes`.
+    pub scheme: String,
+    /// Rust parameter/setter name (e.g. `access_key`).
+    pub rust_name: String,
+    /// How it is sent.
+    pub kind: CredentialKind,
+    /// Scheme description.
+    pub description: Option<String>,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust name.
+    pub name: String,
+    /// Where the schema is (`#/components/schemas/CTA`).
+    pub pointer: String,
+    /// The name in the spec when it has one (component key).
+    pub original_name: Option<String>,
+    /// Title/description from the spec.
+    pub doc: Option<String>,
+    /// What it is.
+    pub kind: TypeKind,
+}
+
+/// Shapes of named types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(StructType),
+    /// A string with a closed list of known values (open to unknown ones at run time).
+    StringEnum(Vec<EnumVariant>),
+    /// One of several shapes, decoded in order.
+    Union(Vec<UnionVariant>),
+    /// Another name for a type.
+    Alias(TypeRef),
+}
+
+/// An object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructType {
+    /// Declared properties.
+    pub fields: Vec<Field>,
+    /// What happens to properties the spec does not declare.
+    pub extra: ExtraFields,
+}
+
+/// Treatment of undeclared properties.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExtraFields {
+    /// `additionalProperties: false`: none are kept.
+    Forbidden,
+    /// Kept as JSON values, so fields added by the vendor or a tenant survive a round trip.
+    Any {
+        /// Rust name of the map field.
+        rust_name: String,
+    },
+    /// `additionalProperties: <schema>`: kept typed.
+    Typed {
+        /// Rust name of the map field.
+        rust_name: String,
+        /// Value type.
+        ty: TypeRef,
+    },
+}
+
+/// One property of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Name in JSON.
+    pub json_name: String,
+    /// Rust name.
+    pub rust_name: String,
+    /// Description from the spec.
+    pub doc: Option<String>,
+    /// Value type (without the `Option` for optional fields).
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// May be `null`.
+    pub nullable: bool,
+    /// Needs a `Box` to break a cycle of directly contained types.
+    pub boxed: bool,
+    /// Marked deprecated.
+    pub deprecated: bool,
+}
+
+/// One known value of a string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    /// The value on the wire.
+    pub value: String,
+    /// Rust variant name.
+    pub rust_name: String,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Needs a `Box` because the type contains the union itself.
+    pub boxed: bool,
+}
+
+/// A reference to a type as used in a field, parameter or body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// Text.
+    String,
+    /// `format: date`.
+    Date,
+    /// `format: date-time`.
+    DateTime,
+    /// Integer of the given bit width (32 or 64).
+    Integer {
+        /// 32 or 64.
+        bits: u8,
+    },
+    /// Floating-point number of the given bit width (32 or 64).
+    Number {
+        /// 32 or 64.
+        bits: u8,
+    },
+    /// true/false.
+    Boolean,
+    /// Any JSON value (`{}`, or what cannot be typed).
+    Any,
+    /// Raw bytes (`format: binary` bodies).
+    Bytes,
+    /// A named type.
+    Named(TypeId),
+    /// A list.
+    Array(Box<TypeRef>),
+    /// A string-keyed map.
+    Map(Box<TypeRef>),
+    /// A value that may be null.
+    Nullable(Box<TypeRef>),
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+impl HttpMethod {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+            Self::Head => "HEAD",
+            Self::Patch => "PATCH",
+            Self::Trace => "TRACE",
+        }
+    }
+
+    /// Whether HTTP defines the method as idempotent (safe to send twice).
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Self::Post | Self::Patch)
+    }
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// Text sent as is.
+    Literal(String),
+    /// A path parameter, by index into [`Operation::params`].
+    Param(usize),
+}
+
+/// An operation: what will become a client method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId`, or one derived from method and path.
+    pub operation_id: String,
+    /// Rust method name.
+    pub method_name: String,
+    /// Rust name of the request builder type.
+    pub builder_name: String,
+    /// HTTP method.
+    pub http_method: HttpMethod,
+    /// The path template as written (`/ctas/{ctaId}`).
+    pub path_template: String,
+    /// The template parsed into literal and parameter parts.
+    pub path: Vec<PathPart>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+    /// Path, query, header and cookie parameters.
+    pub params: Vec<Param>,
+    /// Request body.
+    pub body: Option<Body>,
+    /// Success response.
+    pub response: Response,
+    /// Safe to send more than once.
+    pub idempotent: bool,
+    /// Location in the spec.
+    pub pointer: String,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+    /// A header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+/// A parameter of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Name on the wire.
+    pub name: String,
+    /// Rust name.
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Value type.
+    pub ty: TypeRef,
+    /// Must be given.
+    pub required: bool,
+    /// Description from the spec.
+    pub doc: Option<String>,
+}
+
+/// How a body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// JSON.
+    Json,
+    /// `text/*`, sent as a string.
+    Text,
+    /// Anything else, sent as bytes.
+    Bytes,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Value type.
+    pub ty: TypeRef,
+    /// Media type sent in `Content-Type`.
+    pub content_type: String,
+    /// Encoding.
+    pub encoding: BodyEncoding,
+    /// Must be given.
+    pub required: bool,
+    /// Description from the spec.
+    pub doc: Option<String>,
+}
+
+/// The success response of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Decoded type; `None` when no body is declared.
+    pub ty: Option<TypeRef>,
+    /// How the body is read.
+    pub encoding: BodyEncoding,
+    /// Whether the payload is read from the envelope's data property.
+    pub unwrap_envelope: bool,
+    /// Description of the response.
+    pub doc: Option<String>,
+}
+
+/// The response envelope, as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    /// Boolean success property.
+    pub success_flag: Option<String>,
+    /// Payload property.
+    pub data: String,
+    /// Error-code property.
+    pub error_code: Option<String>,
+    /// Error-message property.
+    pub error_message: Option<String>,
+    /// Request-id property.
+    pub request_id: Option<String>,
+}

@@ -1,0 +1,794 @@
+//! Lowering of schemas into named types and type references, with deterministic inline names.
+
+use std::collections::{HashMap, HashSet};
+
+use openapiv3::{
+    AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+use super::{
+    EnumVariant, ExtraFields, Field, StructType, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant,
+};
+use crate::config::Config;
+use crate::error::{Diagnostic, pointer_join};
+use crate::naming::{NameScope, pascal_ident, snake_ident, type_ident};
+
+/// How deep schemas may nest before lowering gives up (guards the stack on hostile specs).
+const MAX_DEPTH: usize = 64;
+
+/// A schema or a reference to one, borrowed from either of `openapiv3`'s two shapes.
+#[derive(Clone, Copy)]
+pub enum SchemaOrRef<'a> {
+    /// `$ref`.
+    Ref(&'a str),
+    /// An inline schema.
+    Item(&'a Schema),
+}
+
+impl<'a> From<&'a ReferenceOr<Schema>> for SchemaOrRef<'a> {
+    fn from(value: &'a ReferenceOr<Schema>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => Self::Ref(reference),
+            ReferenceOr::Item(schema) => Self::Item(schema),
+        }
+    }
+}
+
+impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SchemaOrRef<'a> {
+    fn from(value: &'a ReferenceOr<Box<Schema>>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => Self::Ref(reference),
+            ReferenceOr::Item(schema) => Self::Item(schema),
+        }
+    }
+}
+
+/// The type space being built: named types by id, plus the lookups that keep names unique.
+pub struct TypeSpace<'a> {
+    config: &'a Config,
+    raw: &'a Value,
+    /// Named types; `None` while a slot is reserved but not yet lowered.
+    slots: Vec<Option<TypeDef>>,
+    components: HashMap<String, TypeId>,
+    resolved_pointers: HashMap<String, TypeRef>,
+    in_progress: HashSet<String>,
+    names: NameScope,
+    used_overrides: HashSet<String>,
+    depth: usize,
+    /// Problems that stop generation.
+    pub errors: Vec<Diagnostic>,
+    /// Problems worked around.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl<'a> TypeSpace<'a> {
+    /// An empty type space for a spec whose normalised JSON is `raw`.
+    pub fn new(config: &'a Config, raw: &'a Value) -> Self {
+        Self {
+            config,
+            raw,
+            slots: Vec::new(),
+            components: HashMap::new(),
+            resolved_pointers: HashMap::new(),
+            in_progress: HashSet::new(),
+            names: NameScope::default(),
+            used_overrides: HashSet::new(),
+            depth: 0,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Gives every component schema its name up front, so references resolve in any order.
+    pub fn reserve_components(
+        &mut self,
+        schemas: &indexmap::IndexMap<String, ReferenceOr<Schema>>,
+    ) {
+        for name in schemas.keys() {
+            let pointer = pointer_join("#/components/schemas", name);
+            let id = self.reserve(&type_ident(name), &pointer);
+            self.components.insert(name.clone(), id);
+        }
+    }
+
+    /// Lowers every component schema into its reserved slot.
+    pub fn lower_components(&mut self, schemas: &indexmap::IndexMap<String, ReferenceOr<Schema>>) {
+        for (name, schema) in schemas {
+            let Some(&id) = self.components.get(name) else {
+                continue;
+            };
+            let pointer = pointer_join("#/components/schemas", name);
+            let type_name = self.name_of(id).to_owned();
+            let schema = SchemaOrRef::from(schema);
+            let kind = match schema {
+                SchemaOrRef::Item(item) if self.becomes_named(item) => {
+                    self.lower_named_kind(item, &type_name, &pointer)
+                }
+                _ => TypeKind::Alias(self.lower(schema, &type_name, &pointer)),
+            };
+            let doc = match schema {
+                SchemaOrRef::Item(item) => schema_doc(item),
+                SchemaOrRef::Ref(_) => None,
+            };
+            self.fill(
+                id,
+                TypeDef {
+                    name: type_name,
+                    pointer,
+                    original_name: Some(name.clone()),
+                    doc,
+                    kind,
+                },
+            );
+        }
+    }
+
+    /// The id of component schema `name`.
+    pub fn component(&self, name: &str) -> Option<TypeId> {
+        self.components.get(name).copied()
+    }
+
+    /// The lowered definition of `id`, when it is filled.
+    pub fn get(&self, id: TypeId) -> Option<&TypeDef> {
+        self.slots.get(id).and_then(Option::as_ref)
+    }
+
+    fn name_of(&self, id: TypeId) -> &str {
+        self.slots
+            .get(id)
+            .and_then(|s| s.as_ref())
+            .map_or("", |t| t.name.as_str())
+    }
+
+    /// Reserves a slot named `candidate` (or the config's name for `pointer`).
+    fn reserve(&mut self, candidate: &str, pointer: &str) -> TypeId {
+        let wanted = match self.config.type_names.get(pointer) {
+            Some(name) => {
+                self.used_overrides.insert(pointer.to_owned());
+                name.clone()
+            }
+            None => candidate.to_owned(),
+        };
+        let name = self.names.claim(&wanted);
+        self.slots.push(Some(TypeDef {
+            name,
+            pointer: pointer.to_owned(),
+            original_name: None,
+            doc: None,
+            kind: TypeKind::Alias(TypeRef::Any),
+        }));
+        self.slots.len() - 1
+    }
+
+    fn fill(&mut self, id: TypeId, def: TypeDef) {
+        if let Some(slot) = self.slots.get_mut(id) {
+            *slot = Some(def);
+        }
+    }
+
+    /// Lowers a schema used at `pointer`; `context` is the name an inline type would get.
+    pub fn lower(&mut self, schema: SchemaOrRef<'_>, context: &str, pointer: &str) -> TypeRef {
+        if self.depth >= MAX_DEPTH {
+            self.errors.push(
+                Diagnostic::new(
+                    pointer,
+                    format!("schemas nest deeper than {MAX_DEPTH} levels"),
+                )
+                .with_hint("flatten the schema with named components"),
+            );
+            return TypeRef::Any;
+        }
+        self.depth += 1;
+        let lowered = match schema {
+            SchemaOrRef::Ref(reference) => self.resolve_ref(reference, pointer),
+            SchemaOrRef::Item(item) => self.lower_inline(item, context, pointer),
+        };
+        self.depth -= 1;
+        lowered
+    }
+
+    /// Resolves a local `$ref`: component schemas by name, anything else by JSON pointer.
+    fn resolve_ref(&mut self, reference: &str, pointer: &str) -> TypeRef {
+        if let Some(name) = reference.strip_prefix("#/components/schemas/") {
+            let name = unescape_token(name);
+            if !name.contains('/') {
+                return match self.components.get(&name) {
+                    Some(&id) => TypeRef::Named(id),
+                    None => {
+                        self.errors.push(
+                            Diagnostic::new(
+                                pointer,
+                                format!("`$ref` target `{reference}` does not exist"),
+                            )
+                            .with_hint(
+                                "add the schema under `components/schemas` or fix the reference",
+                            ),
+                        );
+                        TypeRef::Any
+                    }
+                };
+            }
+        }
+        if !reference.starts_with('#') {
+            self.errors.push(
+                Diagnostic::new(
+                    pointer,
+                    format!("external `$ref` `{reference}` is not supported"),
+                )
+                .with_hint(
+                    "bundle the spec into one document first (e.g. `npx @redocly/cli bundle`)",
+                ),
+            );
+            return TypeRef::Any;
+        }
+        if let Some(done) = self.resolved_pointers.get(reference) {
+            return done.clone();
+        }
+        if !self.in_progress.insert(reference.to_owned()) {
+            self.errors.push(
+                Diagnostic::new(
+                    pointer,
+                    format!("`$ref` `{reference}` refers back to itself"),
+                )
+                .with_hint("break the reference cycle"),
+            );
+            return TypeRef::Any;
+        }
+        let target = lookup_pointer(self.raw, reference)
+            .map(|value| serde_json::from_value::<ReferenceOr<Schema>>(value.clone()));
+        let lowered = match target {
+            Some(Ok(schema)) => {
+                let context = reference
+                    .rsplit('/')
+                    .next()
+                    .map(unescape_token)
+                    .unwrap_or_default();
+                self.lower(SchemaOrRef::from(&schema), &type_ident(&context), reference)
+            }
+            Some(Err(error)) => {
+                self.errors.push(Diagnostic::new(
+                    reference,
+                    format!("`$ref` target is not a schema: {error}"),
+                ));
+                TypeRef::Any
+            }
+            None => {
+                self.errors.push(
+                    Diagnostic::new(
+                        pointer,
+                        format!("`$ref` target `{reference}` does not exist"),
+                    )
+                    .with_hint("fix the reference"),
+                );
+                TypeRef::Any
+            }
+        };
+        self.in_progress.remove(reference);
+        self.resolved_pointers
+            .insert(reference.to_owned(), lowered.clone());
+        lowered
+    }
+
+    /// Whether an inline schema gets a named type of its own (struct, enum or union).
+    fn becomes_named(&self, schema: &Schema) -> bool {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
+            SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
+            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+                members.len() > 1
+            }
+            SchemaKind::AllOf { all_of } => all_of.len() > 1,
+            SchemaKind::Any(any) => {
+                !any.properties.is_empty()
+                    || any.one_of.len() > 1
+                    || any.any_of.len() > 1
+                    || any.all_of.len() > 1
+                    || (any.enumeration.iter().any(Value::is_string)
+                        && any.enumeration.iter().all(|v| v.is_string() || v.is_null()))
+            }
+            _ => false,
+        }
+    }
+
+    fn lower_inline(&mut self, schema: &Schema, context: &str, pointer: &str) -> TypeRef {
+        let ty = if self.becomes_named(schema) {
+            let id = self.reserve(context, pointer);
+            let name = self.name_of(id).to_owned();
+            let kind = self.lower_named_kind(schema, &name, pointer);
+            self.fill(
+                id,
+                TypeDef {
+                    name,
+                    pointer: pointer.to_owned(),
+                    original_name: None,
+                    doc: schema_doc(schema),
+                    kind,
+                },
+            );
+            TypeRef::Named(id)
+        } else {
+            self.lower_unnamed(schema, context, pointer)
+        };
+        if schema.schema_data.nullable {
+            TypeRef::Nullable(Box::new(ty))
+        } else {
+            ty
+        }
+    }
+
+    /// Primitives, lists, maps and single-member compositions, which need no name.
+    fn lower_unnamed(&mut self, schema: &Schema, context: &str, pointer: &str) -> TypeRef {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => match &s.format {
+                VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
+                VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
+                _ => TypeRef::String,
+            },
+            SchemaKind::Type(Type::Integer(i)) => {
+                let bits = if matches!(
+                    i.format,
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32)
+                ) {
+                    32
+                } else {
+                    64
+                };
+                TypeRef::Integer { bits }
+            }
+            SchemaKind::Type(Type::Number(n)) => {
+                let bits = if matches!(
+                    n.format,
+                    VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float)
+                ) {
+                    32
+                } else {
+                    64
+                };
+                TypeRef::Number { bits }
+            }
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Boolean,
+            SchemaKind::Type(Type::Object(o)) => {
+                self.lower_map(o.additional_properties.as_ref(), context, pointer)
+            }
+            SchemaKind::Type(Type::Array(a)) => {
+                self.lower_items(a.items.as_ref(), context, pointer)
+            }
+            SchemaKind::OneOf { one_of: members }
+            | SchemaKind::AnyOf { any_of: members }
+            | SchemaKind::AllOf { all_of: members } => {
+                let keyword = match &schema.schema_kind {
+                    SchemaKind::OneOf { .. } => "oneOf",
+                    SchemaKind::AnyOf { .. } => "anyOf",
+                    _ => "allOf",
+                };
+                match members.first() {
+                    Some(only) => self.lower(
+                        SchemaOrRef::from(only),
+                        context,
+                        &format!("{}/0", pointer_join(pointer, keyword)),
+                    ),
+                    None => TypeRef::Any,
+                }
+            }
+            SchemaKind::Not { .. } => TypeRef::Any,
+            SchemaKind::Any(any) => {
+                if let Some(items) = &any.items {
+                    let items = SchemaOrRef::from(items);
+                    let item = self.lower(
+                        items,
+                        &format!("{context}Item"),
+                        &pointer_join(pointer, "items"),
+                    );
+                    return TypeRef::Array(Box::new(item));
+                }
+                let single = any
+                    .one_of
+                    .first()
+                    .or(any.any_of.first())
+                    .or(any.all_of.first());
+                if let Some(only) = single {
+                    return self.lower(SchemaOrRef::from(only), context, pointer);
+                }
+                match any.typ.as_deref() {
+                    Some("string") => match any.format.as_deref() {
+                        Some("date") => TypeRef::Date,
+                        Some("date-time") => TypeRef::DateTime,
+                        _ => TypeRef::String,
+                    },
+                    Some("integer") => TypeRef::Integer { bits: 64 },
+                    Some("number") => TypeRef::Number { bits: 64 },
+                    Some("boolean") => TypeRef::Boolean,
+                    Some("object") => {
+                        self.lower_map(any.additional_properties.as_ref(), context, pointer)
+                    }
+                    Some("array") => TypeRef::Array(Box::new(TypeRef::Any)),
+                    _ => TypeRef::Any,
+                }
+            }
+        }
+    }
+
+    fn lower_items(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        context: &str,
+        pointer: &str,
+    ) -> TypeRef {
+        let item = match items {
+            Some(items) => self.lower(
+                SchemaOrRef::from(items),
+                &format!("{context}Item"),
+                &pointer_join(pointer, "items"),
+            ),
+            None => TypeRef::Any,
+        };
+        TypeRef::Array(Box::new(item))
+    }
+
+    fn lower_map(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        context: &str,
+        pointer: &str,
+    ) -> TypeRef {
+        let value = match additional {
+            Some(AdditionalProperties::Schema(schema)) => self.lower(
+                SchemaOrRef::from(schema.as_ref()),
+                &format!("{context}Value"),
+                &pointer_join(pointer, "additionalProperties"),
+            ),
+            _ => TypeRef::Any,
+        };
+        TypeRef::Map(Box::new(value))
+    }
+
+    /// The body of a named type: struct, enum or union.
+    fn lower_named_kind(&mut self, schema: &Schema, name: &str, pointer: &str) -> TypeKind {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => TypeKind::StringEnum(enum_variants(
+                s.enumeration.iter().flatten().map(String::as_str),
+            )),
+            SchemaKind::Type(Type::Object(o)) => TypeKind::Struct(self.lower_struct(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                name,
+                pointer,
+            )),
+            SchemaKind::OneOf { one_of: members } => {
+                self.lower_union(members, name, &pointer_join(pointer, "oneOf"))
+            }
+            SchemaKind::AnyOf { any_of: members } => {
+                self.lower_union(members, name, &pointer_join(pointer, "anyOf"))
+            }
+            SchemaKind::AllOf { all_of } => self.lower_all_of(all_of, name, pointer),
+            SchemaKind::Any(any) => {
+                if !any.properties.is_empty() {
+                    TypeKind::Struct(self.lower_struct(
+                        &any.properties,
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                        name,
+                        pointer,
+                    ))
+                } else if any.one_of.len() > 1 {
+                    self.lower_union(&any.one_of, name, &pointer_join(pointer, "oneOf"))
+                } else if any.any_of.len() > 1 {
+                    self.lower_union(&any.any_of, name, &pointer_join(pointer, "anyOf"))
+                } else if any.all_of.len() > 1 {
+                    self.lower_all_of(&any.all_of, name, pointer)
+                } else {
+                    TypeKind::StringEnum(enum_variants(
+                        any.enumeration.iter().filter_map(Value::as_str),
+                    ))
+                }
+            }
+            _ => TypeKind::Alias(TypeRef::Any),
+        }
+    }
+
+    fn lower_struct(
+        &mut self,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        name: &str,
+        pointer: &str,
+    ) -> StructType {
+        let mut field_names = NameScope::default();
+        let mut fields = Vec::with_capacity(properties.len());
+        for (json_name, property) in properties {
+            let property_pointer = pointer_join(&pointer_join(pointer, "properties"), json_name);
+            let context = format!("{name}{}", pascal_ident(json_name));
+            let property = SchemaOrRef::from(property);
+            let lowered = self.lower(property, &context, &property_pointer);
+            let (ty, nullable) = match lowered {
+                TypeRef::Nullable(inner) => (*inner, true),
+                other => (other, false),
+            };
+            let (doc, deprecated) = match property {
+                SchemaOrRef::Item(item) => (schema_doc(item), item.schema_data.deprecated),
+                SchemaOrRef::Ref(_) => (None, false),
+            };
+            fields.push(Field {
+                json_name: json_name.clone(),
+                rust_name: field_names.claim(&snake_ident(json_name)),
+                doc,
+                ty,
+                required: required.iter().any(|r| r == json_name),
+                nullable,
+                boxed: false,
+                deprecated,
+            });
+        }
+        let extra = match additional {
+            Some(AdditionalProperties::Any(false)) => ExtraFields::Forbidden,
+            Some(AdditionalProperties::Schema(schema)) => {
+                let ty = self.lower(
+                    SchemaOrRef::from(schema.as_ref()),
+                    &format!("{name}Value"),
+                    &pointer_join(pointer, "additionalProperties"),
+                );
+                ExtraFields::Typed {
+                    rust_name: field_names.claim("extra"),
+                    ty,
+                }
+            }
+            _ => ExtraFields::Any {
+                rust_name: field_names.claim("extra"),
+            },
+        };
+        StructType { fields, extra }
+    }
+
+    fn lower_union(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        pointer: &str,
+    ) -> TypeKind {
+        // A union of plain string enums is one string enum.
+        let mut variant_names = NameScope::default();
+        let mut variants = Vec::with_capacity(members.len());
+        for (index, member) in members.iter().enumerate() {
+            let member_pointer = format!("{pointer}/{index}");
+            let ty = self.lower(
+                SchemaOrRef::from(member),
+                &format!("{name}Variant{index}"),
+                &member_pointer,
+            );
+            let candidate = self.variant_name(&ty, index);
+            variants.push(UnionVariant {
+                rust_name: variant_names.claim(&candidate),
+                ty,
+                boxed: false,
+            });
+        }
+        TypeKind::Union(variants)
+    }
+
+    fn variant_name(&self, ty: &TypeRef, index: usize) -> String {
+        match ty {
+            TypeRef::Named(id) => self.name_of(*id).to_owned(),
+            TypeRef::String => "String".to_owned(),
+            TypeRef::Date => "Date".to_owned(),
+            TypeRef::DateTime => "DateTime".to_owned(),
+            TypeRef::Integer { .. } => "Integer".to_owned(),
+            TypeRef::Number { .. } => "Number".to_owned(),
+            TypeRef::Boolean => "Boolean".to_owned(),
+            TypeRef::Array(inner) => format!("{}List", self.variant_name(inner, index)),
+            TypeRef::Map(inner) => format!("{}Map", self.variant_name(inner, index)),
+            TypeRef::Nullable(inner) => self.variant_name(inner, index),
+            TypeRef::Any | TypeRef::Bytes => format!("Variant{index}"),
+        }
+    }
+
+    /// `allOf`: the properties of every object member merged into one struct.
+    fn lower_all_of(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        pointer: &str,
+    ) -> TypeKind {
+        let mut properties = indexmap::IndexMap::new();
+        let mut required = Vec::new();
+        let mut additional = None;
+        let mut seen = HashSet::new();
+        for (index, member) in members.iter().enumerate() {
+            let member_pointer = format!("{}/{index}", pointer_join(pointer, "allOf"));
+            if !self.collect_object(
+                SchemaOrRef::from(member),
+                &mut properties,
+                &mut required,
+                &mut additional,
+                &mut seen,
+                0,
+            ) {
+                self.warnings.push(
+                    Diagnostic::new(
+                        member_pointer,
+                        "`allOf` member is not an object; its constraints are not enforced",
+                    )
+                    .with_hint("only object members are merged into the generated struct"),
+                );
+            }
+        }
+        TypeKind::Struct(self.lower_struct(
+            &properties,
+            &required,
+            additional.as_ref(),
+            name,
+            pointer,
+        ))
+    }
+
+    /// Gathers the properties of an object schema (following refs and nested `allOf`s).
+    fn collect_object(
+        &self,
+        schema: SchemaOrRef<'_>,
+        properties: &mut indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &mut Vec<String>,
+        additional: &mut Option<AdditionalProperties>,
+        seen: &mut HashSet<String>,
+        depth: usize,
+    ) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let resolved;
+        let schema = match schema {
+            SchemaOrRef::Item(item) => item,
+            SchemaOrRef::Ref(reference) => {
+                if !seen.insert(reference.to_owned()) {
+                    return true;
+                }
+                let Some(Ok(ReferenceOr::Item(item))) = lookup_pointer(self.raw, reference)
+                    .map(|v| serde_json::from_value::<ReferenceOr<Schema>>(v.clone()))
+                else {
+                    return false;
+                };
+                resolved = item;
+                &resolved
+            }
+        };
+        let (props, req, add, nested) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                (&o.properties, &o.required, &o.additional_properties, None)
+            }
+            SchemaKind::AllOf { all_of } => (
+                &*EMPTY_PROPERTIES,
+                &EMPTY_REQUIRED,
+                &NO_ADDITIONAL,
+                Some(all_of),
+            ),
+            SchemaKind::Any(any) => (
+                &any.properties,
+                &any.required,
+                &any.additional_properties,
+                Some(&any.all_of),
+            ),
+            _ => return false,
+        };
+        for (key, value) in props {
+            properties
+                .entry(key.clone())
+                .or_insert_with(|| value.clone());
+        }
+        required.extend(req.iter().cloned());
+        if additional.is_none() {
+            additional.clone_from(add);
+        }
+        for member in nested.into_iter().flatten() {
+            self.collect_object(
+                SchemaOrRef::from(member),
+                properties,
+                required,
+                additional,
+                seen,
+                depth + 1,
+            );
+        }
+        true
+    }
+
+    /// Finishes the type space: boxes recursive fields, rejects alias cycles and unused config names.
+    pub fn finish(mut self) -> (Vec<TypeDef>, Vec<Diagnostic>, Vec<Diagnostic>) {
+        for pointer in self.config.type_names.keys() {
+            if !self.used_overrides.contains(pointer) {
+                self.errors.push(
+                    Diagnostic::new(
+                        format!("config:type_names.\"{pointer}\""),
+                        "no schema at this pointer becomes a named type",
+                    )
+                    .with_hint(
+                        "point at a component schema or an inline object/enum, or remove the entry",
+                    ),
+                );
+            }
+        }
+        let mut types: Vec<TypeDef> = self.slots.into_iter().flatten().collect();
+        super::lower::break_cycles(&mut types, &mut self.errors);
+        (types, self.errors, self.warnings)
+    }
+}
+
+static EMPTY_PROPERTIES: std::sync::LazyLock<indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>> =
+    std::sync::LazyLock::new(indexmap::IndexMap::new);
+static EMPTY_REQUIRED: Vec<String> = Vec::new();
+static NO_ADDITIONAL: Option<AdditionalProperties> = None;
+
+/// Enum variants for string values, with unique Rust names; duplicate values are dropped.
+fn enum_variants<'v>(values: impl Iterator<Item = &'v str>) -> Vec<EnumVariant> {
+    let mut names = NameScope::with_reserved(&["Unknown"]);
+    let mut seen = HashSet::new();
+    values
+        .filter(|value| seen.insert(*value))
+        .map(|value| EnumVariant {
+            value: value.to_owned(),
+            rust_name: names.claim(&pascal_ident(value)),
+        })
+        .collect()
+}
+
+/// Title and description of a schema, joined as doc text.
+fn schema_doc(schema: &Schema) -> Option<String> {
+    let data = &schema.schema_data;
+    match (data.title.as_deref(), data.description.as_deref()) {
+        (Some(title), Some(description)) if title != description => {
+            Some(format!("{title}\n\n{description}"))
+        }
+        (_, Some(description)) => Some(description.to_owned()),
+        (Some(title), None) => Some(title.to_owned()),
+        (None, None) => None,
+    }
+}
+
+/// Decodes one JSON-pointer reference token (`~1` → `/`, `~0` → `~`, percent-escapes).
+pub fn unescape_token(token: &str) -> String {
+    let token = token.replace("~1", "/").replace("~0", "~");
+    percent_decode(&token)
+}
+
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = text
+                .get(index + 1..index + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(byte) = hex {
+                out.push(byte);
+                index += 3;
+                continue;
+            }
+        }
+        out.push(bytes[index]);
+        index += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Follows a local `#/a/b` pointer in the raw document.
+pub fn lookup_pointer<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
+    let path = reference.strip_prefix('#')?;
+    if path.is_empty() {
+        return Some(root);
+    }
+    let mut node = root;
+    for token in path.strip_prefix('/')?.split('/') {
+        let token = unescape_token(token);
+        node = match node {
+            Value::Object(map) => map.get(&token)?,
+            Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
