@@ -1,1 +1,33 @@
-//! x
+//! Helpers shared by the integration tests: where the project is, and generating the seed client in memory.
+
+use std::path::{Path, PathBuf};
+
+use generator::{Config, Output};
+
+/// The workspace root.
+pub fn project_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map_or_else(|| manifest.to_path_buf(), Path::to_path_buf)
+}
+
+/// Reads a file below the workspace root, failing the test with the path when it cannot.
+pub fn read(relative: &str) -> String {
+    let path = project_root().join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// The config `cargo xtask codegen` uses for the seed spec.
+pub fn seed_config() -> Config {
+    let mut config = Config::from_toml(&read("spec/codegen.toml"))
+        .unwrap_or_else(|d| panic!("spec/codegen.toml: {d}"));
+    config.source_label = Some("spec/gainsight-cta.yaml".to_owned());
+    config
+}
+
+/// Generates the seed client in memory, exactly as `cargo xtask codegen` does.
+pub fn generate_seed() -> Output {
+    generator::generate(&read("spec/gainsight-cta.yaml"), &seed_config())
+        .unwrap_or_else(|e| panic!("seed spec: {e}"))
+}

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use crate::runtime::{self, RetryPolicy, Secret, Transport};
-use crate::{builder, Error};
+use crate::runtime::{self, RetryPolicy, Transport};
+use crate::Error;
 
 #[allow(unused_imports)]
 use crate::types;
@@ -60,8 +60,8 @@ impl Client {
     pub fn create_cta<'a>(
         &'a self,
         body: &'a types::CtaInput,
-    ) -> builder::CreateCta<'a> {
-        builder::CreateCta::new(self, body)
+    ) -> crate::builder::CreateCta<'a> {
+        crate::builder::CreateCta::new(self, body)
     }
 
     /// Gainsight Get a CTA
@@ -69,8 +69,11 @@ impl Client {
     /// Retrieve a specific CTA by its identifier.
     ///
     /// `GET /ctas/{ctaId}` (operation `getCTA`).
-    pub fn get_cta<'a>(&'a self, cta_id: impl Into<String>) -> builder::GetCta<'a> {
-        builder::GetCta::new(self, cta_id.into())
+    pub fn get_cta<'a>(
+        &'a self,
+        cta_id: impl Into<String>,
+    ) -> crate::builder::GetCta<'a> {
+        crate::builder::GetCta::new(self, cta_id.into())
     }
 
     /// Gainsight Update a CTA
@@ -82,8 +85,8 @@ impl Client {
         &'a self,
         cta_id: impl Into<String>,
         body: &'a types::CtaInput,
-    ) -> builder::UpdateCta<'a> {
-        builder::UpdateCta::new(self, cta_id.into(), body)
+    ) -> crate::builder::UpdateCta<'a> {
+        crate::builder::UpdateCta::new(self, cta_id.into(), body)
     }
 
     /// Gainsight Search CTAs
@@ -94,8 +97,8 @@ impl Client {
     pub fn search_ctas<'a>(
         &'a self,
         body: &'a types::SearchRequest,
-    ) -> builder::SearchCtas<'a> {
-        builder::SearchCtas::new(self, body)
+    ) -> crate::builder::SearchCtas<'a> {
+        crate::builder::SearchCtas::new(self, body)
     }
 
     /// Gainsight Get CTA types
@@ -103,8 +106,8 @@ impl Client {
     /// Retrieve the list of configured CTA types.
     ///
     /// `GET /ctas/config/types` (operation `getCTATypes`).
-    pub fn get_cta_types<'a>(&'a self) -> builder::GetCtaTypes<'a> {
-        builder::GetCtaTypes::new(self)
+    pub fn get_cta_types<'a>(&'a self) -> crate::builder::GetCtaTypes<'a> {
+        crate::builder::GetCtaTypes::new(self)
     }
 
     /// Gainsight Get CTA reasons
@@ -112,8 +115,8 @@ impl Client {
     /// Retrieve the list of configured CTA reasons.
     ///
     /// `GET /ctas/config/reasons` (operation `getCTAReasons`).
-    pub fn get_cta_reasons<'a>(&'a self) -> builder::GetCtaReasons<'a> {
-        builder::GetCtaReasons::new(self)
+    pub fn get_cta_reasons<'a>(&'a self) -> crate::builder::GetCtaReasons<'a> {
+        crate::builder::GetCtaReasons::new(self)
     }
 
     /// Gainsight Get CTA priorities
@@ -121,8 +124,8 @@ impl Client {
     /// Retrieve the list of configured CTA priorities.
     ///
     /// `GET /ctas/config/priorities` (operation `getCTAPriorities`).
-    pub fn get_cta_priorities<'a>(&'a self) -> builder::GetCtaPriorities<'a> {
-        builder::GetCtaPriorities::new(self)
+    pub fn get_cta_priorities<'a>(&'a self) -> crate::builder::GetCtaPriorities<'a> {
+        crate::builder::GetCtaPriorities::new(self)
     }
 
     /// Gainsight Get CTA statuses
@@ -130,8 +133,8 @@ impl Client {
     /// Retrieve the list of configured CTA statuses.
     ///
     /// `GET /ctas/config/statuses` (operation `getCTAStatuses`).
-    pub fn get_cta_statuses<'a>(&'a self) -> builder::GetCtaStatuses<'a> {
-        builder::GetCtaStatuses::new(self)
+    pub fn get_cta_statuses<'a>(&'a self) -> crate::builder::GetCtaStatuses<'a> {
+        crate::builder::GetCtaStatuses::new(self)
     }
 }
 
@@ -140,7 +143,7 @@ impl Client {
 pub struct ClientBuilder {
     base_url: Option<String>,
     domain: Option<String>,
-    access_key: Option<Secret>,
+    access_key: Option<runtime::Secret>,
     options: runtime::TransportOptions,
 }
 
@@ -163,7 +166,7 @@ impl ClientBuilder {
     ///
     /// Gainsight CS REST API access key
     pub fn access_key(mut self, value: impl Into<String>) -> Self {
-        self.access_key = Some(Secret::new(value));
+        self.access_key = Some(runtime::Secret::new(value));
         self
     }
 

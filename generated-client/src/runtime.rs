@@ -517,13 +517,21 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// Encodes a path parameter as exactly one segment: `/`, `?`, `#` and `%` are escaped, and `.`/`..` too.
-pub(crate) fn path_segment(value: &str) -> String {
-    match value {
-        "." => "%2E".to_owned(),
-        ".." => "%2E%2E".to_owned(),
-        _ => percent_encoding::utf8_percent_encode(value, SEGMENT).to_string(),
+/// Encodes a path parameter as exactly one segment: `/`, `?`, `#` and `%` are escaped.
+///
+/// `.` and `..` are refused: URL parsers treat them (even percent-encoded) as "this" and
+/// "parent" directory, so no encoding keeps them inside their segment.
+pub(crate) fn path_segment(value: &str) -> Result<String, Error> {
+    if value == "."
+        || value == ".."
+        || value.eq_ignore_ascii_case("%2e")
+        || value.eq_ignore_ascii_case("%2e%2e")
+    {
+        return Err(Error::Encode(format!(
+            "`{value}` cannot be sent as a path parameter"
+        )));
     }
+    Ok(percent_encoding::utf8_percent_encode(value, SEGMENT).to_string())
 }
 
 /// A parameter value as text: strings as they are, other scalars as JSON, lists comma-joined.
@@ -758,7 +766,7 @@ pub(crate) fn expand_server_url(
             }
             url.push_str(value);
         } else {
-            url.push_str(&path_segment(value));
+            url.push_str(&path_segment(value)?);
         }
         offset += close + 1;
         rest = &rest[close + 1..];

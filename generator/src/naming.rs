@@ -131,6 +131,16 @@ pub fn type_ident(name: &str) -> String {
     }
 }
 
+/// `UpperCamelCase` enum variant; `Self` cannot be one.
+pub fn variant_ident(name: &str) -> String {
+    let pascal = pascal_ident(name);
+    if pascal == "Self" {
+        "SelfValue".to_owned()
+    } else {
+        pascal
+    }
+}
+
 /// `SHOUTY_SNAKE_CASE` identifier for constants.
 pub fn const_ident(name: &str) -> String {
     let shouty = normalized(name).to_shouty_snake_case();
@@ -240,6 +250,7 @@ mod tests {
             assert_eq!(snake_ident(keyword), format!("{keyword}_"));
         }
         assert_eq!(type_ident("Self"), "SelfModel");
+        assert_eq!(variant_ident("self"), "SelfValue");
         assert_eq!(type_ident("Result"), "ResultModel");
     }
 

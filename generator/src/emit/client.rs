@@ -56,7 +56,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
     });
     let credential_fields = api.credentials.iter().map(|c| {
         let name = ident(&c.rust_name);
-        quote!(#name: Option<Secret>,)
+        quote!(#name: Option<runtime::Secret>,)
     });
     let credential_setters = api.credentials.iter().map(|c| {
         let name = ident(&c.rust_name);
@@ -74,7 +74,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
         quote! {
             #doc
             pub fn #name(mut self, value: impl Into<String>) -> Self {
-                self.#name = Some(Secret::new(value));
+                self.#name = Some(runtime::Secret::new(value));
                 self
             }
         }
@@ -146,7 +146,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
             new_calls.push(quote!(.base_url(base_url)));
         }
     }
-    for c in &api.credentials {
+    for c in api.credentials.iter().filter(|c| c.required) {
         let name = ident(&c.rust_name);
         new_params.push(quote!(#name: impl Into<String>));
         new_calls.push(quote!(.#name(#name)));
@@ -191,8 +191,8 @@ pub fn emit_client(api: &Api) -> TokenStream {
         use std::sync::Arc;
         use std::time::Duration;
 
-        use crate::runtime::{self, RetryPolicy, Secret, Transport};
-        use crate::{builder, Error};
+        use crate::runtime::{self, RetryPolicy, Transport};
+        use crate::Error;
         #[allow(unused_imports)]
         use crate::types;
 
@@ -379,8 +379,8 @@ fn emit_method(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
     quote! {
         #doc
         #deprecated
-        pub fn #method<'a>(&'a self, #(#params),*) -> builder::#builder<'a> {
-            builder::#builder::new(self, #(#args),*)
+        pub fn #method<'a>(&'a self, #(#params),*) -> crate::builder::#builder<'a> {
+            crate::builder::#builder::new(self, #(#args),*)
         }
     }
 }
@@ -388,21 +388,30 @@ fn emit_method(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
 /// The whole `builder.rs` module body.
 pub fn emit_builders(api: &Api) -> TokenStream {
     let context = TypeContext::new(api);
-    let builders = api.operations.iter().map(|op| emit_builder(op, &context));
+    let builders: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| emit_builder(op, &context))
+        .collect();
+    let imports = (!builders.is_empty()).then(|| {
+        quote! {
+            use std::future::{Future, IntoFuture};
+            use std::pin::Pin;
+            use std::time::Duration;
+
+            use crate::runtime::{self, ApiResponse, RequestOptions, RetryPolicy};
+            use crate::{Client, Error};
+            #[allow(unused_imports)]
+            use crate::types;
+        }
+    });
     quote! {
         //! Request builders: one per operation, returned by the [`Client`](crate::Client) methods.
         //!
         //! Set optional parameters and per-call options on a builder, then `.await` it to send the
         //! request, or call `send_with_response` to also get the status and headers.
 
-        use std::future::{Future, IntoFuture};
-        use std::pin::Pin;
-        use std::time::Duration;
-
-        use crate::runtime::{self, ApiResponse, RequestOptions, RetryPolicy};
-        use crate::{Client, Error};
-        #[allow(unused_imports)]
-        use crate::types;
+        #imports
 
         #(#builders)*
     }
@@ -686,9 +695,9 @@ fn path_expression(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
                 let name = ident(&param.rust_name);
                 let (_, _, is_string) = param_type(param, context);
                 args.push(if is_string {
-                    quote!(runtime::path_segment(&self.#name))
+                    quote!(runtime::path_segment(&self.#name)?)
                 } else {
-                    quote!(runtime::path_segment(&runtime::param_text(&self.#name)?))
+                    quote!(runtime::path_segment(&runtime::param_text(&self.#name)?)?)
                 });
             }
         }

@@ -119,6 +119,11 @@ pub fn emit_types(api: &Api, context: &TypeContext<'_>) -> TokenStream {
         " Data types of the {}, one per schema in the spec.",
         super::api_name(&api.title)
     );
+    let imports = (!api.types.is_empty()).then(|| {
+        quote!(
+            use serde::{Deserialize, Serialize};
+        )
+    });
     let items = api
         .types
         .iter()
@@ -128,7 +133,7 @@ pub fn emit_types(api: &Api, context: &TypeContext<'_>) -> TokenStream {
         #![doc = #title]
         #![allow(clippy::large_enum_variant)]
 
-        use serde::{Deserialize, Serialize};
+        #imports
 
         #(#items)*
     }

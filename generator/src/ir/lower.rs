@@ -634,23 +634,30 @@ impl OperationLowering<'_> {
                     .operations()
                     .find_map(|(_, _, op)| op.security.as_ref().and_then(|s| s.first()))
             });
-        let Some(requirement) = requirement else {
-            return Vec::new();
-        };
         let schemes = self
             .openapi
             .components
             .as_ref()
             .map(|c| &c.security_schemes);
-        let mut names = NameScope::with_reserved(&[
+        // A spec that defines schemes but never requires one still gets them, as optional settings.
+        let (names, required): (Vec<&String>, bool) = match requirement {
+            Some(requirement) => (requirement.keys().collect(), true),
+            None => (
+                schemes.map(|s| s.keys().collect()).unwrap_or_default(),
+                false,
+            ),
+        };
+        let mut rust_names = NameScope::with_reserved(&[
             "base_url",
             "timeout",
             "connect_timeout",
             "http_client",
             "build",
+            "retry_policy",
+            "user_agent",
         ]);
         let mut credentials = Vec::new();
-        for scheme_name in requirement.keys() {
+        for scheme_name in names {
             let at = pointer_join("#/components/securitySchemes", scheme_name);
             let Some(scheme) = schemes.and_then(|s| s.get(scheme_name)) else {
                 self.errors.push(
@@ -708,9 +715,10 @@ impl OperationLowering<'_> {
             };
             credentials.push(Credential {
                 scheme: scheme_name.clone(),
-                rust_name: names.claim(&wanted),
+                rust_name: rust_names.claim(&wanted),
                 kind,
                 description,
+                required,
             });
         }
         credentials

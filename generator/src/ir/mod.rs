@@ -90,6 +90,8 @@ pub struct Credential {
     pub kind: CredentialKind,
     /// Scheme description.
     pub description: Option<String>,
+    /// Named by a security requirement, so `Client::new` asks for it; otherwise only the builder offers it.
+    pub required: bool,
 }
 
 /// A named type.

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::config::Config;
 use crate::error::{Diagnostic, pointer_join};
-use crate::naming::{NameScope, pascal_ident, snake_ident, type_ident};
+use crate::naming::{NameScope, pascal_ident, snake_ident, type_ident, variant_ident};
 
 /// How deep schemas may nest before lowering gives up (guards the stack on hostile specs).
 const MAX_DEPTH: usize = 64;
@@ -727,7 +727,7 @@ fn enum_variants<'v>(values: impl Iterator<Item = &'v str>) -> Vec<EnumVariant> 
         .filter(|value| seen.insert(*value))
         .map(|value| EnumVariant {
             value: value.to_owned(),
-            rust_name: names.claim(&pascal_ident(value)),
+            rust_name: names.claim(&variant_ident(value)),
         })
         .collect()
 }

@@ -1,0 +1,97 @@
+//! Every fixture and every OpenAPI 3.x sibling spec of the Gainsight family becomes a crate that compiles without warnings.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use generator::Config;
+use tests::project_root;
+
+/// Specs to compile: (crate name, path).
+fn specs() -> Vec<(String, PathBuf)> {
+    let root = project_root();
+    let mut specs = Vec::new();
+    for (dir, prefix) in [
+        (root.join("tests/fixtures/ok"), "fixture-"),
+        (root.join("../shared/specs/gainsight-family"), "family-"),
+    ] {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for path in entries.flatten().map(|e| e.path()) {
+            let is_spec = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if is_spec && !text.starts_with("swagger") && !text.contains("\nswagger:") {
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .replace('_', "-");
+                specs.push((format!("{prefix}{stem}"), path));
+            }
+        }
+    }
+    specs.sort();
+    specs
+}
+
+fn write_crate(dir: &Path, name: &str, spec: &Path) {
+    let text = std::fs::read_to_string(spec).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
+    let mut config = Config::default();
+    config.package.name = Some(name.to_owned());
+    config.source_label = Some(spec.display().to_string());
+    let output =
+        generator::generate(&text, &config).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
+    for file in output.files {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().expect("file in a folder")).expect("create dir");
+        std::fs::write(&path, file.contents).expect("write generated file");
+    }
+}
+
+#[test]
+fn fixtures_and_family_specs_compile_without_warnings() {
+    let specs = specs();
+    let family = specs
+        .iter()
+        .filter(|(name, _)| name.starts_with("family-"))
+        .count();
+    assert_eq!(
+        family, 64,
+        "expected the 64 OpenAPI 3.x specs of ../shared/specs/gainsight-family"
+    );
+
+    let target = project_root().join("target/generated-crates");
+    let workspace = target.join("workspace");
+    let _ = std::fs::remove_dir_all(&workspace);
+    std::fs::create_dir_all(&workspace).expect("create workspace");
+    for (name, spec) in &specs {
+        write_crate(&workspace.join(name), name, spec);
+    }
+    let members: Vec<String> = specs.iter().map(|(name, _)| format!("{name:?}")).collect();
+    std::fs::write(
+        workspace.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
+    )
+    .expect("write workspace manifest");
+    // The same dependency versions as the project, so the check needs nothing new.
+    std::fs::copy(
+        project_root().join("Cargo.lock"),
+        workspace.join("Cargo.lock"),
+    )
+    .expect("copy Cargo.lock");
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["check", "--workspace", "--quiet", "--message-format=short"])
+        .current_dir(&workspace)
+        .env("CARGO_TARGET_DIR", target.join("target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .output()
+        .expect("run cargo check");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "generated crates failed to compile:\n{stderr}"
+    );
+}

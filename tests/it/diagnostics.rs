@@ -1,0 +1,106 @@
+//! Bad specs and configs get clear errors with JSON-pointer locations, never panics.
+
+use generator::{Config, generate};
+use tests::{project_root, read};
+
+fn errors_of(spec: &str, config: &Config) -> Vec<String> {
+    match generate(spec, config) {
+        Ok(_) => panic!("expected an error"),
+        Err(error) => error.diagnostics.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn bad(name: &str) -> Vec<String> {
+    errors_of(
+        &read(&format!("tests/fixtures/bad/{name}.yaml")),
+        &Config::default(),
+    )
+}
+
+#[test]
+fn swagger_2_is_rejected_with_a_conversion_hint() {
+    let errors = bad("swagger2");
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].contains("Swagger 2.0")
+            && errors[0].contains("#/swagger")
+            && errors[0].contains("convert"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn the_family_swagger_spec_is_rejected_too() {
+    let path =
+        project_root().join("../shared/specs/gainsight-family/gainsight-px-rest-api-openapi.yml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let errors = errors_of(&text, &Config::default());
+    assert!(errors[0].contains("Swagger 2.0"), "{errors:?}");
+}
+
+#[test]
+fn unknown_versions_empty_files_and_non_maps_are_rejected() {
+    assert!(bad("unknown_version")[0].contains("unsupported OpenAPI version `4.0.0`"));
+    assert!(bad("not_a_map")[0].contains("not a map"));
+    assert!(errors_of("  \n", &Config::default())[0].contains("empty"));
+}
+
+#[test]
+fn invalid_yaml_names_line_and_column() {
+    let errors = bad("invalid_yaml");
+    assert!(errors[0].starts_with("invalid YAML at line"), "{errors:?}");
+    let errors = errors_of("{\"openapi\": ", &Config::default());
+    assert!(errors[0].contains("invalid JSON at line 1"), "{errors:?}");
+}
+
+#[test]
+fn missing_cyclic_and_external_refs_are_all_reported_together() {
+    let errors = bad("missing_ref");
+    let joined = errors.join("\n");
+    assert!(joined.contains("`$ref` target `#/components/schemas/Nope` does not exist (at #/paths/~1ctas/post/requestBody/content/application~1json/schema)"), "{joined}");
+    assert!(
+        joined.contains(
+            "`#/components/responses/Gone` does not exist (at #/paths/~1ctas/post/responses/200)"
+        ),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("external `$ref` `other.yaml#/X` is not supported"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("cycle that never reaches a concrete type (at #/components/schemas/A)"),
+        "{joined}"
+    );
+    assert!(errors.len() >= 4, "{joined}");
+}
+
+#[test]
+fn config_entries_that_match_nothing_are_errors() {
+    let mut config = tests::seed_config();
+    config
+        .type_names
+        .insert("#/components/schemas/Nope".to_owned(), "Nope".to_owned());
+    config
+        .operations
+        .insert("noSuchOperation".to_owned(), Default::default());
+    let errors = errors_of(&read("spec/gainsight-cta.yaml"), &config).join("\n");
+    assert!(
+        errors.contains("config:type_names.\"#/components/schemas/Nope\""),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("no operation has operationId `noSuchOperation`"),
+        "{errors}"
+    );
+    let unknown_key =
+        Config::from_toml("[package]\nnmae = \"x\"\n").expect_err("unknown keys are rejected");
+    assert!(unknown_key.to_string().contains("nmae"), "{unknown_key}");
+}
+
+#[test]
+fn the_seed_specs_malformed_contact_is_a_warning_not_an_error() {
+    let output = tests::generate_seed();
+    assert_eq!(output.warnings.len(), 1);
+    assert_eq!(output.warnings[0].location, "#/info/contact/email");
+}

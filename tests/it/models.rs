@@ -1,0 +1,82 @@
+//! The generated models: forward-compatible enums and objects, lenient dates, serde names.
+
+use gainsight_cta::chrono::{NaiveDate, TimeZone, Utc};
+use gainsight_cta::types::{Cta, CtaInput, SearchOperator};
+use serde_json::json;
+
+#[test]
+fn unknown_enum_values_round_trip() {
+    let known: SearchOperator = serde_json::from_value(json!("NOT_IN")).expect("known value");
+    assert_eq!(known, SearchOperator::NotIn);
+    let unknown: SearchOperator = serde_json::from_value(json!("BETWEEN")).expect("unknown value");
+    assert_eq!(unknown, SearchOperator::Unknown("BETWEEN".to_owned()));
+    assert_eq!(
+        serde_json::to_value(&unknown).expect("serialize"),
+        json!("BETWEEN")
+    );
+    assert_eq!("GTE".parse::<SearchOperator>(), Ok(SearchOperator::Gte));
+    assert_eq!(SearchOperator::Contains.to_string(), "CONTAINS");
+}
+
+#[test]
+fn undeclared_fields_survive_a_round_trip_and_nulls_decode() {
+    let wire =
+        json!({"Gsid": "1", "Comments": null, "Renewal_Date__gc": "2025-01-31", "Score__gc": 7});
+    let cta: Cta = serde_json::from_value(wire).expect("decode");
+    assert_eq!(cta.gsid.as_deref(), Some("1"));
+    assert_eq!(cta.comments, None);
+    assert_eq!(cta.extra("Renewal_Date__gc"), Some(&json!("2025-01-31")));
+    let back = serde_json::to_value(&cta).expect("encode");
+    assert_eq!(
+        back,
+        json!({"Gsid": "1", "Renewal_Date__gc": "2025-01-31", "Score__gc": 7})
+    );
+}
+
+#[test]
+fn dates_decode_leniently_and_encode_strictly() {
+    let cta: Cta = serde_json::from_value(json!({
+        "DueDate": "2020-04-14T11:30:00Z",
+        "ClosedDate": 1586822400000_i64,
+        "CreatedDate": "2024-02-05T08:34:35.253Z",
+        "ModifiedDate": "2024-02-05 08:34:35"
+    }))
+    .expect("decode");
+    assert_eq!(cta.due_date, NaiveDate::from_ymd_opt(2020, 4, 14));
+    assert_eq!(cta.closed_date, NaiveDate::from_ymd_opt(2020, 4, 14));
+    let created = Utc
+        .with_ymd_and_hms(2024, 2, 5, 8, 34, 35)
+        .single()
+        .expect("valid")
+        + chrono::Duration::milliseconds(253);
+    assert_eq!(cta.created_date, Some(created));
+    let back = serde_json::to_value(&cta).expect("encode");
+    assert_eq!(back["DueDate"], json!("2020-04-14"));
+    assert_eq!(back["CreatedDate"], json!("2024-02-05T08:34:35.253Z"));
+    assert_eq!(back["ModifiedDate"], json!("2024-02-05T08:34:35Z"));
+    let bad = serde_json::from_value::<Cta>(json!({"DueDate": "soon"})).expect_err("not a date");
+    assert!(bad.to_string().contains("`soon` is not a date"), "{bad}");
+}
+
+#[test]
+fn required_fields_are_plain_and_optional_ones_are_omitted() {
+    let input = CtaInput {
+        company_id: "c".into(),
+        type_id: "t".into(),
+        reason_id: "r".into(),
+        priority_id: "p".into(),
+        status_id: "s".into(),
+        ..Default::default()
+    };
+    let wire = serde_json::to_value(&input).expect("encode");
+    assert_eq!(
+        wire,
+        json!({"CompanyId": "c", "TypeId": "t", "ReasonId": "r", "PriorityId": "p", "StatusId": "s"})
+    );
+    let missing =
+        serde_json::from_value::<CtaInput>(json!({"CompanyId": "c"})).expect_err("required fields");
+    assert!(
+        missing.to_string().contains("missing field `TypeId`"),
+        "{missing}"
+    );
+}
