@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests: where the project is, and generating the seed client in memory.
 
+// Helpers for tests: failing loudly on a missing file is the point.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use generator::{Config, Output};
@@ -31,3 +34,8 @@ pub fn generate_seed() -> Output {
     generator::generate(&read("spec/gainsight-cta.yaml"), &seed_config())
         .unwrap_or_else(|e| panic!("seed spec: {e}"))
 }
+
+/// Compiles the Rust examples of the project README as doctests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

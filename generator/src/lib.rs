@@ -1,8 +1,8 @@
 //! OpenAPI 3.0/3.1/3.2 → Rust client generator: `generate(spec_text, &config)` returns the files of a crate.
 //!
-//! The pipeline is pure (no disk or network I/O): load and normalise the spec ([`spec`]), lower it
+//! The pipeline is pure (no disk or network I/O): load and normalise the spec (`spec`), lower it
 //! into the generator's own IR ([`ir`]), emit Rust with `quote` and format it with `prettyplease`
-//! ([`emit`]). Writing files is the caller's job (see `xtask`).
+//! (`emit`). Writing files is the caller's job (see `xtask`).
 
 pub mod config;
 pub mod error;

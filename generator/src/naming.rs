@@ -53,7 +53,7 @@ pub fn split_words(name: &str) -> Vec<String> {
             let boundary = match previous {
                 None => false,
                 Some(p) if p.is_ascii_lowercase() && c.is_ascii_uppercase() => true,
-                Some(p) if p.is_ascii_digit() && c.is_ascii_alphabetic() => false,
+                Some(p) if p.is_ascii_digit() && c.is_ascii_alphabetic() => c.is_ascii_uppercase(),
                 Some(p) if p.is_ascii_uppercase() && c.is_ascii_uppercase() => {
                     // `HTTPServer`: the last capital before a lowercase run starts a new word,
                     // unless that run is a lone plural `s` closing the acronym (`CTAs`).

@@ -1,5 +1,8 @@
 //! The one integration-test binary: snapshots, freshness, diagnostics, compile checks and live-server client tests.
 
+// Tests fail loudly on purpose: an unexpected `Err` is the failure being tested for.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod client;
 mod compile;
 mod diagnostics;

@@ -40,8 +40,10 @@ fn fixture_outputs() {
             .expect("utf-8 name")
             .to_owned();
         let text = std::fs::read_to_string(&path).expect("fixture");
-        let mut config = Config::default();
-        config.source_label = Some(format!("tests/fixtures/ok/{stem}.yaml"));
+        let config = Config {
+            source_label: Some(format!("tests/fixtures/ok/{stem}.yaml")),
+            ..Config::default()
+        };
         let output = generator::generate(&text, &config).unwrap_or_else(|e| panic!("{stem}: {e}"));
         for file in output.files.iter().filter(|f| {
             matches!(

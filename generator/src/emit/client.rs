@@ -406,7 +406,7 @@ pub fn emit_builders(api: &Api) -> TokenStream {
         }
     });
     quote! {
-        //! Request builders: one per operation, returned by the [`Client`](crate::Client) methods.
+        //! Request builders: one per operation, returned by the [`Client`] methods.
         //!
         //! Set optional parameters and per-call options on a builder, then `.await` it to send the
         //! request, or call `send_with_response` to also get the status and headers.
