@@ -89,6 +89,54 @@ impl Client {
         crate::builder::UpdateCta::new(self, cta_id.into(), body)
     }
 
+    /// Every item of [`search_ctas`](Self::search_ctas) as a stream, fetching pages of the request's page size (default 50) only as they are consumed.
+    ///
+    /// The stream ends on an empty or short page or once the reported total is reached, and yields [`Error::Pagination`] instead of looping when the server ignores the offset.
+    pub fn search_ctas_stream<'a>(
+        &'a self,
+        body: &'a types::SearchRequest,
+    ) -> impl futures_util::Stream<Item = Result<types::Cta, Error>> + Send + 'a {
+        let page_size = body
+            .limit
+            .and_then(|value| u64::try_from(value).ok())
+            .filter(|value| *value > 0)
+            .unwrap_or(50u64);
+        let start = body
+            .offset
+            .and_then(|value| u64::try_from(value).ok())
+            .filter(|value| *value > 0)
+            .unwrap_or(0);
+        runtime::offset_pages(
+            page_size,
+            start,
+            move |offset, limit| {
+                let mut page_body = body.clone();
+                page_body.limit = Some(runtime::page_number(limit, i64::MAX));
+                page_body.offset = Some(runtime::page_number(offset, i64::MAX));
+                async move {
+                    let page = self.search_ctas(&page_body).await?;
+                    Ok((
+                        page.records.unwrap_or_default(),
+                        page.total_count.and_then(|total| u64::try_from(total).ok()),
+                    ))
+                }
+            },
+        )
+    }
+
+    /// Collects every item of [`search_ctas_stream`](Self::search_ctas_stream) into a `Vec`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Pagination`] when there are more than `max_items`, and any error of a page request.
+    pub async fn search_ctas_all<'a>(
+        &'a self,
+        body: &'a types::SearchRequest,
+        max_items: usize,
+    ) -> Result<Vec<types::Cta>, Error> {
+        runtime::collect_pages(self.search_ctas_stream(body), max_items).await
+    }
+
     /// Gainsight Search CTAs
     ///
     /// Search for CTA records using filter criteria.

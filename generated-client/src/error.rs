@@ -28,6 +28,9 @@ pub enum Error {
     /// The request could not be encoded.
     #[error("could not encode the request: {0}")]
     Encode(String),
+    /// Paging through results stopped because the server misbehaved or a limit was reached.
+    #[error("pagination stopped: {0}")]
+    Pagination(String),
 }
 
 /// An error reported by the API.
@@ -88,7 +91,7 @@ impl Error {
             Self::Api(e) => Some(e.status),
             Self::Decode(e) => Some(e.status),
             Self::Transport(e) => e.source.status(),
-            Self::Config(_) | Self::Encode(_) => None,
+            Self::Config(_) | Self::Encode(_) | Self::Pagination(_) => None,
         }
     }
 
@@ -116,7 +119,7 @@ impl Error {
                 e.kind,
                 TransportErrorKind::Connect | TransportErrorKind::Timeout
             ),
-            Self::Decode(_) | Self::Config(_) | Self::Encode(_) => false,
+            Self::Decode(_) | Self::Config(_) | Self::Encode(_) | Self::Pagination(_) => false,
         }
     }
 

@@ -16,12 +16,17 @@ mod dates;
 mod error;
 
 #[allow(dead_code)]
+pub mod filter;
+
+#[allow(dead_code)]
 mod runtime;
 
 #[rustfmt::skip]
 pub mod types;
 
 pub use chrono;
+
+pub use futures_util;
 
 pub use reqwest;
 

@@ -25,9 +25,45 @@ pub struct SearchRequest {
 }
 
 impl SearchRequest {
+    /// Sets `select`.
+    #[must_use]
+    pub fn with_select(mut self, select: Vec<String>) -> Self {
+        self.select = Some(select);
+        self
+    }
+
+    /// Sets `where`.
+    #[must_use]
+    pub fn with_where(mut self, where_: SearchFilter) -> Self {
+        self.where_ = Some(where_);
+        self
+    }
+
+    /// Sets `limit`.
+    #[must_use]
+    pub fn with_limit(mut self, limit: i64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Sets `offset`.
+    #[must_use]
+    pub fn with_offset(mut self, offset: i64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
     }
 }
 
@@ -120,9 +156,163 @@ pub struct Cta {
 }
 
 impl Cta {
+    /// Sets `Gsid`.
+    #[must_use]
+    pub fn with_gsid(mut self, gsid: impl Into<String>) -> Self {
+        self.gsid = Some(gsid.into());
+        self
+    }
+
+    /// Sets `Name`.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `CompanyId`.
+    #[must_use]
+    pub fn with_company_id(mut self, company_id: impl Into<String>) -> Self {
+        self.company_id = Some(company_id.into());
+        self
+    }
+
+    /// Sets `CompanyName`.
+    #[must_use]
+    pub fn with_company_name(mut self, company_name: impl Into<String>) -> Self {
+        self.company_name = Some(company_name.into());
+        self
+    }
+
+    /// Sets `TypeId`.
+    #[must_use]
+    pub fn with_type_id(mut self, type_id: impl Into<String>) -> Self {
+        self.type_id = Some(type_id.into());
+        self
+    }
+
+    /// Sets `TypeName`.
+    #[must_use]
+    pub fn with_type_name(mut self, type_name: impl Into<String>) -> Self {
+        self.type_name = Some(type_name.into());
+        self
+    }
+
+    /// Sets `ReasonId`.
+    #[must_use]
+    pub fn with_reason_id(mut self, reason_id: impl Into<String>) -> Self {
+        self.reason_id = Some(reason_id.into());
+        self
+    }
+
+    /// Sets `ReasonName`.
+    #[must_use]
+    pub fn with_reason_name(mut self, reason_name: impl Into<String>) -> Self {
+        self.reason_name = Some(reason_name.into());
+        self
+    }
+
+    /// Sets `PriorityId`.
+    #[must_use]
+    pub fn with_priority_id(mut self, priority_id: impl Into<String>) -> Self {
+        self.priority_id = Some(priority_id.into());
+        self
+    }
+
+    /// Sets `StatusId`.
+    #[must_use]
+    pub fn with_status_id(mut self, status_id: impl Into<String>) -> Self {
+        self.status_id = Some(status_id.into());
+        self
+    }
+
+    /// Sets `StatusName`.
+    #[must_use]
+    pub fn with_status_name(mut self, status_name: impl Into<String>) -> Self {
+        self.status_name = Some(status_name.into());
+        self
+    }
+
+    /// Sets `OwnerId`.
+    #[must_use]
+    pub fn with_owner_id(mut self, owner_id: impl Into<String>) -> Self {
+        self.owner_id = Some(owner_id.into());
+        self
+    }
+
+    /// Sets `OwnerName`.
+    #[must_use]
+    pub fn with_owner_name(mut self, owner_name: impl Into<String>) -> Self {
+        self.owner_name = Some(owner_name.into());
+        self
+    }
+
+    /// Sets `DueDate`.
+    #[must_use]
+    pub fn with_due_date(mut self, due_date: chrono::NaiveDate) -> Self {
+        self.due_date = Some(due_date);
+        self
+    }
+
+    /// Sets `ClosedDate`.
+    #[must_use]
+    pub fn with_closed_date(mut self, closed_date: chrono::NaiveDate) -> Self {
+        self.closed_date = Some(closed_date);
+        self
+    }
+
+    /// Sets `Comments`.
+    #[must_use]
+    pub fn with_comments(mut self, comments: impl Into<String>) -> Self {
+        self.comments = Some(comments.into());
+        self
+    }
+
+    /// Sets `Source`.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<String>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// Sets `PlaybookId`.
+    #[must_use]
+    pub fn with_playbook_id(mut self, playbook_id: impl Into<String>) -> Self {
+        self.playbook_id = Some(playbook_id.into());
+        self
+    }
+
+    /// Sets `CreatedDate`.
+    #[must_use]
+    pub fn with_created_date(
+        mut self,
+        created_date: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        self.created_date = Some(created_date);
+        self
+    }
+
+    /// Sets `ModifiedDate`.
+    #[must_use]
+    pub fn with_modified_date(
+        mut self,
+        modified_date: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        self.modified_date = Some(modified_date);
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
     }
 }
 
@@ -170,9 +360,76 @@ pub struct CtaInput {
 }
 
 impl CtaInput {
+    /// Creates a value from its required properties; optional ones start unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        company_id: impl Into<String>,
+        type_id: impl Into<String>,
+        reason_id: impl Into<String>,
+        priority_id: impl Into<String>,
+        status_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: None,
+            company_id: company_id.into(),
+            type_id: type_id.into(),
+            reason_id: reason_id.into(),
+            priority_id: priority_id.into(),
+            status_id: status_id.into(),
+            owner_id: None,
+            due_date: None,
+            comments: None,
+            playbook_id: None,
+            extra: Default::default(),
+        }
+    }
+
+    /// Sets `Name`.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `OwnerId`.
+    #[must_use]
+    pub fn with_owner_id(mut self, owner_id: impl Into<String>) -> Self {
+        self.owner_id = Some(owner_id.into());
+        self
+    }
+
+    /// Sets `DueDate`.
+    #[must_use]
+    pub fn with_due_date(mut self, due_date: chrono::NaiveDate) -> Self {
+        self.due_date = Some(due_date);
+        self
+    }
+
+    /// Sets `Comments`.
+    #[must_use]
+    pub fn with_comments(mut self, comments: impl Into<String>) -> Self {
+        self.comments = Some(comments.into());
+        self
+    }
+
+    /// Sets `PlaybookId`.
+    #[must_use]
+    pub fn with_playbook_id(mut self, playbook_id: impl Into<String>) -> Self {
+        self.playbook_id = Some(playbook_id.into());
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
     }
 }
 
@@ -194,9 +451,38 @@ pub struct CtaType {
 }
 
 impl CtaType {
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `isDefault`.
+    #[must_use]
+    pub fn with_is_default(mut self, is_default: bool) -> Self {
+        self.is_default = Some(is_default);
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
     }
 }
 
@@ -218,9 +504,38 @@ pub struct CtaReason {
 }
 
 impl CtaReason {
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `typeId`.
+    #[must_use]
+    pub fn with_type_id(mut self, type_id: impl Into<String>) -> Self {
+        self.type_id = Some(type_id.into());
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
     }
 }
 
@@ -242,9 +557,38 @@ pub struct CtaPriority {
 }
 
 impl CtaPriority {
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `order`.
+    #[must_use]
+    pub fn with_order(mut self, order: i64) -> Self {
+        self.order = Some(order);
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
     }
 }
 
@@ -266,9 +610,38 @@ pub struct CtaStatus {
 }
 
 impl CtaStatus {
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `isClosed`.
+    #[must_use]
+    pub fn with_is_closed(mut self, is_closed: bool) -> Self {
+        self.is_closed = Some(is_closed);
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
     }
 }
 
@@ -287,9 +660,31 @@ pub struct SearchFilter {
 }
 
 impl SearchFilter {
+    /// Sets `conditions`.
+    #[must_use]
+    pub fn with_conditions(mut self, conditions: Vec<SearchCondition>) -> Self {
+        self.conditions = Some(conditions);
+        self
+    }
+
+    /// Sets `expression`.
+    #[must_use]
+    pub fn with_expression(mut self, expression: impl Into<String>) -> Self {
+        self.expression = Some(expression.into());
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
     }
 }
 
@@ -311,9 +706,38 @@ pub struct SearchCondition {
 }
 
 impl SearchCondition {
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `value`.
+    #[must_use]
+    pub fn with_value(mut self, value: serde_json::Value) -> Self {
+        self.value = Some(value);
+        self
+    }
+
+    /// Sets `operator`.
+    #[must_use]
+    pub fn with_operator(mut self, operator: SearchOperator) -> Self {
+        self.operator = Some(operator);
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
     }
 }
 
@@ -423,8 +847,183 @@ pub struct CtaSearchPage {
 }
 
 impl CtaSearchPage {
+    /// Sets `records`.
+    #[must_use]
+    pub fn with_records(mut self, records: Vec<Cta>) -> Self {
+        self.records = Some(records);
+        self
+    }
+
+    /// Sets `totalCount`.
+    #[must_use]
+    pub fn with_total_count(mut self, total_count: i64) -> Self {
+        self.total_count = Some(total_count);
+        self
+    }
+
     /// An undeclared property by its JSON name, if the server sent it.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
         self.extra.get(name)
+    }
+
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    pub fn extra_as<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<Result<T, serde_json::Error>> {
+        self.extra.get(name).map(|value| T::deserialize(value))
+    }
+}
+
+impl SearchCondition {
+    /// A condition `field EQ value`.
+    pub fn eq(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        Self {
+            name: Some(field.into()),
+            operator: Some(SearchOperator::Eq),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+
+    /// A condition `field NE value`.
+    pub fn ne(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        Self {
+            name: Some(field.into()),
+            operator: Some(SearchOperator::Ne),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+
+    /// A condition `field GT value`.
+    pub fn gt(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        Self {
+            name: Some(field.into()),
+            operator: Some(SearchOperator::Gt),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+
+    /// A condition `field GTE value`.
+    pub fn gte(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        Self {
+            name: Some(field.into()),
+            operator: Some(SearchOperator::Gte),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+
+    /// A condition `field LT value`.
+    pub fn lt(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        Self {
+            name: Some(field.into()),
+            operator: Some(SearchOperator::Lt),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+
+    /// A condition `field LTE value`.
+    pub fn lte(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        Self {
+            name: Some(field.into()),
+            operator: Some(SearchOperator::Lte),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+
+    /// A condition `field CONTAINS value`.
+    pub fn contains(
+        field: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        Self {
+            name: Some(field.into()),
+            operator: Some(SearchOperator::Contains),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+
+    /// A condition `field IN value` whose value is a list.
+    pub fn in_(
+        field: impl Into<String>,
+        values: impl IntoIterator<Item = impl Into<serde_json::Value>>,
+    ) -> Self {
+        Self {
+            name: Some(field.into()),
+            operator: Some(SearchOperator::In),
+            value: Some(
+                serde_json::Value::Array(values.into_iter().map(Into::into).collect()),
+            ),
+            ..Default::default()
+        }
+    }
+
+    /// A condition `field NOT_IN value` whose value is a list.
+    pub fn not_in(
+        field: impl Into<String>,
+        values: impl IntoIterator<Item = impl Into<serde_json::Value>>,
+    ) -> Self {
+        Self {
+            name: Some(field.into()),
+            operator: Some(SearchOperator::NotIn),
+            value: Some(
+                serde_json::Value::Array(values.into_iter().map(Into::into).collect()),
+            ),
+            ..Default::default()
+        }
+    }
+}
+
+impl SearchFilter {
+    /// A builder that keeps the expression's labels in step with the conditions.
+    pub fn builder() -> SearchFilterBuilder {
+        SearchFilterBuilder::default()
+    }
+}
+
+/// Builds a [`SearchFilter`]: [`add`](Self::add) conditions (labelled `A`, `B`, ... in order), then combine the returned expressions.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilterBuilder {
+    conditions: Vec<SearchCondition>,
+}
+
+impl SearchFilterBuilder {
+    /// Adds a condition and returns the expression that stands for it.
+    pub fn add(&mut self, condition: SearchCondition) -> crate::filter::Expr {
+        self.conditions.push(condition);
+        crate::filter::Expr::Condition(self.conditions.len() - 1)
+    }
+
+    /// The filter with `expression` over the added conditions.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Encode`] when the expression names a condition this builder does not hold.
+    pub fn build(
+        self,
+        expression: &crate::filter::Expr,
+    ) -> Result<SearchFilter, crate::Error> {
+        let expression = expression.render(self.conditions.len())?;
+        Ok(SearchFilter {
+            conditions: Some(self.conditions),
+            expression: Some(expression),
+            ..Default::default()
+        })
+    }
+
+    /// The filter that requires every added condition (`A AND B AND ...`).
+    pub fn all(self) -> SearchFilter {
+        let expression = crate::filter::all(self.conditions.len());
+        SearchFilter {
+            conditions: Some(self.conditions),
+            expression: Some(expression),
+            ..Default::default()
+        }
     }
 }

@@ -23,6 +23,15 @@ pub struct Config {
     /// Per-operation settings, keyed by `operationId`.
     #[serde(default)]
     pub operations: BTreeMap<String, OperationConfig>,
+    /// Typed filter builders, keyed by the JSON pointer of the filter object schema.
+    #[serde(default)]
+    pub filters: BTreeMap<String, FilterConfig>,
+    /// Hand-written files added to the crate verbatim: crate path → file path relative to the config.
+    #[serde(default)]
+    pub extra_files: BTreeMap<String, String>,
+    /// Contents of `extra_files`, keyed by crate path; loaded by the caller (the generator does no I/O).
+    #[serde(skip)]
+    pub extra_file_contents: BTreeMap<String, String>,
     /// How generated headers name the spec (e.g. `spec/gainsight-cta.yaml`); set by the caller, not the file.
     #[serde(skip)]
     pub source_label: Option<String>,
@@ -71,6 +80,43 @@ pub struct OperationConfig {
     pub method_name: Option<String>,
     /// Marks a non-GET operation as safe to send twice (e.g. a read-only search POST).
     pub idempotent: Option<bool>,
+    /// Declares the operation paginated, which adds `<method>_stream` and `<method>_all`.
+    pub pagination: Option<PaginationConfig>,
+}
+
+/// Offset/limit pagination of one operation.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationConfig {
+    /// Request property (body field or query parameter) holding the page size.
+    pub limit: String,
+    /// Request property (body field or query parameter) holding the offset.
+    pub offset: String,
+    /// Property of the response payload holding the page's items (an array).
+    pub items: String,
+    /// Property of the response payload holding the total number of items, if the API reports it.
+    pub total: Option<String>,
+    /// Page size used when the request does not set one; default 50.
+    pub default_page_size: Option<u32>,
+}
+
+/// A filter object made of labelled conditions and a boolean expression over the labels.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterConfig {
+    /// Array property of the filter holding the conditions.
+    pub conditions: String,
+    /// String property of the filter holding the expression (`A AND (B OR C)`).
+    pub expression: String,
+    /// Property of a condition naming the field it tests.
+    pub field: String,
+    /// Property of a condition holding the operator (a string enum).
+    pub operator: String,
+    /// Property of a condition holding the value.
+    pub value: String,
+    /// Operators whose value is a list (`IN`, `NOT_IN`).
+    #[serde(default)]
+    pub list_operators: Vec<String>,
 }
 
 impl Config {

@@ -104,3 +104,104 @@ fn the_seed_specs_malformed_contact_is_a_warning_not_an_error() {
     assert_eq!(output.warnings.len(), 1);
     assert_eq!(output.warnings[0].location, "#/info/contact/email");
 }
+
+#[test]
+fn pagination_config_must_name_real_request_and_response_properties() {
+    let spec = read("spec/gainsight-cta.yaml");
+    let mut config = tests::seed_config();
+    let pagination = config
+        .operations
+        .get_mut("searchCTAs")
+        .and_then(|o| o.pagination.as_mut())
+        .expect("seed config declares pagination");
+    pagination.items = "rows".to_owned();
+    let errors = errors_of(&spec, &config).join("\n");
+    assert!(
+        errors.contains("config:operations.searchCTAs.pagination.items"),
+        "{errors}"
+    );
+    assert!(errors.contains("has no property `rows`"), "{errors}");
+
+    let mut config = tests::seed_config();
+    let pagination = config
+        .operations
+        .get_mut("searchCTAs")
+        .and_then(|o| o.pagination.as_mut())
+        .expect("pagination");
+    pagination.offset = "skip".to_owned();
+    let errors = errors_of(&spec, &config).join("\n");
+    assert!(
+        errors.contains("`skip` is neither a property of the request body nor a query parameter"),
+        "{errors}"
+    );
+
+    let mut config = tests::seed_config();
+    let pagination = config
+        .operations
+        .get_mut("searchCTAs")
+        .and_then(|o| o.pagination.as_mut())
+        .expect("pagination");
+    pagination.total = Some("records".to_owned());
+    let errors = errors_of(&spec, &config).join("\n");
+    assert!(
+        errors.contains("response property `records` is not an integer"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn filter_config_must_match_the_schema() {
+    let spec = read("spec/gainsight-cta.yaml");
+    let pointer = "#/components/schemas/SearchRequest/properties/where";
+    let mut config = tests::seed_config();
+    config
+        .filters
+        .get_mut(pointer)
+        .expect("seed filter")
+        .list_operators
+        .push("BETWEEN".to_owned());
+    let errors = errors_of(&spec, &config).join("\n");
+    assert!(
+        errors.contains("`BETWEEN` is not one of the operator values"),
+        "{errors}"
+    );
+
+    let mut config = tests::seed_config();
+    config
+        .filters
+        .get_mut(pointer)
+        .expect("seed filter")
+        .operator = "op".to_owned();
+    assert!(
+        errors_of(&spec, &config)
+            .join("\n")
+            .contains("the condition has no property `op`")
+    );
+
+    let mut config = tests::seed_config();
+    let filter = config.filters.remove(pointer).expect("seed filter");
+    config
+        .filters
+        .insert("#/components/schemas/CTA".to_owned(), filter);
+    assert!(
+        errors_of(&spec, &config)
+            .join("\n")
+            .contains("the filter has no property `conditions`")
+    );
+}
+
+#[test]
+fn extra_files_cannot_escape_the_crate() {
+    let mut config = tests::seed_config();
+    config
+        .extra_files
+        .insert("../../etc/evil.rs".to_owned(), "x.rs".to_owned());
+    config
+        .extra_file_contents
+        .insert("../../etc/evil.rs".to_owned(), String::new());
+    let errors = errors_of(&read("spec/gainsight-cta.yaml"), &config).join("\n");
+    assert!(
+        errors.contains("must be relative and stay inside the crate"),
+        "{errors}"
+    );
+}

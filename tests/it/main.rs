@@ -6,6 +6,9 @@
 mod client;
 mod compile;
 mod diagnostics;
+mod fake;
 mod freshness;
 mod models;
+mod paging;
 mod snapshots;
+mod workflows;

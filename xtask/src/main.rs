@@ -89,6 +89,16 @@ fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
         None => Config::default(),
     };
     config.source_label = Some(label);
+    let config_dir = config_path
+        .as_deref()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    for (destination, source) in config.extra_files.clone() {
+        let path = config_dir.join(&source);
+        let contents = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading extra file {}", path.display()))?;
+        config.extra_file_contents.insert(destination, contents);
+    }
 
     let output = match generator::generate(&spec_text, &config) {
         Ok(output) => output,

@@ -6,7 +6,8 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::types::{TypeContext, ident};
 use crate::ir::{
-    Api, BodyEncoding, CredentialKind, Operation, Param, ParamLocation, PathPart, TypeRef,
+    Api, BodyEncoding, CredentialKind, Operation, PageParam, Param, ParamLocation, PathPart,
+    TypeRef,
 };
 
 /// Whether the first server URL is absolute, so the client knows where to go without a base URL.
@@ -376,7 +377,10 @@ fn emit_method(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
     }
     let doc = doc_attrs(&method_doc(op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let pagination = emit_pagination(op, context);
     quote! {
+        #pagination
+
         #doc
         #deprecated
         pub fn #method<'a>(&'a self, #(#params),*) -> crate::builder::#builder<'a> {
@@ -706,5 +710,151 @@ fn path_expression(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
         quote!(#template.to_owned())
     } else {
         quote!(format!(#template, #(#args),*))
+    }
+}
+
+/// `<method>_stream` and `<method>_all` for an operation declared paginated in the config.
+fn emit_pagination(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
+    let Some(pagination) = &op.pagination else {
+        return quote!();
+    };
+    let method = ident(&op.method_name);
+    let stream = format_ident!("{}_stream", op.method_name);
+    let all = format_ident!("{}_all", op.method_name);
+    let item = context.tokens(&pagination.item_type, false);
+    let default_size = u64::from(pagination.default_page_size);
+    let int_ty = |bits: u8| if bits == 32 { quote!(i32) } else { quote!(i64) };
+
+    // The stream takes the operation's own arguments; strings are made owned once, then cloned per page.
+    let mut params = Vec::new();
+    let mut names = Vec::new();
+    let mut owned = Vec::new();
+    for param in required_params(op) {
+        let name = ident(&param.rust_name);
+        let (_, arg_ty, converts) = param_type(param, context);
+        params.push(quote!(#name: #arg_ty));
+        if converts {
+            owned.push(quote!(let #name: String = #name.into();));
+        }
+        names.push(name);
+    }
+    let body_param = op
+        .body
+        .as_ref()
+        .filter(|b| b.required)
+        .and_then(|_| body_type(op, context));
+    if let Some((_, arg_ty, _)) = &body_param {
+        params.push(quote!(body: #arg_ty));
+    }
+
+    // Page size and start offset come from the request body when it carries them.
+    let from_body = |param: &PageParam, fallback: TokenStream| match param {
+        PageParam::BodyField {
+            rust_name,
+            optional,
+            ..
+        } if body_param.is_some() => {
+            let field = ident(rust_name);
+            if *optional {
+                quote!(body.#field.and_then(|value| u64::try_from(value).ok()).filter(|value| *value > 0).unwrap_or(#fallback))
+            } else {
+                quote!(u64::try_from(body.#field).ok().filter(|value| *value > 0).unwrap_or(#fallback))
+            }
+        }
+        _ => fallback,
+    };
+    let page_size = from_body(&pagination.limit, quote!(#default_size));
+    let start = from_body(&pagination.offset, quote!(0));
+
+    let mut body_updates = Vec::new();
+    let mut setters = Vec::new();
+    for (param, value) in [
+        (&pagination.limit, quote!(limit)),
+        (&pagination.offset, quote!(offset)),
+    ] {
+        match param {
+            PageParam::BodyField {
+                rust_name,
+                optional,
+                bits,
+            } => {
+                let field = ident(rust_name);
+                let ty = int_ty(*bits);
+                let number = quote!(runtime::page_number(#value, #ty::MAX));
+                let number = if *optional {
+                    quote!(Some(#number))
+                } else {
+                    number
+                };
+                body_updates.push(quote!(page_body.#field = #number;));
+            }
+            PageParam::Query {
+                rust_name, bits, ..
+            } => {
+                let setter = ident(rust_name);
+                let ty = int_ty(*bits);
+                setters.push(quote!(.#setter(runtime::page_number(#value, #ty::MAX))));
+            }
+        }
+    }
+    let (page_body, body_arg) = match &body_param {
+        Some(_) if !body_updates.is_empty() => (
+            quote!(let mut page_body = body.clone(); #(#body_updates)*),
+            Some(quote!(&page_body)),
+        ),
+        Some(_) => (quote!(), Some(quote!(body))),
+        None => (quote!(), None),
+    };
+    let call_args = names.iter().map(|name| quote!(#name)).chain(body_arg);
+    let forward_args = names
+        .iter()
+        .map(|name| quote!(#name))
+        .chain(body_param.as_ref().map(|_| quote!(body)));
+
+    let (items_field, items_optional) = &pagination.items_field;
+    let items_field = ident(items_field);
+    let items = if *items_optional {
+        quote!(page.#items_field.unwrap_or_default())
+    } else {
+        quote!(page.#items_field)
+    };
+    let total = match &pagination.total_field {
+        Some((name, true, _)) => {
+            let field = ident(name);
+            quote!(page.#field.and_then(|total| u64::try_from(total).ok()))
+        }
+        Some((name, false, _)) => {
+            let field = ident(name);
+            quote!(u64::try_from(page.#field).ok())
+        }
+        None => quote!(None),
+    };
+    let stream_doc = doc_attrs(&format!(
+        "Every item of [`{name}`](Self::{name}) as a stream, fetching pages of the request's page size (default {default_size}) only as they are consumed.\n\nThe stream ends on an empty or short page or once the reported total is reached, and yields [`Error::Pagination`] instead of looping when the server ignores the offset.",
+        name = op.method_name
+    ));
+    let all_doc = doc_attrs(&format!(
+        "Collects every item of [`{stream}`](Self::{stream}) into a `Vec`.\n\n# Errors\n\n[`Error::Pagination`] when there are more than `max_items`, and any error of a page request."
+    ));
+    quote! {
+        #stream_doc
+        pub fn #stream<'a>(&'a self, #(#params),*) -> impl futures_util::Stream<Item = Result<#item, Error>> + Send + 'a {
+            #(#owned)*
+            let page_size = #page_size;
+            let start = #start;
+            runtime::offset_pages(page_size, start, move |offset, limit| {
+                #page_body
+                #(let #names = #names.clone();)*
+                async move {
+                    let page = self.#method(#(#call_args),*) #(#setters)* .await?;
+                    Ok((#items, #total))
+                }
+            })
+        }
+
+        #all_doc
+        pub async fn #all<'a>(&'a self, #(#params,)* max_items: usize) -> Result<Vec<#item>, Error> {
+            runtime::collect_pages(self.#stream(#(#forward_args),*), max_items).await
+        }
     }
 }

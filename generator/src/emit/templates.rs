@@ -3,9 +3,10 @@
 use minijinja::{Environment, context};
 use serde::Serialize;
 
+use super::types::TypeContext;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error};
-use crate::ir::{Api, ParamLocation, TypeRef};
+use crate::ir::{Api, BodyEncoding, ParamLocation, TypeDef, TypeKind, TypeRef};
 use crate::naming::snake_ident;
 
 const CARGO_TOML: &str = include_str!("../../templates/Cargo.toml.jinja");
@@ -78,39 +79,122 @@ pub fn cargo_toml(package: &Package, source: &str) -> Result<String, Error> {
     render("Cargo.toml", CARGO_TOML, context! { package, source })
 }
 
-/// An example call for the README: the first operation whose required inputs are all strings.
-#[derive(Serialize)]
-struct Example {
-    method: String,
-    args: String,
-    summary: String,
+/// Rust source for a value of `ty` in a README example, when one can be written without knowing the API.
+fn example_value(
+    ty: &TypeRef,
+    api: &Api,
+    context: &TypeContext<'_>,
+    lib: &str,
+    hint: &str,
+    depth: usize,
+) -> Option<String> {
+    if depth > 4 {
+        return None;
+    }
+    Some(match ty {
+        TypeRef::String => format!("{:?}", hint),
+        TypeRef::Integer { .. } => "1".to_owned(),
+        TypeRef::Number { .. } => "1.0".to_owned(),
+        TypeRef::Boolean => "true".to_owned(),
+        TypeRef::Date => format!("{lib}::chrono::NaiveDate::default()"),
+        TypeRef::DateTime => format!("{lib}::chrono::DateTime::<{lib}::chrono::Utc>::default()"),
+        TypeRef::Array(_) => "Vec::new()".to_owned(),
+        TypeRef::Map(_) | TypeRef::Any | TypeRef::Bytes => "Default::default()".to_owned(),
+        TypeRef::Nullable(inner) => format!(
+            "Some({})",
+            example_value(inner, api, context, lib, hint, depth + 1)?
+        ),
+        TypeRef::Named(id) => {
+            let def = api.types.get(*id)?;
+            let path = format!("{lib}::types::{}", def.name);
+            match &def.kind {
+                TypeKind::StringEnum(variants) => format!(
+                    "{path}::{}",
+                    variants
+                        .first()
+                        .map_or("Unknown(String::new())", |v| v.rust_name.as_str())
+                ),
+                TypeKind::Struct(s) => {
+                    let required: Vec<_> = s
+                        .fields
+                        .iter()
+                        .filter(|f| f.required && !f.nullable)
+                        .collect();
+                    if required.is_empty() {
+                        if !context.is_default(*id) {
+                            return None;
+                        }
+                        format!("{path}::default()")
+                    } else {
+                        let args = required
+                            .iter()
+                            .map(|f| {
+                                example_value(&f.ty, api, context, lib, &f.json_name, depth + 1)
+                            })
+                            .collect::<Option<Vec<_>>>()?;
+                        format!("{path}::new({})", args.join(", "))
+                    }
+                }
+                TypeKind::Alias(inner) => example_value(inner, api, context, lib, hint, depth + 1)?,
+                TypeKind::Union(_) => return None,
+            }
+        }
+    })
 }
 
-pub fn readme(api: &Api, package: &Package) -> Result<String, Error> {
-    let example = api.operations.iter().find_map(|op| {
-        if op.body.as_ref().is_some_and(|b| b.required) {
-            return None;
-        }
-        let required: Vec<_> = op.params.iter().filter(|p| p.required).collect();
-        if required
-            .iter()
-            .any(|p| p.ty != TypeRef::String || p.location != ParamLocation::Path)
-        {
-            return None;
-        }
-        Some(Example {
-            method: op.method_name.clone(),
-            args: required
-                .iter()
-                .map(|p| format!("\"{}\"", p.name.replace(['"', '\\'], "")))
-                .collect::<Vec<_>>()
-                .join(", "),
-            summary: op
-                .summary
-                .clone()
-                .unwrap_or_else(|| op.operation_id.clone()),
-        })
+/// The arguments of an operation's method in a README example, when they can all be written.
+fn example_args(
+    op: &crate::ir::Operation,
+    api: &Api,
+    context: &TypeContext<'_>,
+    lib: &str,
+) -> Option<String> {
+    example_call(op, api, context, lib, false).map(|(_, args)| args)
+}
+
+/// Like [`example_args`], with a JSON body bound to `body` first (for borrows that outlive one statement).
+fn example_call(
+    op: &crate::ir::Operation,
+    api: &Api,
+    context: &TypeContext<'_>,
+    lib: &str,
+    bind_body: bool,
+) -> Option<(String, String)> {
+    let mut binding = String::new();
+    let mut args = Vec::new();
+    let path_params = op.path.iter().filter_map(|p| match p {
+        crate::ir::PathPart::Param(i) => op.params.get(*i),
+        crate::ir::PathPart::Literal(_) => None,
     });
+    let others = op
+        .params
+        .iter()
+        .filter(|p| p.required && p.location != ParamLocation::Path);
+    for param in path_params.chain(others) {
+        args.push(example_value(&param.ty, api, context, lib, &param.name, 0)?);
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+        args.push(match body.encoding {
+            BodyEncoding::Json if bind_body => {
+                binding = format!(
+                    "let body = {};",
+                    example_value(&body.ty, api, context, lib, "body", 0)?
+                );
+                "&body".to_owned()
+            }
+            BodyEncoding::Json => format!(
+                "&{}",
+                example_value(&body.ty, api, context, lib, "body", 0)?
+            ),
+            BodyEncoding::Text => "\"text\"".to_owned(),
+            BodyEncoding::Bytes => "Vec::new()".to_owned(),
+        });
+    }
+    Some((binding, args.join(", ")))
+}
+
+pub fn readme(api: &Api, package: &Package, context: &TypeContext<'_>) -> Result<String, Error> {
+    let lib = package.lib_name.as_str();
     let server = api.server.as_ref().filter(|s| s.url.starts_with("http"));
     let mut new_args: Vec<String> = match server {
         Some(s) => s
@@ -118,13 +202,12 @@ pub fn readme(api: &Api, package: &Package) -> Result<String, Error> {
             .iter()
             .map(|v| {
                 format!(
-                    "\"{}\"",
+                    "{:?}",
                     if v.default.is_empty() {
                         &v.name
                     } else {
                         &v.default
                     }
-                    .replace(['"', '\\'], "")
                 )
             })
             .collect(),
@@ -133,12 +216,10 @@ pub fn readme(api: &Api, package: &Package) -> Result<String, Error> {
     new_args.extend(
         api.credentials
             .iter()
-            .map(|c| format!("std::env::var(\"{}\")?", c.rust_name.to_ascii_uppercase())),
+            .filter(|c| c.required)
+            .map(|c| format!("std::env::var({:?})?", c.rust_name.to_ascii_uppercase())),
     );
-    let description = api
-        .description
-        .as_deref()
-        .map(|d| crate::emit::sanitize_doc(d).join("\n"));
+    let description = api.description.as_deref().map(super::docs::spec);
     let operations: Vec<_> = api
         .operations
         .iter()
@@ -146,14 +227,50 @@ pub fn readme(api: &Api, package: &Package) -> Result<String, Error> {
             context! {
                 method => op.method_name,
                 http => op.http_method.as_str(),
-                path => op.path_template,
-                summary => op.summary.as_deref().map(|s| crate::emit::sanitize_doc(s).join(" ")),
+                path => op.path_template.replace('|', "\\|"),
+                summary => op.summary.as_deref().map(|s| super::docs::spec(s).replace('\n', " ").replace('|', "\\|")),
+                args => example_args(op, api, context, lib),
             }
         })
         .collect();
+    let filter = api.filters.first().and_then(|filter| {
+        let name = |id: usize| api.types.get(id).map(|t| t.name.clone());
+        let Some(TypeDef {
+            kind: TypeKind::StringEnum(variants),
+            ..
+        }) = api.types.get(filter.operator_type)
+        else {
+            return None;
+        };
+        let single = variants
+            .iter()
+            .find(|v| !filter.list_operators.contains(&v.rust_name))?;
+        let list = variants
+            .iter()
+            .find(|v| filter.list_operators.contains(&v.rust_name));
+        Some(context! {
+            filter_type => name(filter.filter_type)?,
+            condition_type => name(filter.condition_type)?,
+            single => crate::naming::snake_ident(&single.rust_name),
+            single_value => single.value,
+            list => list.map(|v| crate::naming::snake_ident(&v.rust_name)),
+            list_value => list.map(|v| v.value.clone()),
+        })
+    });
+    let paging = api
+        .operations
+        .iter()
+        .find(|op| op.pagination.is_some())
+        .and_then(|op| {
+            let (binding, args) = example_call(op, api, context, lib, true)?;
+            Some(context! { method => op.method_name, binding, args })
+        });
     render(
         "README.md",
         README,
-        context! { package, title => api.title, api_version => api.api_version, description, example, new_args => new_args.join(", "), operations },
+        context! {
+            package, title => super::api_name(&api.title), api_version => api.api_version, description,
+            new_args => new_args.join(", "), operations, filter, paging,
+        },
     )
 }

@@ -114,7 +114,7 @@ pub fn ident(name: &str) -> Ident {
 }
 
 /// The whole `types.rs` module body.
-pub fn emit_types(api: &Api, context: &TypeContext<'_>) -> TokenStream {
+pub fn emit_types(api: &Api, context: &TypeContext<'_>) -> Result<TokenStream, crate::Error> {
     let title = format!(
         " Data types of the {}, one per schema in the spec.",
         super::api_name(&api.title)
@@ -129,14 +129,20 @@ pub fn emit_types(api: &Api, context: &TypeContext<'_>) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(id, def)| emit_type(id, def, context));
-    quote! {
+    let body = quote! {
         #![doc = #title]
         #![allow(clippy::large_enum_variant)]
 
         #imports
 
         #(#items)*
-    }
+    };
+    let filters = api
+        .filters
+        .iter()
+        .map(|f| emit_filter(api, f, context))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(quote!(#body #(#filters)*))
 }
 
 fn type_doc(def: &TypeDef) -> TokenStream {
@@ -164,6 +170,66 @@ fn emit_type(id: TypeId, def: &TypeDef, context: &TypeContext<'_>) -> TokenStrea
     }
 }
 
+/// `new` with the required properties (when there are any) and a `with_` setter per optional one.
+fn emit_constructors(s: &StructType, context: &TypeContext<'_>) -> TokenStream {
+    let is_required = |f: &Field| f.required && !f.nullable;
+    let arg = |f: &Field| -> (TokenStream, TokenStream) {
+        let name = ident(&f.rust_name);
+        let (ty, value) = match &f.ty {
+            TypeRef::String => (quote!(impl Into<String>), quote!(#name.into())),
+            other => (context.tokens(other, true), quote!(#name)),
+        };
+        let value = if f.boxed {
+            quote!(Box::new(#value))
+        } else {
+            value
+        };
+        (quote!(#name: #ty), value)
+    };
+    let required: Vec<&Field> = s.fields.iter().filter(|f| is_required(f)).collect();
+    let constructor = (!required.is_empty()).then(|| {
+        let params = required.iter().map(|f| arg(f).0);
+        let inits = s.fields.iter().map(|f| {
+            let name = ident(&f.rust_name);
+            if is_required(f) {
+                let value = arg(f).1;
+                quote!(#name: #value,)
+            } else {
+                quote!(#name: None,)
+            }
+        });
+        let extra = match &s.extra {
+            ExtraFields::Forbidden => quote!(),
+            ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => {
+                let name = ident(rust_name);
+                quote!(#name: Default::default(),)
+            }
+        };
+        quote! {
+            /// Creates a value from its required properties; optional ones start unset.
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* #extra }
+            }
+        }
+    });
+    let setters = s.fields.iter().filter(|f| !is_required(f)).map(|f| {
+        let name = ident(&f.rust_name);
+        let setter = quote::format_ident!("with_{}", f.rust_name.trim_end_matches('_'));
+        let (param, value) = arg(f);
+        let doc = format!(" Sets `{}`.", f.json_name);
+        quote! {
+            #[doc = #doc]
+            #[must_use]
+            pub fn #setter(mut self, #param) -> Self {
+                self.#name = Some(#value);
+                self
+            }
+        }
+    });
+    quote!(#constructor #(#setters)*)
+}
+
 fn emit_struct(
     name: &Ident,
     doc: TokenStream,
@@ -186,6 +252,7 @@ fn emit_struct(
                 _ => quote!(serde_json::Map<String, serde_json::Value>),
             };
             let getter = field.clone();
+            let getter_as = quote::format_ident!("{}_as", rust_name);
             (
                 quote! {
                     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
@@ -193,16 +260,20 @@ fn emit_struct(
                     pub #field: #map_ty,
                 },
                 quote! {
-                    impl #name {
-                        /// An undeclared property by its JSON name, if the server sent it.
-                        pub fn #getter(&self, name: &str) -> Option<&#value_ty> {
-                            self.#field.get(name)
-                        }
+                    /// An undeclared property by its JSON name, if the server sent it.
+                    pub fn #getter(&self, name: &str) -> Option<&#value_ty> {
+                        self.#field.get(name)
+                    }
+
+                    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+                    pub fn #getter_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
+                        self.#field.get(name).map(|value| T::deserialize(value))
                     }
                 },
             )
         }
     };
+    let constructors = emit_constructors(s, context);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
@@ -211,7 +282,10 @@ fn emit_struct(
             #extra_field
         }
 
-        #extra_methods
+        impl #name {
+            #constructors
+            #extra_methods
+        }
     }
 }
 
@@ -356,4 +430,120 @@ fn emit_union(
             #(#arms)*
         }
     }
+}
+
+/// Per-operator constructors on the condition type and a builder for the filter type.
+fn emit_filter(
+    api: &Api,
+    filter: &crate::ir::Filter,
+    context: &TypeContext<'_>,
+) -> Result<TokenStream, crate::Error> {
+    let type_name = |id: TypeId| api.types.get(id).map_or("Unknown", |t| t.name.as_str());
+    for id in [filter.filter_type, filter.condition_type] {
+        if !context.is_default(id) {
+            return Err(crate::Diagnostic::new(
+                api.types.get(id).map_or("#", |t| t.pointer.as_str()),
+                format!(
+                    "the filter builder needs `{}` to have only optional or defaultable properties",
+                    type_name(id)
+                ),
+            )
+            .into());
+        }
+    }
+    let condition = ident(type_name(filter.condition_type));
+    let filter_name = ident(type_name(filter.filter_type));
+    let builder = quote::format_ident!("{}Builder", type_name(filter.filter_type));
+    let operator = ident(type_name(filter.operator_type));
+    let some = |optional: bool, value: TokenStream| {
+        if optional {
+            quote!(Some(#value))
+        } else {
+            value
+        }
+    };
+    let field_field = ident(&filter.field_field.0);
+    let operator_field = ident(&filter.operator_field.0);
+    let value_field = ident(&filter.value_field.0);
+    let Some(crate::ir::TypeDef {
+        kind: TypeKind::StringEnum(variants),
+        ..
+    }) = api.types.get(filter.operator_type)
+    else {
+        return Ok(quote!());
+    };
+    let value_is_any = filter.value_type == TypeRef::Any;
+    let value_ty = context.tokens(&filter.value_type, true);
+    let constructors = variants.iter().map(|variant| {
+        let method = ident(&crate::naming::snake_ident(&variant.rust_name));
+        let variant_ident = ident(&variant.rust_name);
+        let is_list = filter.list_operators.contains(&variant.rust_name) && value_is_any;
+        let (param, value) = if is_list {
+            (
+                quote!(values: impl IntoIterator<Item = impl Into<serde_json::Value>>),
+                quote!(serde_json::Value::Array(values.into_iter().map(Into::into).collect())),
+            )
+        } else {
+            (quote!(value: impl Into<#value_ty>), quote!(value.into()))
+        };
+        let field_value = some(filter.field_field.1, quote!(field.into()));
+        let operator_value = some(filter.operator_field.1, quote!(#operator::#variant_ident));
+        let value = some(filter.value_field.1, value);
+        let doc = format!(" A condition `field {} value`{}.", variant.value, if is_list { " whose value is a list" } else { "" });
+        quote! {
+            #[doc = #doc]
+            pub fn #method(field: impl Into<String>, #param) -> Self {
+                Self { #field_field: #field_value, #operator_field: #operator_value, #value_field: #value, ..Default::default() }
+            }
+        }
+    });
+    let conditions_field = ident(&filter.conditions_field);
+    let expression_field = ident(&filter.expression_field);
+    let conditions_value = some(filter.conditions_optional, quote!(self.conditions));
+    let expression_value = some(filter.expression_optional, quote!(expression));
+    let builder_doc = format!(
+        " Builds a [`{filter_name}`]: [`add`](Self::add) conditions (labelled `A`, `B`, ... in order), then combine the returned expressions."
+    );
+    Ok(quote! {
+        impl #condition {
+            #(#constructors)*
+        }
+
+        impl #filter_name {
+            /// A builder that keeps the expression's labels in step with the conditions.
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+        }
+
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone, Default)]
+        pub struct #builder {
+            conditions: Vec<#condition>,
+        }
+
+        impl #builder {
+            /// Adds a condition and returns the expression that stands for it.
+            pub fn add(&mut self, condition: #condition) -> crate::filter::Expr {
+                self.conditions.push(condition);
+                crate::filter::Expr::Condition(self.conditions.len() - 1)
+            }
+
+            /// The filter with `expression` over the added conditions.
+            ///
+            /// # Errors
+            ///
+            /// [`crate::Error::Encode`] when the expression names a condition this builder does not hold.
+            pub fn build(self, expression: &crate::filter::Expr) -> Result<#filter_name, crate::Error> {
+                let expression = expression.render(self.conditions.len())?;
+                Ok(#filter_name { #conditions_field: #conditions_value, #expression_field: #expression_value, ..Default::default() })
+            }
+
+            /// The filter that requires every added condition (`A AND B AND ...`).
+            pub fn all(self) -> #filter_name {
+                let expression = crate::filter::all(self.conditions.len());
+                #filter_name { #conditions_field: #conditions_value, #expression_field: #expression_value, ..Default::default() }
+            }
+        }
+    })
 }

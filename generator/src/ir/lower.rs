@@ -60,7 +60,7 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
             diagnostics: errors,
         });
     }
-    let api = Api {
+    let mut api = Api {
         title: openapi.info.title.clone(),
         description: openapi.info.description.clone(),
         api_version: openapi.info.version.clone(),
@@ -70,7 +70,15 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
         types,
         operations,
         envelope,
+        extra_files: extra_files(config, &mut errors),
+        filters: Vec::new(),
     };
+    super::features::apply(&mut api, config, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error {
+            diagnostics: errors,
+        });
+    }
     Ok((api, warnings))
 }
 
@@ -164,6 +172,7 @@ impl OperationLowering<'_> {
                     body,
                     response,
                     idempotent,
+                    pagination: None,
                     pointer,
                 });
             }
@@ -723,6 +732,38 @@ impl OperationLowering<'_> {
         }
         credentials
     }
+}
+
+/// Extra files from the config, each at a safe relative path with its contents loaded.
+fn extra_files(config: &Config, errors: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for (path, source) in &config.extra_files {
+        let location = format!("config:extra_files.\"{path}\"");
+        let safe = !path.is_empty()
+            && !path.starts_with('/')
+            && !path.contains('\\')
+            && path
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..");
+        if !safe {
+            errors.push(Diagnostic::new(
+                location,
+                "extra file paths must be relative and stay inside the crate",
+            ));
+            continue;
+        }
+        match config.extra_file_contents.get(path) {
+            Some(contents) => files.push((path.clone(), contents.clone())),
+            None => errors.push(
+                Diagnostic::new(
+                    location,
+                    format!("the contents of `{source}` were not provided"),
+                )
+                .with_hint("the caller (xtask) loads extra files; check that the file exists"),
+            ),
+        }
+    }
+    files
 }
 
 fn parse_method(method: &str) -> Option<HttpMethod> {

@@ -1,5 +1,6 @@
 //! The generator's own model of an API: what will become types and methods. `openapiv3` stops at `lower`.
 
+mod features;
 mod lower;
 mod schema;
 
@@ -29,6 +30,79 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// The response envelope, when configured.
     pub envelope: Option<Envelope>,
+    /// Crate files added verbatim (path, contents), from the config.
+    pub extra_files: Vec<(String, String)>,
+    /// Typed filter builders.
+    pub filters: Vec<Filter>,
+}
+
+/// A filter type with a typed builder: conditions labelled `A`, `B`, ... and an expression over them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    /// The filter object type.
+    pub filter_type: TypeId,
+    /// Rust name of its conditions field (a list, maybe optional).
+    pub conditions_field: String,
+    /// Whether the conditions field is an `Option`.
+    pub conditions_optional: bool,
+    /// Rust name of its expression field.
+    pub expression_field: String,
+    /// Whether the expression field is an `Option`.
+    pub expression_optional: bool,
+    /// The condition type.
+    pub condition_type: TypeId,
+    /// Rust names of the condition's field-name, operator and value fields, and whether each is optional.
+    pub field_field: (String, bool),
+    /// See `field_field`.
+    pub operator_field: (String, bool),
+    /// See `field_field`; the value's type is `value_type`.
+    pub value_field: (String, bool),
+    /// Type of the condition's value.
+    pub value_type: TypeRef,
+    /// The operator enum.
+    pub operator_type: TypeId,
+    /// Rust variant names of operators whose value is a list.
+    pub list_operators: Vec<String>,
+}
+
+/// Where a pagination parameter lives in the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageParam {
+    /// A field of the JSON body: Rust name, whether optional, bit width.
+    BodyField {
+        /// Rust field name.
+        rust_name: String,
+        /// Whether the field is an `Option`.
+        optional: bool,
+        /// 32 or 64.
+        bits: u8,
+    },
+    /// A query parameter, by Rust name.
+    Query {
+        /// Rust parameter name.
+        rust_name: String,
+        /// Whether the parameter is optional (a setter) or required (an argument).
+        optional: bool,
+        /// 32 or 64.
+        bits: u8,
+    },
+}
+
+/// Offset/limit pagination of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The page size parameter.
+    pub limit: PageParam,
+    /// The offset parameter.
+    pub offset: PageParam,
+    /// Rust name of the payload field holding the items, and whether it is optional.
+    pub items_field: (String, bool),
+    /// Item type.
+    pub item_type: TypeRef,
+    /// Rust name of the payload field holding the total, whether optional, bit width.
+    pub total_field: Option<(String, bool, u8)>,
+    /// Page size when the request sets none.
+    pub default_page_size: u32,
 }
 
 /// A server URL template such as `https://{domain}.example.com/v1`.
@@ -306,6 +380,8 @@ pub struct Operation {
     pub response: Response,
     /// Safe to send more than once.
     pub idempotent: bool,
+    /// Offset/limit pagination, when configured.
+    pub pagination: Option<Pagination>,
     /// Location in the spec.
     pub pointer: String,
 }
