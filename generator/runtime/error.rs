@@ -110,14 +110,12 @@ impl Error {
         }
     }
 
-    /// Whether the same request may succeed if sent again later (rate limits, gateway errors, timeouts).
+    /// Whether the same request may succeed if sent again later (rate limits, gateway errors, transport failures).
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(e) => is_retryable_status(e.status),
-            Self::Transport(e) => matches!(
-                e.kind,
-                TransportErrorKind::Connect | TransportErrorKind::Timeout
-            ),
+            // Connection failures, timeouts and resets are all worth another try.
+            Self::Transport(_) => true,
             Self::Decode(_) | Self::Config(_) | Self::Encode(_) | Self::Pagination(_) => false,
         }
     }

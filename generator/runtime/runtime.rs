@@ -8,7 +8,9 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::error::{body_excerpt, is_retryable_status, ApiError, DecodeError, Error};
+use crate::error::{
+    body_excerpt, is_retryable_status, ApiError, DecodeError, Error, TransportErrorKind,
+};
 
 /// A secret (API key, token). Its `Debug` and `Display` never show the value.
 #[derive(Clone, PartialEq, Eq)]
@@ -339,10 +341,11 @@ impl Transport {
                     retry_after(&response.headers)
                 }
                 Err(error) => {
-                    let never_sent = matches!(error, Error::Transport(t) if t.kind == crate::error::TransportErrorKind::Connect);
-                    if attempt >= max_attempts
-                        || !(never_sent || (call.idempotent && error.is_retryable()))
-                    {
+                    // A refused connection never reached the server; anything else may have.
+                    let never_sent = matches!(error, Error::Transport(t) if t.kind == TransportErrorKind::Connect);
+                    let safe_to_repeat =
+                        never_sent || (call.idempotent && matches!(error, Error::Transport(_)));
+                    if attempt >= max_attempts || !safe_to_repeat {
                         return outcome.and_then(|r| self.check_status(r));
                     }
                     None

@@ -5,8 +5,10 @@
 
 mod client;
 mod compile;
+mod conformance;
 mod diagnostics;
 mod fake;
+mod faults;
 mod freshness;
 mod models;
 mod paging;
