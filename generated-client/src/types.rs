@@ -743,8 +743,10 @@ impl SearchCondition {
 
 /// Inline schema at `#/components/schemas/SearchRequest/properties/where/properties/conditions/items/properties/operator`.
 ///
-/// Values this version of the crate does not know arrive as [`Self::Unknown`] and are sent back unchanged.
+/// Values this version of the crate does not know arrive as [`Self::Unknown`] and are sent back
+/// unchanged; the enum is non-exhaustive because the API may add values.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SearchOperator {
     /// `EQ`
     Eq,

@@ -134,3 +134,67 @@ impl Config {
         })
     }
 }
+
+/// Rewrites the `version` of the `[package]` table in config text, keeping everything else as written.
+pub fn set_package_version(text: &str, version: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut in_package = false;
+    let mut done = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if in_package && !done {
+                out.push_str(&format!("version = \"{version}\"\n"));
+                done = true;
+            }
+            in_package = trimmed == "[package]";
+        }
+        if in_package
+            && !done
+            && trimmed.starts_with("version")
+            && trimmed[7..].trim_start().starts_with('=')
+        {
+            out.push_str(&format!("version = \"{version}\"\n"));
+            done = true;
+            continue;
+        }
+        out.push_str(line);
+    }
+    if !done {
+        if !in_package {
+            out.push_str("\n[package]\n");
+        }
+        out.push_str(&format!("version = \"{version}\"\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_version_is_rewritten_in_place() {
+        let text = "# c\n[package]\nname = \"x\"\nversion = \"0.1.0\" # note\n\n[envelope]\ndata = \"d\"\n";
+        let updated = set_package_version(text, "0.2.0");
+        assert_eq!(
+            updated,
+            "# c\n[package]\nname = \"x\"\nversion = \"0.2.0\"\n\n[envelope]\ndata = \"d\"\n"
+        );
+        assert_eq!(
+            Config::from_toml(&updated)
+                .ok()
+                .and_then(|c| c.package.version)
+                .as_deref(),
+            Some("0.2.0")
+        );
+        assert_eq!(
+            set_package_version("[package]\nname = \"x\"\n[other]\n", "1.0.0"),
+            "[package]\nname = \"x\"\nversion = \"1.0.0\"\n[other]\n"
+        );
+        assert_eq!(
+            set_package_version("", "1.0.0"),
+            "\n[package]\nversion = \"1.0.0\"\n"
+        );
+    }
+}

@@ -29,12 +29,21 @@ fn specs() -> Vec<(String, PathBuf)> {
         }
     }
     specs.sort();
+    // The realistic spec update of the API-diff test must also give a crate that builds.
+    specs.push((
+        "gainsight-updated".to_owned(),
+        root.join("tests/fixtures/diff/gainsight-updated.yaml"),
+    ));
     specs
 }
 
 fn write_crate(dir: &Path, name: &str, spec: &Path) {
     let text = std::fs::read_to_string(spec).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
-    let mut config = Config::default();
+    let mut config = if name.starts_with("gainsight") {
+        tests::seed_config()
+    } else {
+        Config::default()
+    };
     config.package.name = Some(name.to_owned());
     config.source_label = Some(spec.display().to_string());
     let output =

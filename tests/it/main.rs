@@ -3,6 +3,7 @@
 // Tests fail loudly on purpose: an unexpected `Err` is the failure being tested for.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod api_diff;
 mod client;
 mod compile;
 mod conformance;

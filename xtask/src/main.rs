@@ -1,7 +1,7 @@
 //! `cargo xtask`: maintainer tasks. `codegen` regenerates `generated-client/` from `spec/`; the only code that writes files.
 
 use std::path::{Component, Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command as Process, ExitCode};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Regenerate a client crate from an OpenAPI document (default: spec/ → generated-client/).
     Codegen(CodegenArgs),
+    /// Report what changed for users of a generated crate between two specs; exit 1 if anything breaks.
+    ApiDiff(ApiDiffArgs),
 }
 
 #[derive(clap::Args)]
@@ -37,21 +39,39 @@ struct CodegenArgs {
     /// Codegen config (default: codegen.toml beside the spec, if it exists).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The previous spec to compare with (default: the spec as committed at git HEAD).
+    #[arg(long)]
+    base: Option<PathBuf>,
     /// Fail when the generator reports warnings.
     #[arg(long)]
     deny_warnings: bool,
+}
+
+#[derive(clap::Args)]
+struct ApiDiffArgs {
+    /// The previous spec.
+    old: PathBuf,
+    /// The new spec.
+    new: PathBuf,
+    /// Codegen config for both (default: codegen.toml beside the new spec, if it exists).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Codegen(args) => codegen(&args),
+        Command::ApiDiff(args) => api_diff(&args),
     };
     match result {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }
@@ -64,8 +84,49 @@ fn project_root() -> PathBuf {
         .map_or_else(|| manifest.to_path_buf(), Path::to_path_buf)
 }
 
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// The config for `spec_path`: `explicit`, else `codegen.toml` beside the spec, else defaults.
+/// Returns the config and the file it came from.
+fn load_config(explicit: Option<&Path>, spec_path: &Path) -> Result<(Config, Option<PathBuf>)> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => Some(spec_path.with_file_name("codegen.toml")).filter(|p| p.is_file()),
+    };
+    let Some(path) = path else {
+        return Ok((Config::default(), None));
+    };
+    let mut config =
+        Config::from_toml(&read(&path)?).map_err(|d| anyhow::anyhow!("{}: {d}", path.display()))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for (destination, source) in config.extra_files.clone() {
+        config
+            .extra_file_contents
+            .insert(destination, read(&dir.join(&source))?);
+    }
+    Ok((config, Some(path)))
+}
+
+/// The spec as committed at git HEAD, if the project is a git checkout that has it.
+fn committed_spec(root: &Path, relative: &str) -> Option<String> {
+    let output = Process::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["show", &format!("HEAD:{relative}")])
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8(output.stdout).ok())
+        .flatten()
+}
+
 fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
     let root = project_root();
+    let default_paths = args.spec.is_none();
     let (spec_path, out_dir, label) = match (&args.spec, &args.out) {
         (Some(spec), Some(out)) => (spec.clone(), out.clone(), spec.display().to_string()),
         _ => (
@@ -74,54 +135,110 @@ fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
             "spec/gainsight-cta.yaml".to_owned(),
         ),
     };
-    let config_path = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => Some(spec_path.with_file_name("codegen.toml")).filter(|p| p.is_file()),
-    };
-    let spec_text = std::fs::read_to_string(&spec_path)
-        .with_context(|| format!("reading {}", spec_path.display()))?;
-    let mut config = match &config_path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            Config::from_toml(&text).map_err(|d| anyhow::anyhow!("{}: {d}", path.display()))?
-        }
-        None => Config::default(),
-    };
+    let spec_text = read(&spec_path)?;
+    let (mut config, config_path) = load_config(args.config.as_deref(), &spec_path)?;
     config.source_label = Some(label);
-    let config_dir = config_path
-        .as_deref()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new("."));
-    for (destination, source) in config.extra_files.clone() {
-        let path = config_dir.join(&source);
-        let contents = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading extra file {}", path.display()))?;
-        config.extra_file_contents.insert(destination, contents);
-    }
+    let previous_spec = match &args.base {
+        Some(base) => Some(read(base)?),
+        None if default_paths => committed_spec(&root, "spec/gainsight-cta.yaml"),
+        None => None,
+    };
+    let previous_changelog = std::fs::read_to_string(out_dir.join("CHANGELOG.md")).ok();
 
-    let output = match generator::generate(&spec_text, &config) {
-        Ok(output) => output,
+    let regeneration = match generator::regenerate(
+        previous_spec.as_deref(),
+        &spec_text,
+        &config,
+        previous_changelog.as_deref(),
+    ) {
+        Ok(regeneration) => regeneration,
         Err(error) => {
             eprintln!("{error}");
             eprintln!("generation failed for {}", spec_path.display());
             return Ok(ExitCode::FAILURE);
         }
     };
-    for warning in &output.warnings {
+    for warning in &regeneration.output.warnings {
         eprintln!("warning: {warning}");
     }
-    if args.deny_warnings && !output.warnings.is_empty() {
+    if args.deny_warnings && !regeneration.output.warnings.is_empty() {
         bail!(
             "{} warning(s) and --deny-warnings was given",
-            output.warnings.len()
+            regeneration.output.warnings.len()
         );
     }
-    if args.check {
-        return check(&out_dir, &output.files);
+    if let Some(report) = &regeneration.report {
+        print!("{}", report.to_text());
+        println!(
+            "crate version {} → {}",
+            regeneration.previous_version, regeneration.version
+        );
     }
-    write_files(&out_dir, &output.files)?;
+    let version_changed = regeneration.version != regeneration.previous_version;
+    if args.check {
+        if version_changed {
+            eprintln!(
+                "the spec changed since the last codegen run: the crate version must become {}",
+                regeneration.version
+            );
+        }
+        let code = check(&out_dir, &regeneration.output.files)?;
+        return Ok(if version_changed {
+            ExitCode::FAILURE
+        } else {
+            code
+        });
+    }
+    write_files(&out_dir, &regeneration.output.files)?;
+    if version_changed {
+        match &config_path {
+            Some(path) => {
+                let text = read(path)?;
+                std::fs::write(
+                    path,
+                    generator::config::set_package_version(&text, &regeneration.version),
+                )
+                .with_context(|| format!("writing {}", path.display()))?;
+                println!(
+                    "wrote version {} to {}",
+                    regeneration.version,
+                    path.display()
+                );
+            }
+            None => println!(
+                "note: no codegen config to record version {} in; pass --config to keep it",
+                regeneration.version
+            ),
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn api_diff(args: &ApiDiffArgs) -> Result<ExitCode> {
+    let (config, _) = load_config(args.config.as_deref(), &args.new)?;
+    let lower = |path: &Path| -> Result<generator::ir::Api> {
+        generator::lower_spec(&read(path)?, &config)
+            .map(|(api, _)| api)
+            .map_err(|e| anyhow::anyhow!("{}:\n{e}", path.display()))
+    };
+    let report = generator::diff::diff(&lower(&args.old)?, &lower(&args.new)?);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "breaking": report.is_breaking(),
+                "bump": report.bump(),
+                "changes": report.changes,
+            }))?
+        );
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(if report.is_breaking() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// A generated path as a path inside `out_dir`, refusing anything that could escape it.
@@ -172,11 +289,12 @@ fn check(out_dir: &Path, files: &[GeneratedFile]) -> Result<ExitCode> {
         .iter()
         .filter_map(|f| safe_join(out_dir, &f.path).ok())
         .collect();
-    let src = out_dir.join("src");
     let mut extra = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&src) {
-        for entry in entries.flatten() {
-            let path = entry.path();
+    for folder in ["src", "examples"] {
+        let Ok(entries) = std::fs::read_dir(out_dir.join(folder)) else {
+            continue;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
             if path.extension().is_some_and(|e| e == "rs") && !expected.contains(&path) {
                 extra.push(path);
             }

@@ -33,7 +33,7 @@ pub fn emit(api: &Api, config: &Config) -> Result<Vec<GeneratedFile>, Error> {
         GeneratedFile::new("Cargo.toml", templates::cargo_toml(&package, source)?),
         GeneratedFile::new(
             "README.md",
-            templates::readme(api, &package, &type_context)?,
+            templates::readme(api, &package, &type_context, source)?,
         ),
         rust_file("src/lib.rs", &header, emit_lib(api))?,
         rust_file(
@@ -124,6 +124,11 @@ fn ends_item(previous: &str, line: &str) -> bool {
     (same_level && (trimmed == "}" || (trimmed.ends_with(';') && !both_use && !both_mod)))
         || (trimmed.starts_with("#![") || trimmed.starts_with("//!"))
             && !line.trim_start().starts_with("#!")
+}
+
+/// The crate name `emit` gives the crate for this API and config.
+pub(crate) fn crate_name(api: &Api, config: &Config) -> String {
+    templates::Package::from_config(api, config).name
 }
 
 /// `Foo API` stays as it is; `Foo` becomes `Foo API`.

@@ -193,7 +193,12 @@ fn example_call(
     Some((binding, args.join(", ")))
 }
 
-pub fn readme(api: &Api, package: &Package, context: &TypeContext<'_>) -> Result<String, Error> {
+pub fn readme(
+    api: &Api,
+    package: &Package,
+    context: &TypeContext<'_>,
+    source: &str,
+) -> Result<String, Error> {
     let lib = package.lib_name.as_str();
     let server = api.server.as_ref().filter(|s| s.url.starts_with("http"));
     let mut new_args: Vec<String> = match server {
@@ -269,7 +274,7 @@ pub fn readme(api: &Api, package: &Package, context: &TypeContext<'_>) -> Result
         "README.md",
         README,
         context! {
-            package, title => super::api_name(&api.title), api_version => api.api_version, description,
+            package, source, title => super::api_name(&api.title), api_version => api.api_version, description,
             new_args => new_args.join(", "), operations, filter, paging,
         },
     )

@@ -351,8 +351,10 @@ fn emit_string_enum(
     quote! {
         #doc
         ///
-        /// Values this version of the crate does not know arrive as [`Self::Unknown`] and are sent back unchanged.
+        /// Values this version of the crate does not know arrive as [`Self::Unknown`] and are sent back
+        /// unchanged; the enum is non-exhaustive because the API may add values.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #( #[doc = #variant_docs] #idents, )*
             /// A value the spec did not list when this crate was generated.

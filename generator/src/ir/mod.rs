@@ -5,6 +5,7 @@ mod lower;
 mod schema;
 
 pub use lower::lower;
+pub(crate) use schema::lookup_pointer;
 
 /// Index of a [`TypeDef`] in [`Api::types`].
 pub type TypeId = usize;

@@ -4,3 +4,8 @@ mod load;
 mod normalize;
 
 pub use load::{LoadedSpec, load};
+
+/// Whether a `#/...` pointer names a node of the loaded document.
+pub fn pointer_exists(spec: &LoadedSpec, pointer: &str) -> bool {
+    crate::ir::lookup_pointer(&spec.raw, pointer).is_some()
+}
