@@ -59,6 +59,25 @@ pub fn generate(spec_text: &str, config: &Config) -> Result<Output, Error> {
     Ok(Output { files, warnings })
 }
 
+/// Checks that raw spec bytes are UTF-8 text, as YAML and JSON require.
+///
+/// # Errors
+///
+/// Names the offset of the first invalid byte.
+pub fn decode_spec(bytes: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        Diagnostic::new(
+            "#",
+            format!(
+                "the spec is not UTF-8 text (invalid byte at offset {})",
+                error.valid_up_to()
+            ),
+        )
+        .with_hint("save the document as UTF-8")
+        .into()
+    })
+}
+
 /// Loads and lowers a spec into the IR without emitting code (for tools such as API diffs).
 ///
 /// # Errors

@@ -38,6 +38,7 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
 /// acronym followed by a plural `s` stays one word (`searchCTAs` → `search`, `CTAs`),
 /// which `heck` alone splits into `CT` + `As`.
 pub fn split_words(name: &str) -> Vec<String> {
+    let name = fold_diacritics(name);
     let mut words = Vec::new();
     for chunk in name
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -77,6 +78,45 @@ pub fn split_words(name: &str) -> Vec<String> {
     words
 }
 
+/// Latin letters with diacritics as their ASCII base (`naïve` → `naive`); other characters unchanged.
+fn fold_diacritics(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.is_ascii() {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let folded = match c {
+            'à'..='å' => "a",
+            'À'..='Å' => "A",
+            'æ' => "ae",
+            'Æ' => "AE",
+            'ç' => "c",
+            'Ç' => "C",
+            'è'..='ë' => "e",
+            'È'..='Ë' => "E",
+            'ì'..='ï' => "i",
+            'Ì'..='Ï' => "I",
+            'ñ' => "n",
+            'Ñ' => "N",
+            'ò'..='ö' | 'ø' => "o",
+            'Ò'..='Ö' | 'Ø' => "O",
+            'ù'..='ü' => "u",
+            'Ù'..='Ü' => "U",
+            'ý' | 'ÿ' => "y",
+            'Ý' => "Y",
+            'ß' => "ss",
+            'œ' => "oe",
+            'Œ' => "OE",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(folded);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Whether `chars[at]` is a single `s` that ends a word (end of input or another capital).
 fn is_plural_s(chars: &[char], at: usize) -> bool {
     chars.get(at) == Some(&'s') && chars.get(at + 1).is_none_or(|c| !c.is_ascii_lowercase())
@@ -93,7 +133,12 @@ fn normalized(name: &str) -> String {
 
 /// `snake_case` identifier for fields, parameters and methods; keywords get a trailing `_`.
 pub fn snake_ident(name: &str) -> String {
-    let snake = normalized(name).to_snake_case();
+    let words = normalized(name);
+    let snake = if words.is_empty() {
+        symbol_words(name).to_snake_case()
+    } else {
+        words.to_snake_case()
+    };
     let snake = match snake.chars().next() {
         None => "value".to_owned(),
         Some(c) if c.is_ascii_digit() => format!("n{snake}"),
@@ -180,6 +225,13 @@ fn symbol_words(name: &str) -> String {
         .collect()
 }
 
+/// Whether `name` can be used as given for a generated type (config overrides are checked with this).
+pub fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RESERVED_TYPE_NAMES.contains(&name)
+}
+
 /// A scope of identifiers in which every name handed out is unique.
 #[derive(Debug, Default)]
 pub struct NameScope {
@@ -262,7 +314,20 @@ mod tests {
         assert_eq!(type_ident("=="), "EqEq");
         assert_eq!(type_ident("<="), "LtEq");
         assert_eq!(type_ident("💥"), "Empty");
+        assert_eq!(snake_ident("naïve"), "naive");
+        assert_eq!(type_ident("Ünïcode"), "Unicode");
+        assert_eq!(snake_ident("créer-ünïcode"), "creer_unicode");
+        assert_eq!(snake_ident("%%%"), "percent_percent_percent");
         assert_eq!(const_ident("9lives"), "N9LIVES");
+    }
+
+    #[test]
+    fn config_type_names_are_checked() {
+        assert!(is_type_name("SearchFilter"));
+        assert!(!is_type_name("search filter"));
+        assert!(!is_type_name("Self"));
+        assert!(!is_type_name("9Lives"));
+        assert!(!is_type_name(""));
     }
 
     #[test]

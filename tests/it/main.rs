@@ -11,6 +11,7 @@ mod diagnostics;
 mod fake;
 mod faults;
 mod freshness;
+mod hardening;
 mod models;
 mod paging;
 mod snapshots;

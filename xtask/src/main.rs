@@ -85,7 +85,10 @@ fn project_root() -> PathBuf {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    generator::decode_spec(&bytes)
+        .map(str::to_owned)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// The config for `spec_path`: `explicit`, else `codegen.toml` beside the spec, else defaults.

@@ -17,9 +17,22 @@ pub fn doc_attrs(text: &str) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// Longest spec prose kept for one item; longer text is cut (a 50 MB description helps no reader).
+const MAX_DOC_BYTES: usize = 16 * 1024;
+
 /// Spec prose made safe for rustdoc, as one string.
 pub fn spec(text: &str) -> String {
-    sanitize(text).join("\n")
+    if text.len() <= MAX_DOC_BYTES {
+        return sanitize(text).join("\n");
+    }
+    let mut end = MAX_DOC_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut lines = sanitize(&text[..end]);
+    lines.push(String::new());
+    lines.push("(truncated)".to_owned());
+    lines.join("\n")
 }
 
 /// Joins optional paragraphs into one doc text, skipping empty ones.
@@ -125,6 +138,14 @@ mod tests {
         assert_eq!(lines[1], "```text");
         assert_eq!(lines[2], "fn main() {}");
         assert_eq!(lines[3], "```");
+    }
+
+    #[test]
+    fn huge_text_is_truncated_on_a_char_boundary() {
+        let text = "é".repeat(MAX_DOC_BYTES);
+        let doc = spec(&text);
+        assert!(doc.len() < MAX_DOC_BYTES + 32);
+        assert!(doc.ends_with("(truncated)"));
     }
 
     #[test]

@@ -33,7 +33,8 @@ impl<'a> TypeContext<'a> {
         if let Some(known) = self.defaultable.get(&id) {
             return *known;
         }
-        if visiting.contains(&id) {
+        // Deep alias chains are cut short (no `Default`) rather than recursing without bound.
+        if visiting.len() > 64 || visiting.contains(&id) {
             return false;
         }
         visiting.push(id);

@@ -149,6 +149,7 @@ impl OperationLowering<'_> {
                         &pointer_join(&pointer, "requestBody"),
                     )
                 });
+                self.check_response_keys(&pointer_join(&pointer, "responses"));
                 let response = self.response(
                     space,
                     &operation.responses,
@@ -189,6 +190,27 @@ impl OperationLowering<'_> {
             }
         }
         operations
+    }
+
+    /// Every key of a `responses` object must be a status code, a `1XX`-style range or `default`.
+    fn check_response_keys(&mut self, pointer: &str) {
+        let Some(serde_json::Value::Object(responses)) = lookup_pointer(self.raw, pointer) else {
+            return;
+        };
+        for key in responses.keys() {
+            let bytes = key.as_bytes();
+            let status = bytes.len() == 3
+                && matches!(bytes[0], b'1'..=b'5')
+                && bytes[1..]
+                    .iter()
+                    .all(|b| b.is_ascii_digit() || *b == b'X' || *b == b'x');
+            if !status && key != "default" && !key.starts_with("x-") {
+                self.errors.push(
+                    Diagnostic::new(pointer_join(pointer, key), format!("`{key}` is not an HTTP status code"))
+                        .with_hint("responses are keyed by status (`200`, `4XX`) or `default`; move this into one of them"),
+                );
+            }
+        }
     }
 
     /// Path-level and operation-level parameters; the operation's win on the same name and place.
@@ -841,73 +863,108 @@ fn encoding_of(media_type: &str) -> BodyEncoding {
 }
 
 /// Boxes fields that would make a type contain itself, and rejects aliases that are their own target.
+///
+/// A field needs a `Box` exactly when its type and the containing type are in the same strongly
+/// connected component of the "contains directly" graph; components are found once, in linear time.
 pub(super) fn break_cycles(types: &mut [TypeDef], errors: &mut Vec<Diagnostic>) {
-    let direct: Vec<Vec<usize>> = types.iter().map(|t| direct_children(&t.kind)).collect();
-    let reaches = |from: usize, target: usize| -> bool {
-        let mut stack = vec![from];
-        let mut seen = HashSet::new();
-        while let Some(node) = stack.pop() {
-            if node == target {
-                return true;
-            }
-            if seen.insert(node) {
-                stack.extend(direct.get(node).into_iter().flatten().copied());
+    let edges: Vec<Vec<usize>> = types.iter().map(|t| direct_children(&t.kind)).collect();
+    let component = strongly_connected_components(&edges);
+    let cyclic = |id: usize, target: usize| {
+        component
+            .get(id)
+            .is_some_and(|c| Some(c) == component.get(target))
+    };
+    let mut has_breakable = vec![false; types.len()];
+    for (id, def) in types.iter().enumerate() {
+        if matches!(def.kind, TypeKind::Struct(_) | TypeKind::Union(_)) {
+            if let Some(slot) = component.get(id).and_then(|c| has_breakable.get_mut(*c)) {
+                *slot = true;
             }
         }
-        false
-    };
-    let mut boxes = Vec::new();
-    for (id, def) in types.iter().enumerate() {
-        match &def.kind {
+    }
+    for (id, def) in types.iter_mut().enumerate() {
+        match &mut def.kind {
             TypeKind::Struct(s) => {
-                for (index, field) in s.fields.iter().enumerate() {
-                    if let Some(target) = direct_named(&field.ty) {
-                        if reaches(target, id) {
-                            boxes.push((id, index));
-                        }
-                    }
-                }
-            }
-            TypeKind::Alias(ty) => {
-                if let Some(target) = direct_named(ty) {
-                    if reaches(target, id) {
-                        errors.push(
-                            Diagnostic::new(
-                                &def.pointer,
-                                "this schema is a `$ref` cycle that never reaches a concrete type",
-                            )
-                            .with_hint("make one schema in the cycle an object or a list"),
-                        );
+                for field in &mut s.fields {
+                    if direct_named(&field.ty).is_some_and(|target| cyclic(id, target)) {
+                        field.boxed = true;
                     }
                 }
             }
             TypeKind::Union(variants) => {
-                for (index, variant) in variants.iter().enumerate() {
-                    if let Some(target) = direct_named(&variant.ty) {
-                        if reaches(target, id) {
-                            boxes.push((id, index));
-                        }
+                for variant in variants.iter_mut() {
+                    if direct_named(&variant.ty).is_some_and(|target| cyclic(id, target)) {
+                        variant.boxed = true;
                     }
+                }
+            }
+            TypeKind::Alias(ty) => {
+                let only_aliases =
+                    component.get(id).and_then(|c| has_breakable.get(*c)) == Some(&false);
+                if direct_named(ty).is_some_and(|target| cyclic(id, target)) && only_aliases {
+                    errors.push(
+                        Diagnostic::new(
+                            &def.pointer,
+                            "this schema is a `$ref` cycle that never reaches a concrete type",
+                        )
+                        .with_hint("make one schema in the cycle an object or a list"),
+                    );
                 }
             }
             TypeKind::StringEnum(_) => {}
         }
     }
-    for (id, index) in boxes {
-        match types.get_mut(id).map(|t| &mut t.kind) {
-            Some(TypeKind::Struct(s)) => {
-                if let Some(field) = s.fields.get_mut(index) {
-                    field.boxed = true;
+}
+
+/// Component index of every node (iterative Kosaraju: no recursion, linear in nodes + edges).
+fn strongly_connected_components(edges: &[Vec<usize>]) -> Vec<usize> {
+    let count = edges.len();
+    let mut visited = vec![false; count];
+    let mut finished = Vec::with_capacity(count);
+    for start in 0..count {
+        if visited[start] {
+            continue;
+        }
+        visited[start] = true;
+        let mut stack = vec![(start, 0usize)];
+        while let Some((node, next)) = stack.pop() {
+            match edges[node].get(next) {
+                Some(&child) => {
+                    stack.push((node, next + 1));
+                    if child < count && !visited[child] {
+                        visited[child] = true;
+                        stack.push((child, 0));
+                    }
                 }
+                None => finished.push(node),
             }
-            Some(TypeKind::Union(variants)) => {
-                if let Some(variant) = variants.get_mut(index) {
-                    variant.boxed = true;
-                }
-            }
-            _ => {}
         }
     }
+    let mut reverse = vec![Vec::new(); count];
+    for (from, targets) in edges.iter().enumerate() {
+        for &to in targets.iter().filter(|to| **to < count) {
+            reverse[to].push(from);
+        }
+    }
+    let mut component = vec![usize::MAX; count];
+    let mut next_component = 0;
+    for &start in finished.iter().rev() {
+        if component[start] != usize::MAX {
+            continue;
+        }
+        component[start] = next_component;
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            for &previous in &reverse[node] {
+                if component[previous] == usize::MAX {
+                    component[previous] = next_component;
+                    stack.push(previous);
+                }
+            }
+        }
+        next_component += 1;
+    }
+    component
 }
 
 /// The named type a value contains inline (not behind a `Vec` or map), if any.

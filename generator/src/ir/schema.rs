@@ -145,9 +145,17 @@ impl<'a> TypeSpace<'a> {
     /// Reserves a slot named `candidate` (or the config's name for `pointer`).
     fn reserve(&mut self, candidate: &str, pointer: &str) -> TypeId {
         let wanted = match self.config.type_names.get(pointer) {
-            Some(name) => {
+            Some(name) if crate::naming::is_type_name(name) => {
                 self.used_overrides.insert(pointer.to_owned());
                 name.clone()
+            }
+            Some(name) => {
+                self.used_overrides.insert(pointer.to_owned());
+                self.errors.push(
+                    Diagnostic::new(format!("config:type_names.\"{pointer}\""), format!("`{name}` is not a usable Rust type name"))
+                        .with_hint("use UpperCamelCase ASCII letters and digits, not a keyword or prelude name"),
+                );
+                candidate.to_owned()
             }
             None => candidate.to_owned(),
         };
