@@ -7,6 +7,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use generator::{Config, GeneratedFile};
 
+mod corpus;
+
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
@@ -23,6 +25,19 @@ enum Command {
     Codegen(CodegenArgs),
     /// Report what changed for users of a generated crate between two specs; exit 1 if anything breaks.
     ApiDiff(ApiDiffArgs),
+    /// Generate and compile clients for a deterministic sample of the APIs.guru directory.
+    Corpus(corpus::CorpusArgs),
+    /// Generate one spec into a folder (used by `corpus`, one process per spec).
+    #[command(hide = true)]
+    CorpusOne {
+        /// Crate name.
+        #[arg(long)]
+        name: String,
+        /// The spec.
+        spec: PathBuf,
+        /// The output folder.
+        out: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -66,6 +81,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen(args) => codegen(&args),
         Command::ApiDiff(args) => api_diff(&args),
+        Command::Corpus(args) => corpus::corpus(&args, &project_root()),
+        Command::CorpusOne { name, spec, out } => corpus::corpus_one(&spec, &out, &name),
     };
     match result {
         Ok(code) => code,

@@ -18,6 +18,10 @@ use crate::naming::{NameScope, pascal_ident, snake_ident, type_ident, variant_id
 /// How deep schemas may nest before lowering gives up (guards the stack on hostile specs).
 const MAX_DEPTH: usize = 64;
 
+/// How many schema visits lowering may make in all. Depth limits the stack, not branching: `$ref`s
+/// into ever-new pointers can expand exponentially, so total work is bounded too.
+const MAX_VISITS: usize = 200_000;
+
 /// A schema or a reference to one, borrowed from either of `openapiv3`'s two shapes.
 #[derive(Clone, Copy)]
 pub enum SchemaOrRef<'a> {
@@ -52,11 +56,16 @@ pub struct TypeSpace<'a> {
     /// Named types; `None` while a slot is reserved but not yet lowered.
     slots: Vec<Option<TypeDef>>,
     components: HashMap<String, TypeId>,
+    /// Lowered `$ref` targets outside `components/schemas`, by normalised pointer.
     resolved_pointers: HashMap<String, TypeRef>,
+    /// Named types by the normalised pointer of their schema, registered before their bodies are
+    /// lowered, so a `$ref` back into a type being built resolves to it instead of recursing.
+    named_at: HashMap<String, TypeId>,
     in_progress: HashSet<String>,
     names: NameScope,
     used_overrides: HashSet<String>,
     depth: usize,
+    visits: usize,
     /// Problems that stop generation.
     pub errors: Vec<Diagnostic>,
     /// Problems worked around.
@@ -72,10 +81,12 @@ impl<'a> TypeSpace<'a> {
             slots: Vec::new(),
             components: HashMap::new(),
             resolved_pointers: HashMap::new(),
+            named_at: HashMap::new(),
             in_progress: HashSet::new(),
             names: NameScope::default(),
             used_overrides: HashSet::new(),
             depth: 0,
+            visits: 0,
             errors: Vec::new(),
             warnings: Vec::new(),
         }
@@ -90,6 +101,7 @@ impl<'a> TypeSpace<'a> {
             let pointer = pointer_join("#/components/schemas", name);
             let id = self.reserve(&type_ident(name), &pointer);
             self.components.insert(name.clone(), id);
+            self.named_at.insert(pointer, id);
         }
     }
 
@@ -178,6 +190,16 @@ impl<'a> TypeSpace<'a> {
 
     /// Lowers a schema used at `pointer`; `context` is the name an inline type would get.
     pub fn lower(&mut self, schema: SchemaOrRef<'_>, context: &str, pointer: &str) -> TypeRef {
+        self.visits += 1;
+        if self.visits > MAX_VISITS {
+            if self.visits == MAX_VISITS + 1 {
+                self.errors.push(
+                    Diagnostic::new(pointer, format!("lowering visited more than {MAX_VISITS} schemas; the `$ref` graph expands without bound"))
+                        .with_hint("point `$ref`s at named components instead of into other schemas' properties"),
+                );
+            }
+            return TypeRef::Any;
+        }
         if self.depth >= MAX_DEPTH {
             self.errors.push(
                 Diagnostic::new(
@@ -231,16 +253,23 @@ impl<'a> TypeSpace<'a> {
             );
             return TypeRef::Any;
         }
+        let reference = &normalize_pointer(reference);
+        if let Some(&id) = self.named_at.get(reference) {
+            return TypeRef::Named(id);
+        }
         if let Some(done) = self.resolved_pointers.get(reference) {
             return done.clone();
         }
         if !self.in_progress.insert(reference.to_owned()) {
-            self.errors.push(
+            // A cycle with no object in it (a list of itself, say) has no finite Rust type.
+            self.warnings.push(
                 Diagnostic::new(
                     pointer,
-                    format!("`$ref` `{reference}` refers back to itself"),
+                    format!(
+                        "`$ref` `{reference}` refers back to itself without an object in between"
+                    ),
                 )
-                .with_hint("break the reference cycle"),
+                .with_hint("typed as a JSON value"),
             );
             return TypeRef::Any;
         }
@@ -301,8 +330,12 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn lower_inline(&mut self, schema: &Schema, context: &str, pointer: &str) -> TypeRef {
-        let ty = if self.becomes_named(schema) {
+        let named = self.becomes_named(schema);
+        let ty = if let Some(&id) = self.named_at.get(pointer).filter(|_| named) {
+            TypeRef::Named(id)
+        } else if named {
             let id = self.reserve(context, pointer);
+            self.named_at.insert(pointer.to_owned(), id);
             let name = self.name_of(id).to_owned();
             let kind = self.lower_named_kind(schema, &name, pointer);
             self.fill(
@@ -781,6 +814,20 @@ fn percent_decode(text: &str) -> String {
         index += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A local pointer in one canonical spelling (tokens unescaped, then re-escaped), so that
+/// `#/a%20b` and `#/a b` name the same node.
+pub fn normalize_pointer(reference: &str) -> String {
+    let Some(path) = reference.strip_prefix('#') else {
+        return reference.to_owned();
+    };
+    let mut out = String::from("#");
+    for token in path.split('/').skip(1) {
+        out.push('/');
+        out.push_str(&crate::error::escape_pointer_token(&unescape_token(token)));
+    }
+    out
 }
 
 /// Follows a local `#/a/b` pointer in the raw document.

@@ -242,6 +242,29 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
         ));
     }
 
+    // `allOf: [{$ref: X}, {description: ...}]` annotates X; it does not build a new type.
+    if let Some(Value::Array(members)) = map.get_mut("allOf") {
+        let mut annotations = Vec::new();
+        members.retain(|member| {
+            let annotation_only = member
+                .as_object()
+                .is_some_and(|m| !m.is_empty() && m.keys().all(|k| is_annotation(k)));
+            if annotation_only {
+                annotations.push(member.clone());
+            }
+            !annotation_only
+        });
+        for annotation in annotations {
+            if let Value::Object(annotation) = annotation {
+                for (key, value) in annotation {
+                    if key == "nullable" || !map.contains_key(&key) {
+                        map.insert(key, value);
+                    }
+                }
+            }
+        }
+    }
+
     // `anyOf`/`oneOf` with a `null` member: the member goes, the schema becomes nullable.
     for keyword in ["anyOf", "oneOf"] {
         let Some(Value::Array(members)) = map.get_mut(keyword) else {
@@ -295,6 +318,25 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
     if let Some(Value::Array(required)) = map.get_mut("required") {
         required.retain(Value::is_string);
     }
+}
+
+/// Keywords that describe a schema without constraining its shape.
+fn is_annotation(key: &str) -> bool {
+    key.starts_with("x-")
+        || matches!(
+            key,
+            "description"
+                | "title"
+                | "example"
+                | "examples"
+                | "deprecated"
+                | "readOnly"
+                | "writeOnly"
+                | "nullable"
+                | "default"
+                | "externalDocs"
+                | "$comment"
+        )
 }
 
 /// A schema that admits only `null` (`{type: null}` before or after normalisation).
