@@ -201,7 +201,8 @@ fn run_with_deadline(command: &mut Command, limit: Duration) -> Result<(bool, St
 fn first_error(text: &str) -> String {
     let line = text
         .lines()
-        .find(|l| l.starts_with("error") || l.contains("panicked"))
+        .find(|l| l.contains(": error") || l.contains("panicked"))
+        .or_else(|| text.lines().find(|l| l.starts_with("error")))
         .or_else(|| text.lines().find(|l| !l.trim().is_empty()))
         .unwrap_or("");
     line.chars()

@@ -20,6 +20,20 @@ use crate::spec::LoadedSpec;
 /// How many `$ref` hops a parameter, body or response reference may take.
 const MAX_REF_HOPS: usize = 16;
 
+/// Names a parameter cannot take: fields and methods every request builder already has.
+const PARAM_RESERVED: &[&str] = &[
+    "body",
+    "client",
+    "options",
+    "timeout",
+    "header",
+    "retry_policy",
+    "send",
+    "send_with_response",
+    "into_future",
+    "new",
+];
+
 /// Method names the generated `Client` already uses for itself.
 const CLIENT_METHODS: &[&str] = &["new", "builder", "base_url", "clone", "fmt", "http_client"];
 
@@ -245,7 +259,7 @@ impl OperationLowering<'_> {
                 resolved.push((parameter, at));
             }
         }
-        let mut names = NameScope::with_reserved(&["body", "client", "options"]);
+        let mut names = NameScope::with_reserved(PARAM_RESERVED);
         resolved
             .into_iter()
             .map(|(parameter, at)| {
