@@ -254,6 +254,15 @@ fn emit_struct(
             };
             let getter = field.clone();
             let getter_as = quote::format_ident!("{}_as", rust_name);
+            // Only JSON values can be decoded again as another type.
+            let typed_getter = matches!(s.extra, ExtraFields::Any { .. }).then(|| {
+                quote! {
+                    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+                    pub fn #getter_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
+                        self.#field.get(name).map(|value| T::deserialize(value))
+                    }
+                }
+            });
             (
                 quote! {
                     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
@@ -266,10 +275,7 @@ fn emit_struct(
                         self.#field.get(name)
                     }
 
-                    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
-                    pub fn #getter_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
-                        self.#field.get(name).map(|value| T::deserialize(value))
-                    }
+                    #typed_getter
                 },
             )
         }
