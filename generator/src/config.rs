@@ -120,6 +120,22 @@ pub struct FilterConfig {
 }
 
 impl Config {
+    /// Fills `extra_file_contents` by calling `read` (the caller's I/O) on each source path.
+    ///
+    /// # Errors
+    ///
+    /// The first error `read` returns.
+    pub fn load_extra_files<E>(
+        &mut self,
+        mut read: impl FnMut(&str) -> Result<String, E>,
+    ) -> Result<(), E> {
+        for (destination, source) in &self.extra_files {
+            self.extra_file_contents
+                .insert(destination.clone(), read(source)?);
+        }
+        Ok(())
+    }
+
     /// Parses a config from TOML text.
     pub fn from_toml(text: &str) -> Result<Self, Diagnostic> {
         toml::from_str(text).map_err(|error| {

@@ -105,44 +105,33 @@ fn the_seed_specs_malformed_contact_is_a_warning_not_an_error() {
     assert_eq!(output.warnings[0].location, "#/info/contact/email");
 }
 
-#[test]
-fn pagination_config_must_name_real_request_and_response_properties() {
-    let spec = read("spec/gainsight-cta.yaml");
+/// The errors for the seed spec after `edit` changes the seed config's pagination of `searchCTAs`.
+fn pagination_errors(edit: impl FnOnce(&mut generator::config::PaginationConfig)) -> String {
     let mut config = tests::seed_config();
     let pagination = config
         .operations
         .get_mut("searchCTAs")
-        .and_then(|o| o.pagination.as_mut())
-        .expect("seed config declares pagination");
-    pagination.items = "rows".to_owned();
-    let errors = errors_of(&spec, &config).join("\n");
+        .and_then(|o| o.pagination.as_mut());
+    edit(pagination.expect("the seed config declares pagination"));
+    errors_of(&read("spec/gainsight-cta.yaml"), &config).join("\n")
+}
+
+#[test]
+fn pagination_config_must_name_real_request_and_response_properties() {
+    let errors = pagination_errors(|p| p.items = "rows".to_owned());
     assert!(
         errors.contains("config:operations.searchCTAs.pagination.items"),
         "{errors}"
     );
     assert!(errors.contains("has no property `rows`"), "{errors}");
 
-    let mut config = tests::seed_config();
-    let pagination = config
-        .operations
-        .get_mut("searchCTAs")
-        .and_then(|o| o.pagination.as_mut())
-        .expect("pagination");
-    pagination.offset = "skip".to_owned();
-    let errors = errors_of(&spec, &config).join("\n");
+    let errors = pagination_errors(|p| p.offset = "skip".to_owned());
     assert!(
         errors.contains("`skip` is neither a property of the request body nor a query parameter"),
         "{errors}"
     );
 
-    let mut config = tests::seed_config();
-    let pagination = config
-        .operations
-        .get_mut("searchCTAs")
-        .and_then(|o| o.pagination.as_mut())
-        .expect("pagination");
-    pagination.total = Some("records".to_owned());
-    let errors = errors_of(&spec, &config).join("\n");
+    let errors = pagination_errors(|p| p.total = Some("records".to_owned()));
     assert!(
         errors.contains("response property `records` is not an integer"),
         "{errors}"

@@ -121,11 +121,7 @@ fn load_config(explicit: Option<&Path>, spec_path: &Path) -> Result<(Config, Opt
     let mut config =
         Config::from_toml(&read(&path)?).map_err(|d| anyhow::anyhow!("{}: {d}", path.display()))?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    for (destination, source) in config.extra_files.clone() {
-        config
-            .extra_file_contents
-            .insert(destination, read(&dir.join(&source))?);
-    }
+    config.load_extra_files(|source| read(&dir.join(source)))?;
     Ok((config, Some(path)))
 }
 
