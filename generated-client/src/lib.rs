@@ -13,6 +13,9 @@ mod client;
 
 #[allow(dead_code)]
 mod dates;
+
+#[allow(dead_code)]
+mod de;
 mod error;
 
 #[allow(dead_code)]

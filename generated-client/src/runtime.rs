@@ -2,13 +2,16 @@
 //! HTTP plumbing shared by every operation: URLs, credentials, retries, timeouts, tracing and decoding.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use tracing::Instrument;
 
+use crate::de::{EnvelopeParts, EnvelopeSeed};
 use crate::error::{
     body_excerpt, is_retryable_status, ApiError, DecodeError, Error, TransportErrorKind,
 };
@@ -190,7 +193,7 @@ pub(crate) struct Call {
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
-    pub(crate) body: Option<(Vec<u8>, &'static str)>,
+    pub(crate) body: Option<(Bytes, &'static str)>,
     pub(crate) idempotent: bool,
     pub(crate) options: RequestOptions,
 }
@@ -200,7 +203,7 @@ pub(crate) struct Call {
 pub(crate) struct RawResponse {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Bytes,
 }
 
 impl Transport {
@@ -277,7 +280,9 @@ impl Transport {
             );
         }
         let http = match options.http_client {
+            // A caller's client knows nothing of the credentials: they go on every request.
             Some(client) => client,
+            // Our own client sends them as default headers, so requests need not copy them.
             None => {
                 let user_agent = options.user_agent.unwrap_or_else(|| {
                     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned()
@@ -286,6 +291,7 @@ impl Transport {
                     .timeout(options.timeout.unwrap_or(DEFAULT_TIMEOUT))
                     .connect_timeout(options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                     .user_agent(user_agent)
+                    .default_headers(std::mem::take(&mut headers))
                     .build()
                     .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?
             }
@@ -381,18 +387,21 @@ impl Transport {
     }
 
     async fn attempt(&self, call: &Call, url: reqwest::Url) -> Result<RawResponse, Error> {
-        let mut request = self
-            .http
-            .request(call.method.clone(), url)
-            .headers(self.headers.clone());
+        let mut request = self.http.request(call.method.clone(), url);
+        if !self.headers.is_empty() {
+            request = request.headers(self.headers.clone());
+        }
         for (name, value) in &call.headers {
             let value = HeaderValue::from_str(value).map_err(|_| {
                 Error::Encode(format!("header `{name}` has a value that cannot be sent"))
             })?;
             request = request.header(*name, value);
         }
-        request = request.headers(call.options.headers.clone());
+        if !call.options.headers.is_empty() {
+            request = request.headers(call.options.headers.clone());
+        }
         if let Some((body, content_type)) = &call.body {
+            // `Bytes` clones share the buffer: a retry does not copy the body.
             request = request
                 .header(reqwest::header::CONTENT_TYPE, *content_type)
                 .body(body.clone());
@@ -400,10 +409,10 @@ impl Transport {
         if let Some(timeout) = call.options.timeout {
             request = request.timeout(timeout);
         }
-        let response = request.send().await.map_err(Error::transport)?;
+        let mut response = request.send().await.map_err(Error::transport)?;
         let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Error::transport)?.to_vec();
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await.map_err(Error::transport)?;
         Ok(RawResponse {
             status,
             headers,
@@ -575,9 +584,9 @@ pub(crate) fn push_query<T: serde::Serialize + ?Sized>(
 /// Serialises a JSON body.
 pub(crate) fn json_body<T: serde::Serialize + ?Sized>(
     value: &T,
-) -> Result<Option<(Vec<u8>, &'static str)>, Error> {
+) -> Result<Option<(Bytes, &'static str)>, Error> {
     serde_json::to_vec(value)
-        .map(|body| Some((body, "application/json")))
+        .map(|body| Some((Bytes::from(body), "application/json")))
         .map_err(|e| Error::Encode(e.to_string()))
 }
 
@@ -590,11 +599,16 @@ fn decode_error(response: &RawResponse, path: String, message: String) -> Error 
     }))
 }
 
+/// Decodes `json` as `T`; only when that fails is it decoded again with path tracking, so the
+/// error names the failing property (`data.records[3].DueDate`) without slowing down success.
 fn decode_at<'de, T: serde::Deserialize<'de>>(
     response: &RawResponse,
     json: &'de [u8],
     prefix: &str,
 ) -> Result<T, Error> {
+    if let Ok(value) = serde_json::from_slice(json) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let inner = error.path().to_string();
@@ -607,24 +621,33 @@ fn decode_at<'de, T: serde::Deserialize<'de>>(
     })
 }
 
+/// Reads an envelope's payload and success flag in one pass; `None` when the body is not a
+/// well-formed envelope with a payload (the caller then works out exactly what is wrong).
+fn envelope_parts<'de, T: serde::Deserialize<'de>>(
+    json: &'de [u8],
+    data: &'static str,
+    flag: Option<&'static str>,
+) -> Option<EnvelopeParts<T>> {
+    let seed = EnvelopeSeed {
+        data,
+        flag,
+        payload: PhantomData,
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    let parts = seed.deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    Some(parts)
+}
+
 /// Decodes the whole body as JSON, rejecting an envelope whose success flag is false.
 pub(crate) fn decode_json<T: DeserializeOwned>(
     transport: &Transport,
     response: RawResponse,
 ) -> Result<ApiResponse<T>, Error> {
     if let Some(flag) = transport.envelope.and_then(|e| e.success_flag) {
-        if let Ok(probe) =
-            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&response.body)
-        {
-            if probe.get(flag) == Some(&serde_json::Value::Bool(false)) {
-                let probe = serde_json::Value::Object(probe);
-                return Err(transport.api_error(
-                    response.status,
-                    &response.headers,
-                    &response.body,
-                    Some(&probe),
-                ));
-            }
+        let parts = envelope_parts::<serde::de::IgnoredAny>(&response.body, "", Some(flag));
+        if parts.is_some_and(|parts| parts.succeeded == Some(false)) {
+            return Err(envelope_failure(transport, &response));
         }
     }
     let data = decode_at(&response, &response.body, "")?;
@@ -635,6 +658,17 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     })
 }
 
+/// The API error for an envelope whose success flag is false.
+fn envelope_failure(transport: &Transport, response: &RawResponse) -> Error {
+    let fields = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
+    transport.api_error(
+        response.status,
+        &response.headers,
+        &response.body,
+        fields.as_ref(),
+    )
+}
+
 /// Decodes the envelope's data property, after checking its success flag.
 pub(crate) fn decode_envelope<T: DeserializeOwned>(
     transport: &Transport,
@@ -643,6 +677,25 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(
     let Some(envelope) = transport.envelope else {
         return decode_json(transport, response);
     };
+    // The common case in one pass, straight from the bytes into `T`.
+    match envelope_parts::<T>(&response.body, envelope.data, envelope.success_flag) {
+        Some(EnvelopeParts {
+            data: Some(data),
+            succeeded: None | Some(true),
+        }) => {
+            return Ok(ApiResponse {
+                status: response.status,
+                headers: response.headers,
+                data,
+            })
+        }
+        Some(EnvelopeParts {
+            succeeded: Some(false),
+            ..
+        }) => return Err(envelope_failure(transport, &response)),
+        _ => {}
+    }
+    // Something is wrong: look again, slowly, to say exactly what.
     let object = match serde_json::from_slice::<serde_json::Value>(&response.body) {
         Ok(object @ serde_json::Value::Object(_)) => object,
         Ok(_) => {
@@ -702,7 +755,7 @@ pub(crate) fn decode_bytes(response: RawResponse) -> Result<ApiResponse<Vec<u8>>
     Ok(ApiResponse {
         status: response.status,
         headers: response.headers,
-        data: response.body,
+        data: Vec::from(response.body),
     })
 }
 
@@ -711,17 +764,10 @@ pub(crate) fn decode_empty(
     transport: &Transport,
     response: RawResponse,
 ) -> Result<ApiResponse<()>, Error> {
-    if transport.envelope.is_some() && !response.body.is_empty() {
-        let checked: Result<ApiResponse<serde_json::Value>, Error> = decode_json(
-            transport,
-            RawResponse {
-                status: response.status,
-                headers: response.headers.clone(),
-                body: response.body.clone(),
-            },
-        );
-        if let Err(error @ Error::Api(_)) = checked {
-            return Err(error);
+    if let Some(flag) = transport.envelope.and_then(|e| e.success_flag) {
+        let parts = envelope_parts::<serde::de::IgnoredAny>(&response.body, "", Some(flag));
+        if parts.is_some_and(|parts| parts.succeeded == Some(false)) {
+            return Err(envelope_failure(transport, &response));
         }
     }
     Ok(ApiResponse {

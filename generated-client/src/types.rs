@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Schema `SearchRequest`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SearchRequest {
     /// The `select` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,8 +67,56 @@ impl SearchRequest {
     }
 }
 
+impl<'de> Deserialize<'de> for SearchRequest {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SearchRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SearchRequest` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut select: Option<Vec<String>> = None;
+                let mut where_: Option<SearchFilter> = None;
+                let mut limit: Option<i64> = None;
+                let mut offset: Option<i64> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "select" => {
+                            select = __access.next_value::<Option<Vec<String>>>()?;
+                        }
+                        "where" => {
+                            where_ = __access.next_value::<Option<SearchFilter>>()?;
+                        }
+                        "limit" => limit = __access.next_value::<Option<i64>>()?,
+                        "offset" => offset = __access.next_value::<Option<i64>>()?,
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(SearchRequest {
+                    select,
+                    where_,
+                    limit,
+                    offset,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Schema `CTA`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Cta {
     /// CTA unique identifier
     #[serde(rename = "Gsid", default, skip_serializing_if = "Option::is_none")]
@@ -316,8 +364,144 @@ impl Cta {
     }
 }
 
+impl<'de> Deserialize<'de> for Cta {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = Cta;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Cta` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut gsid: Option<String> = None;
+                let mut name: Option<String> = None;
+                let mut company_id: Option<String> = None;
+                let mut company_name: Option<String> = None;
+                let mut type_id: Option<String> = None;
+                let mut type_name: Option<String> = None;
+                let mut reason_id: Option<String> = None;
+                let mut reason_name: Option<String> = None;
+                let mut priority_id: Option<String> = None;
+                let mut status_id: Option<String> = None;
+                let mut status_name: Option<String> = None;
+                let mut owner_id: Option<String> = None;
+                let mut owner_name: Option<String> = None;
+                let mut due_date: Option<chrono::NaiveDate> = None;
+                let mut closed_date: Option<chrono::NaiveDate> = None;
+                let mut comments: Option<String> = None;
+                let mut source: Option<String> = None;
+                let mut playbook_id: Option<String> = None;
+                let mut created_date: Option<chrono::DateTime<chrono::Utc>> = None;
+                let mut modified_date: Option<chrono::DateTime<chrono::Utc>> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Gsid" => gsid = __access.next_value::<Option<String>>()?,
+                        "Name" => name = __access.next_value::<Option<String>>()?,
+                        "CompanyId" => {
+                            company_id = __access.next_value::<Option<String>>()?;
+                        }
+                        "CompanyName" => {
+                            company_name = __access.next_value::<Option<String>>()?;
+                        }
+                        "TypeId" => type_id = __access.next_value::<Option<String>>()?,
+                        "TypeName" => {
+                            type_name = __access.next_value::<Option<String>>()?;
+                        }
+                        "ReasonId" => {
+                            reason_id = __access.next_value::<Option<String>>()?;
+                        }
+                        "ReasonName" => {
+                            reason_name = __access.next_value::<Option<String>>()?;
+                        }
+                        "PriorityId" => {
+                            priority_id = __access.next_value::<Option<String>>()?;
+                        }
+                        "StatusId" => {
+                            status_id = __access.next_value::<Option<String>>()?;
+                        }
+                        "StatusName" => {
+                            status_name = __access.next_value::<Option<String>>()?;
+                        }
+                        "OwnerId" => owner_id = __access.next_value::<Option<String>>()?,
+                        "OwnerName" => {
+                            owner_name = __access.next_value::<Option<String>>()?;
+                        }
+                        "DueDate" => {
+                            due_date = __access
+                                .next_value::<
+                                    crate::dates::Decoded<Option<chrono::NaiveDate>>,
+                                >()?
+                                .0;
+                        }
+                        "ClosedDate" => {
+                            closed_date = __access
+                                .next_value::<
+                                    crate::dates::Decoded<Option<chrono::NaiveDate>>,
+                                >()?
+                                .0;
+                        }
+                        "Comments" => comments = __access.next_value::<Option<String>>()?,
+                        "Source" => source = __access.next_value::<Option<String>>()?,
+                        "PlaybookId" => {
+                            playbook_id = __access.next_value::<Option<String>>()?;
+                        }
+                        "CreatedDate" => {
+                            created_date = __access
+                                .next_value::<
+                                    crate::dates::Decoded<Option<chrono::DateTime<chrono::Utc>>>,
+                                >()?
+                                .0;
+                        }
+                        "ModifiedDate" => {
+                            modified_date = __access
+                                .next_value::<
+                                    crate::dates::Decoded<Option<chrono::DateTime<chrono::Utc>>>,
+                                >()?
+                                .0;
+                        }
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(Cta {
+                    gsid,
+                    name,
+                    company_id,
+                    company_name,
+                    type_id,
+                    type_name,
+                    reason_id,
+                    reason_name,
+                    priority_id,
+                    status_id,
+                    status_name,
+                    owner_id,
+                    owner_name,
+                    due_date,
+                    closed_date,
+                    comments,
+                    source,
+                    playbook_id,
+                    created_date,
+                    modified_date,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Schema `CTAInput`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CtaInput {
     /// CTA name
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -433,8 +617,97 @@ impl CtaInput {
     }
 }
 
+impl<'de> Deserialize<'de> for CtaInput {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = CtaInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CtaInput` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut name: Option<String> = None;
+                let mut company_id: Option<String> = None;
+                let mut type_id: Option<String> = None;
+                let mut reason_id: Option<String> = None;
+                let mut priority_id: Option<String> = None;
+                let mut status_id: Option<String> = None;
+                let mut owner_id: Option<String> = None;
+                let mut due_date: Option<chrono::NaiveDate> = None;
+                let mut comments: Option<String> = None;
+                let mut playbook_id: Option<String> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "Name" => name = __access.next_value::<Option<String>>()?,
+                        "CompanyId" => {
+                            company_id = Some(__access.next_value::<String>()?);
+                        }
+                        "TypeId" => type_id = Some(__access.next_value::<String>()?),
+                        "ReasonId" => reason_id = Some(__access.next_value::<String>()?),
+                        "PriorityId" => {
+                            priority_id = Some(__access.next_value::<String>()?);
+                        }
+                        "StatusId" => status_id = Some(__access.next_value::<String>()?),
+                        "OwnerId" => owner_id = __access.next_value::<Option<String>>()?,
+                        "DueDate" => {
+                            due_date = __access
+                                .next_value::<
+                                    crate::dates::Decoded<Option<chrono::NaiveDate>>,
+                                >()?
+                                .0;
+                        }
+                        "Comments" => comments = __access.next_value::<Option<String>>()?,
+                        "PlaybookId" => {
+                            playbook_id = __access.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(CtaInput {
+                    name,
+                    company_id: company_id
+                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
+                            "CompanyId",
+                        ))?,
+                    type_id: type_id
+                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
+                            "TypeId",
+                        ))?,
+                    reason_id: reason_id
+                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
+                            "ReasonId",
+                        ))?,
+                    priority_id: priority_id
+                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
+                            "PriorityId",
+                        ))?,
+                    status_id: status_id
+                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
+                            "StatusId",
+                        ))?,
+                    owner_id,
+                    due_date,
+                    comments,
+                    playbook_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Schema `CTAType`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CtaType {
     /// Type identifier
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -486,8 +759,51 @@ impl CtaType {
     }
 }
 
+impl<'de> Deserialize<'de> for CtaType {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = CtaType;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CtaType` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut id: Option<String> = None;
+                let mut name: Option<String> = None;
+                let mut is_default: Option<bool> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "id" => id = __access.next_value::<Option<String>>()?,
+                        "name" => name = __access.next_value::<Option<String>>()?,
+                        "isDefault" => {
+                            is_default = __access.next_value::<Option<bool>>()?;
+                        }
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(CtaType {
+                    id,
+                    name,
+                    is_default,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Schema `CTAReason`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CtaReason {
     /// Reason identifier
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -539,8 +855,49 @@ impl CtaReason {
     }
 }
 
+impl<'de> Deserialize<'de> for CtaReason {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = CtaReason;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CtaReason` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut id: Option<String> = None;
+                let mut name: Option<String> = None;
+                let mut type_id: Option<String> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "id" => id = __access.next_value::<Option<String>>()?,
+                        "name" => name = __access.next_value::<Option<String>>()?,
+                        "typeId" => type_id = __access.next_value::<Option<String>>()?,
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(CtaReason {
+                    id,
+                    name,
+                    type_id,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Schema `CTAPriority`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CtaPriority {
     /// Priority identifier
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -592,8 +949,49 @@ impl CtaPriority {
     }
 }
 
+impl<'de> Deserialize<'de> for CtaPriority {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = CtaPriority;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CtaPriority` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut id: Option<String> = None;
+                let mut name: Option<String> = None;
+                let mut order: Option<i64> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "id" => id = __access.next_value::<Option<String>>()?,
+                        "name" => name = __access.next_value::<Option<String>>()?,
+                        "order" => order = __access.next_value::<Option<i64>>()?,
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(CtaPriority {
+                    id,
+                    name,
+                    order,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Schema `CTAStatus`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CtaStatus {
     /// Status identifier
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -645,8 +1043,49 @@ impl CtaStatus {
     }
 }
 
+impl<'de> Deserialize<'de> for CtaStatus {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = CtaStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CtaStatus` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut id: Option<String> = None;
+                let mut name: Option<String> = None;
+                let mut is_closed: Option<bool> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "id" => id = __access.next_value::<Option<String>>()?,
+                        "name" => name = __access.next_value::<Option<String>>()?,
+                        "isClosed" => is_closed = __access.next_value::<Option<bool>>()?,
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(CtaStatus {
+                    id,
+                    name,
+                    is_closed,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Inline schema at `#/components/schemas/SearchRequest/properties/where`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SearchFilter {
     /// The `conditions` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -688,8 +1127,51 @@ impl SearchFilter {
     }
 }
 
+impl<'de> Deserialize<'de> for SearchFilter {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SearchFilter;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SearchFilter` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut conditions: Option<Vec<SearchCondition>> = None;
+                let mut expression: Option<String> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "conditions" => {
+                            conditions = __access
+                                .next_value::<Option<Vec<SearchCondition>>>()?;
+                        }
+                        "expression" => {
+                            expression = __access.next_value::<Option<String>>()?;
+                        }
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(SearchFilter {
+                    conditions,
+                    expression,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+
 /// Inline schema at `#/components/schemas/SearchRequest/properties/where/properties/conditions/items`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SearchCondition {
     /// The `name` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -738,6 +1220,51 @@ impl SearchCondition {
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
         self.extra.get(name).map(|value| T::deserialize(value))
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchCondition {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = SearchCondition;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SearchCondition` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut name: Option<String> = None;
+                let mut value: Option<serde_json::Value> = None;
+                let mut operator: Option<SearchOperator> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "name" => name = __access.next_value::<Option<String>>()?,
+                        "value" => {
+                            value = __access.next_value::<Option<serde_json::Value>>()?;
+                        }
+                        "operator" => {
+                            operator = __access.next_value::<Option<SearchOperator>>()?;
+                        }
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(SearchCondition {
+                    name,
+                    value,
+                    operator,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }
 
@@ -829,13 +1356,16 @@ impl<'de> Deserialize<'de> for SearchOperator {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+        crate::de::enum_from_str(
+            deserializer,
+            "SearchOperator",
+            |value: &str| Self::from(value),
+        )
     }
 }
 
 /// Inline schema at `#/paths/~1ctas~1search/post/responses/200/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CtaSearchPage {
     /// The `records` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -874,6 +1404,46 @@ impl CtaSearchPage {
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
         self.extra.get(name).map(|value| T::deserialize(value))
+    }
+}
+
+impl<'de> Deserialize<'de> for CtaSearchPage {
+    #[allow(deprecated)]
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
+            type Value = CtaSearchPage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CtaSearchPage` object")
+            }
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
+                self,
+                mut __access: __A,
+            ) -> Result<Self::Value, __A::Error> {
+                let mut records: Option<Vec<Cta>> = None;
+                let mut total_count: Option<i64> = None;
+                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                    match __key.as_str() {
+                        "records" => records = __access.next_value::<Option<Vec<Cta>>>()?,
+                        "totalCount" => {
+                            total_count = __access.next_value::<Option<i64>>()?;
+                        }
+                        _ => {
+                            extra.insert(__key.into_owned(), __access.next_value()?);
+                        }
+                    }
+                }
+                Ok(CtaSearchPage {
+                    records,
+                    total_count,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }
 

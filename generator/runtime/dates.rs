@@ -1,54 +1,143 @@
 //! Lenient decoding, strict encoding of dates: servers send `2020-04-14`, `2020-04-14T11:30:00Z` or epoch millis.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use std::fmt;
+
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serializer};
 
-/// What a date or date-time may arrive as.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Wire<'a> {
-    Text(std::borrow::Cow<'a, str>),
-    Millis(i64),
+fn date_time_from_millis(millis: i64) -> Result<DateTime<Utc>, String> {
+    DateTime::from_timestamp_millis(millis)
+        .ok_or_else(|| format!("epoch millis {millis} out of range"))
 }
 
-fn parse_date_time(wire: Wire<'_>) -> Result<DateTime<Utc>, String> {
-    match wire {
-        Wire::Millis(millis) => DateTime::from_timestamp_millis(millis)
-            .ok_or_else(|| format!("epoch millis {millis} out of range")),
-        Wire::Text(text) => {
-            let text = text.trim();
-            if let Ok(date_time) = DateTime::parse_from_rfc3339(text) {
-                return Ok(date_time.with_timezone(&Utc));
-            }
-            for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
-                if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
-                    return Ok(naive.and_utc());
-                }
-            }
-            if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                return Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-            }
-            Err(format!("`{text}` is not a date-time"))
+fn parse_date_time(text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(date_time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(date_time.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(naive.and_utc());
         }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    }
+    Err(format!("`{text}` is not a date-time"))
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    // `FromStr` reads `YYYY-MM-DD` without interpreting a format string each time.
+    if let Ok(date) = text.parse::<NaiveDate>() {
+        return Ok(date);
+    }
+    // A date-time where a date is declared keeps the date as written, not shifted to UTC.
+    if let Ok(date_time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(date_time.date_naive());
+    }
+    parse_date_time(text)
+        .map(|d| d.date_naive())
+        .map_err(|_| format!("`{text}` is not a date"))
+}
+
+/// Reads a date or date-time from text or epoch milliseconds, without buffering the value.
+struct Lenient<T> {
+    what: &'static str,
+    from_text: fn(&str) -> Result<T, String>,
+    from_millis: fn(i64) -> Result<T, String>,
+}
+
+impl<T> Clone for Lenient<T> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
 
-fn parse_date(wire: Wire<'_>) -> Result<NaiveDate, String> {
-    match wire {
-        Wire::Text(text) => {
-            let text = text.trim();
-            if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                return Ok(date);
-            }
-            // A date-time where a date is declared keeps the date as written, not shifted to UTC.
-            if let Ok(date_time) = DateTime::parse_from_rfc3339(text) {
-                return Ok(date_time.date_naive());
-            }
-            parse_date_time(Wire::Text(text.into()))
-                .map(|d| d.date_naive())
-                .map_err(|_| format!("`{text}` is not a date"))
-        }
-        millis => parse_date_time(millis).map(|d| d.date_naive()),
+impl<T> Copy for Lenient<T> {}
+
+const DATE: Lenient<NaiveDate> = Lenient {
+    what: "a date (`YYYY-MM-DD`, a date-time or epoch milliseconds)",
+    from_text: parse_date,
+    from_millis: |millis| date_time_from_millis(millis).map(|d| d.date_naive()),
+};
+
+const DATE_TIME: Lenient<DateTime<Utc>> = Lenient {
+    what: "a date-time (RFC 3339, a date or epoch milliseconds)",
+    from_text: parse_date_time,
+    from_millis: date_time_from_millis,
+};
+
+impl<'de, T> Visitor<'de> for Lenient<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what)
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+        (self.from_text)(value).map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<T, E> {
+        (self.from_millis)(value).map_err(E::custom)
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {
+        let millis = i64::try_from(value).map_err(|_| E::custom("epoch millis out of range"))?;
+        self.visit_i64(millis)
+    }
+}
+
+/// [`Lenient`], or null.
+struct OrNull<T>(Lenient<T>);
+
+impl<'de, T> Visitor<'de> for OrNull<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} or null", self.0.what)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_any(self.0).map(Some)
+    }
+}
+
+/// A date or date-time decoded leniently, for the generated `Deserialize` impls
+/// (`map.next_value::<Decoded<Option<NaiveDate>>>()?.0`).
+pub struct Decoded<T>(pub T);
+
+impl<'de> Deserialize<'de> for Decoded<NaiveDate> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        date::deserialize(deserializer).map(Decoded)
+    }
+}
+
+impl<'de> Deserialize<'de> for Decoded<Option<NaiveDate>> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        option_date::deserialize(deserializer).map(Decoded)
+    }
+}
+
+impl<'de> Deserialize<'de> for Decoded<DateTime<Utc>> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        date_time::deserialize(deserializer).map(Decoded)
+    }
+}
+
+impl<'de> Deserialize<'de> for Decoded<Option<DateTime<Utc>>> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        option_date_time::deserialize(deserializer).map(Decoded)
     }
 }
 
@@ -63,7 +152,7 @@ pub mod date {
 
     /// Reads a date, a date-time (keeping its date) or epoch milliseconds.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
-        parse_date(Wire::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+        deserializer.deserialize_any(DATE)
     }
 }
 
@@ -86,10 +175,7 @@ pub mod option_date {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<NaiveDate>, D::Error> {
-        Option::<Wire<'de>>::deserialize(deserializer)?
-            .map(parse_date)
-            .transpose()
-            .map_err(serde::de::Error::custom)
+        deserializer.deserialize_option(OrNull(DATE))
     }
 }
 
@@ -109,7 +195,7 @@ pub mod date_time {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<DateTime<Utc>, D::Error> {
-        parse_date_time(Wire::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+        deserializer.deserialize_any(DATE_TIME)
     }
 }
 
@@ -132,9 +218,6 @@ pub mod option_date_time {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<DateTime<Utc>>, D::Error> {
-        Option::<Wire<'de>>::deserialize(deserializer)?
-            .map(parse_date_time)
-            .transpose()
-            .map_err(serde::de::Error::custom)
+        deserializer.deserialize_option(OrNull(DATE_TIME))
     }
 }

@@ -14,6 +14,64 @@ mod emit;
 mod spec;
 
 pub use config::Config;
+
+/// The pipeline's phases one at a time, for benchmarks and profiling; [`generate`] runs them all.
+///
+/// `parse` → `normalize` → `lower` → `emit` → `format`.
+pub mod stages {
+    use crate::{Config, Error, GeneratedFile, emit, ir, spec};
+
+    pub use crate::emit::UnformattedFile;
+    pub use crate::spec::{LoadedSpec, ParsedSpec};
+
+    /// Load: YAML or JSON text → JSON value, with the `openapi` version checked.
+    ///
+    /// # Errors
+    ///
+    /// Syntax errors and unsupported versions.
+    pub fn parse(spec_text: &str) -> Result<ParsedSpec, Error> {
+        spec::parse(spec_text)
+    }
+
+    /// Normalise: OpenAPI 3.1/3.2 constructs rewritten to 3.0, then the `openapiv3` model.
+    ///
+    /// # Errors
+    ///
+    /// Structural errors, each with a JSON pointer.
+    pub fn normalize(parsed: ParsedSpec) -> Result<LoadedSpec, Error> {
+        spec::normalize_parsed(parsed)
+    }
+
+    /// Lower: the spec into the generator's IR, with warnings.
+    ///
+    /// # Errors
+    ///
+    /// As for [`crate::generate`].
+    pub fn lower(
+        loaded: &LoadedSpec,
+        config: &Config,
+    ) -> Result<(ir::Api, Vec<crate::Diagnostic>), Error> {
+        ir::lower(loaded, config)
+    }
+
+    /// Emit: the IR into token streams (Rust) and rendered templates.
+    ///
+    /// # Errors
+    ///
+    /// Template failures.
+    pub fn emit(api: &ir::Api, config: &Config) -> Result<Vec<UnformattedFile>, Error> {
+        emit::emit_unformatted(api, config)
+    }
+
+    /// Format: token streams parsed with `syn` and pretty-printed with `prettyplease`.
+    ///
+    /// # Errors
+    ///
+    /// Only on a generator bug (tokens that do not parse).
+    pub fn format(files: Vec<UnformattedFile>) -> Result<Vec<GeneratedFile>, Error> {
+        emit::format_files(files)
+    }
+}
 pub use error::{Diagnostic, Error};
 
 /// One file of the generated crate, with a path relative to the crate root.

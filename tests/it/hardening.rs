@@ -191,6 +191,7 @@ components:
             "src/error.rs",
             "src/runtime.rs",
             "src/dates.rs",
+            "src/de.rs",
             "src/filter.rs"
         ]
     );

@@ -543,8 +543,12 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
                 BodyEncoding::Json => {
                     quote!(runtime::json_body(#value)?.map(|(bytes, _)| (bytes, #content_type)))
                 }
-                BodyEncoding::Text => quote!(Some((#value.clone().into_bytes(), #content_type))),
-                BodyEncoding::Bytes => quote!(Some((#value.clone(), #content_type))),
+                BodyEncoding::Text => {
+                    quote!(Some((::bytes::Bytes::from(#value.clone()), #content_type)))
+                }
+                BodyEncoding::Bytes => {
+                    quote!(Some((::bytes::Bytes::from(#value.clone()), #content_type)))
+                }
             };
             if body.required {
                 encode(quote!(self.body))

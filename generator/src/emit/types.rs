@@ -281,9 +281,18 @@ fn emit_struct(
         }
     };
     let constructors = emit_constructors(s, context);
+    // `serde(flatten)` would buffer every property before decoding it; a hand-written visitor
+    // decodes straight from the input and only keeps undeclared properties aside.
+    let (derive_deserialize, deserialize_impl) = match &s.extra {
+        ExtraFields::Forbidden => (quote!(Deserialize), quote!()),
+        ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => (
+            quote!(),
+            emit_deserialize_with_extra(name, s, rust_name, context),
+        ),
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default Serialize, #derive_deserialize)]
         pub struct #name {
             #(#fields)*
             #extra_field
@@ -292,6 +301,92 @@ fn emit_struct(
         impl #name {
             #constructors
             #extra_methods
+        }
+
+        #deserialize_impl
+    }
+}
+
+/// `Deserialize` for a struct that keeps undeclared properties: declared ones are matched by
+/// name without allocating and decoded in place; the rest go into the `extra` map.
+fn emit_deserialize_with_extra(
+    name: &Ident,
+    s: &StructType,
+    extra_name: &str,
+    context: &TypeContext<'_>,
+) -> TokenStream {
+    let extra = ident(extra_name);
+    let map_ty = match &s.extra {
+        ExtraFields::Typed { ty, .. } => {
+            let value_ty = context.tokens(ty, true);
+            quote!(std::collections::BTreeMap<String, #value_ty>)
+        }
+        _ => quote!(serde_json::Map<String, serde_json::Value>),
+    };
+    let expecting = format!("a `{}` object", name.to_string().trim_start_matches("r#"));
+    let mut locals = Vec::new();
+    let mut arms = Vec::new();
+    let mut inits = Vec::new();
+    for field in &s.fields {
+        let local = ident(&field.rust_name);
+        let json_name = &field.json_name;
+        let mut inner = context.tokens(&field.ty, true);
+        if field.boxed {
+            inner = quote!(Box<#inner>);
+        }
+        let optional = !field.required || field.nullable;
+        let field_ty = if optional {
+            quote!(Option<#inner>)
+        } else {
+            inner.clone()
+        };
+        let is_date = matches!(field.ty, TypeRef::Date | TypeRef::DateTime) && !field.boxed;
+        let read = if is_date {
+            quote!(__access.next_value::<crate::dates::Decoded<#field_ty>>()?.0)
+        } else {
+            quote!(__access.next_value::<#field_ty>()?)
+        };
+        locals.push(quote!(let mut #local: Option<#inner> = None;));
+        if optional {
+            arms.push(quote!(#json_name => #local = #read,));
+            inits.push(quote!(#local,));
+        } else {
+            arms.push(quote!(#json_name => #local = Some(#read),));
+            inits.push(quote! {
+                #local: #local.ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(#json_name))?,
+            });
+        }
+    }
+    quote! {
+        impl<'de> Deserialize<'de> for #name {
+            #[allow(deprecated)]
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct __Visitor;
+
+                impl<'de> serde::de::Visitor<'de> for __Visitor {
+                    type Value = #name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_map<__A: serde::de::MapAccess<'de>>(self, mut __access: __A) -> Result<Self::Value, __A::Error> {
+                        #(#locals)*
+                        let mut #extra: #map_ty = Default::default();
+                        while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                            match __key.as_str() {
+                                #(#arms)*
+                                _ => {
+                                    #extra.insert(__key.into_owned(), __access.next_value()?);
+                                }
+                            }
+                        }
+                        Ok(#name { #(#inits)* #extra })
+                    }
+                }
+
+                deserializer.deserialize_map(__Visitor)
+            }
         }
     }
 }
@@ -355,6 +450,7 @@ fn emit_string_enum(
     let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust_name)).collect();
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|v| format!(" `{}`", v.replace('`', "'")));
+    let type_name = name.to_string();
     quote! {
         #doc
         ///
@@ -409,8 +505,7 @@ fn emit_string_enum(
 
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
+                crate::de::enum_from_str(deserializer, #type_name, |value: &str| Self::from(value))
             }
         }
     }

@@ -24,13 +24,37 @@ pub struct LoadedSpec {
 
 /// Parses `text` as a YAML or JSON OpenAPI 3.x document.
 pub fn load(text: &str) -> Result<LoadedSpec, Error> {
+    normalize_parsed(parse(text)?)
+}
+
+/// A document parsed from text whose `openapi` version is supported, not yet normalised.
+#[derive(Debug, Clone)]
+pub struct ParsedSpec {
+    document: Value,
+    declared_version: String,
+}
+
+/// The first phase of [`load`]: YAML/JSON text → JSON value, with the version checked.
+pub fn parse(text: &str) -> Result<ParsedSpec, Error> {
     if text.trim().is_empty() {
         return Err(Diagnostic::new("#", "the spec is empty")
             .with_hint("pass an OpenAPI 3.x document in YAML or JSON")
             .into());
     }
-    let mut document = parse_text(text)?;
+    let document = parse_text(text)?;
     let declared_version = check_version(&document)?;
+    Ok(ParsedSpec {
+        document,
+        declared_version,
+    })
+}
+
+/// The second phase of [`load`]: 3.1/3.2 → 3.0 normalisation, then the `openapiv3` model.
+pub fn normalize_parsed(parsed: ParsedSpec) -> Result<LoadedSpec, Error> {
+    let ParsedSpec {
+        mut document,
+        declared_version,
+    } = parsed;
     let mut warnings = Vec::new();
     normalize::normalize_document(&mut document, &mut warnings);
     let openapi = deserialize_with_repairs(&mut document, &mut warnings)?;

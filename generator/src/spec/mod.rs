@@ -3,7 +3,7 @@
 mod load;
 mod normalize;
 
-pub use load::{LoadedSpec, load};
+pub use load::{LoadedSpec, ParsedSpec, load, normalize_parsed, parse};
 
 /// Whether a `#/...` pointer names a node of the loaded document.
 pub fn pointer_exists(spec: &LoadedSpec, pointer: &str) -> bool {

@@ -1,0 +1,158 @@
+//! Generated-client benchmarks against hand-written baselines: decoding a 1,000-record search
+//! page (generated types vs a plain serde struct) and whole requests to a local server
+//! (generated client vs a plain `reqwest` call doing the same request and decode).
+//!
+//! Run with `cargo bench -p benchmarks --bench client`. Allocation counts come from divan's
+//! allocation profiler.
+
+use std::sync::LazyLock;
+
+use benchmarks::{PlainCta, PlainEnvelope, PlainPage};
+use divan::{AllocProfiler, Bencher, black_box};
+use gainsight_cta::types::{CtaSearchPage, SearchRequest};
+
+#[global_allocator]
+static ALLOC: AllocProfiler = AllocProfiler::system();
+
+fn main() {
+    divan::main();
+}
+
+const PAGE_RECORDS: usize = 1_000;
+
+/// The `data` object of a 1,000-record search response.
+static PAGE_DATA: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let envelope: serde_json::Value =
+        serde_json::from_slice(&benchmarks::search_page_body(PAGE_RECORDS)).unwrap_or_default();
+    serde_json::to_vec(&envelope["data"]).unwrap_or_default()
+});
+
+mod decode {
+    use super::*;
+
+    /// A 1,000-record page through the generated types (custom fields kept in `extra`).
+    #[divan::bench]
+    fn generated(bencher: Bencher) {
+        let data = PAGE_DATA.as_slice();
+        bencher.bench(|| {
+            let page: CtaSearchPage =
+                serde_json::from_slice(black_box(data)).unwrap_or_else(|e| panic!("{e}"));
+            page.records.map_or(0, |r| r.len())
+        });
+    }
+
+    /// The same page through a plain serde struct declaring the same properties.
+    #[divan::bench]
+    fn plain(bencher: Bencher) {
+        let data = PAGE_DATA.as_slice();
+        bencher.bench(|| {
+            let page: PlainPage =
+                serde_json::from_slice(black_box(data)).unwrap_or_else(|e| panic!("{e}"));
+            page.records.map_or(0, |r| r.len())
+        });
+    }
+}
+
+struct Fixture {
+    runtime: tokio::runtime::Runtime,
+    client: gainsight_cta::Client,
+    http: reqwest::Client,
+    base: String,
+}
+
+static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let address = benchmarks::spawn_server(&runtime, PAGE_RECORDS);
+    let base = format!("http://{address}/v1");
+    let client = gainsight_cta::Client::builder()
+        .base_url(base.clone())
+        .access_key("bench-key")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Configured as the generated client configures its own (timeouts, user agent), so the
+    // comparison measures the generated code, not different client settings.
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .user_agent("gainsight-cta/0.1.0")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    Fixture {
+        runtime,
+        client,
+        http,
+        base,
+    }
+});
+
+/// The plain baseline: one `reqwest` call with the same header, status check and decode.
+async fn plain_call<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> Option<T> {
+    let response = request.header("accessKey", "bench-key").send().await.ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    let bytes = response.bytes().await.ok()?;
+    let envelope: PlainEnvelope<T> = serde_json::from_slice(&bytes).ok()?;
+    envelope.data
+}
+
+mod request {
+    use super::*;
+
+    /// `GET /ctas/{id}` (one CTA) with the generated client.
+    #[divan::bench(sample_count = 1000)]
+    fn get_generated(bencher: Bencher) {
+        let f = &*FIXTURE;
+        bencher.bench(|| {
+            f.runtime
+                .block_on(async { f.client.get_cta("1S01000000000007").await })
+                .unwrap_or_else(|e| panic!("{e}"))
+        });
+    }
+
+    /// `GET /ctas/{id}` with plain `reqwest` + serde.
+    #[divan::bench(sample_count = 1000)]
+    fn get_plain(bencher: Bencher) {
+        let f = &*FIXTURE;
+        bencher.bench(|| {
+            let url = format!("{}/ctas/{}", f.base, black_box("1S01000000000007"));
+            f.runtime
+                .block_on(plain_call::<PlainCta>(f.http.get(url)))
+                .unwrap_or_else(|| panic!("request failed"))
+        });
+    }
+
+    /// `POST /ctas/search` returning 1,000 CTAs, with the generated client.
+    #[divan::bench(sample_count = 30)]
+    fn search_generated(bencher: Bencher) {
+        let f = &*FIXTURE;
+        let body = SearchRequest::default().with_limit(1_000);
+        bencher.bench(|| {
+            f.runtime
+                .block_on(async { f.client.search_ctas(&body).await })
+                .unwrap_or_else(|e| panic!("{e}"))
+        });
+    }
+
+    /// `POST /ctas/search` with plain `reqwest` + serde.
+    #[divan::bench(sample_count = 30)]
+    fn search_plain(bencher: Bencher) {
+        let f = &*FIXTURE;
+        let body = SearchRequest::default().with_limit(1_000);
+        bencher.bench(|| {
+            let url = format!("{}/ctas/search", f.base);
+            let body = serde_json::to_vec(&body).unwrap_or_default();
+            f.runtime
+                .block_on(plain_call::<PlainPage>(
+                    f.http
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(body),
+                ))
+                .unwrap_or_else(|| panic!("request failed"))
+        });
+    }
+}
