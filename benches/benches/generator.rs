@@ -32,7 +32,6 @@ static INPUTS: LazyLock<Vec<(String, String, generator::Config)>> = LazyLock::ne
 
 const SYNTHETIC_SIZES: [usize; 3] = [100, 1_000, 10_000];
 
-const SMALL: &[&str] = &["seed", "synthetic-100", "synthetic-1000"];
 const LARGE: &[&str] = &[
     "synthetic-10000",
     "mailchimp.com.json",
@@ -87,17 +86,42 @@ fn bench_phase(bencher: Bencher, name: &str, phase: &str) {
     }
 }
 
-const PHASES: &[&str] = &["parse", "normalize", "lower", "emit", "format", "all"];
+/// One benchmark per phase, in three groups by input size (so slow inputs get fewer samples).
+macro_rules! phase_benches {
+    ($($phase:ident),*) => {
+        /// The seed spec and the 100-operation synthetic spec.
+        mod small {
+            use super::*;
+            $(
+                #[divan::bench(args = ["seed", "synthetic-100"])]
+                fn $phase(bencher: Bencher, name: &str) {
+                    bench_phase(bencher, name, stringify!($phase));
+                }
+            )*
+        }
 
-/// Every phase on the seed spec and the small synthetic specs.
-#[divan::bench(args = SMALL, consts = [0, 1, 2, 3, 4, 5])]
-fn small<const PHASE: usize>(bencher: Bencher, name: &str) {
-    bench_phase(bencher, name, PHASES[PHASE]);
+        /// The 1,000-operation synthetic spec.
+        mod medium {
+            use super::*;
+            $(
+                #[divan::bench(args = ["synthetic-1000"], sample_count = 10, sample_size = 1)]
+                fn $phase(bencher: Bencher, name: &str) {
+                    bench_phase(bencher, name, stringify!($phase));
+                }
+            )*
+        }
+
+        /// The 10,000-operation synthetic spec and the large real specs (seconds each).
+        mod large {
+            use super::*;
+            $(
+                #[divan::bench(args = LARGE, sample_count = 3, sample_size = 1)]
+                fn $phase(bencher: Bencher, name: &str) {
+                    bench_phase(bencher, name, stringify!($phase));
+                }
+            )*
+        }
+    };
 }
 
-/// Every phase on the 10,000-operation synthetic spec and the large real specs (few samples:
-/// each takes seconds).
-#[divan::bench(args = LARGE, consts = [0, 1, 2, 3, 4, 5], sample_count = 5, sample_size = 1)]
-fn large<const PHASE: usize>(bencher: Bencher, name: &str) {
-    bench_phase(bencher, name, PHASES[PHASE]);
-}
+phase_benches!(parse, normalize, lower, emit, format, all);

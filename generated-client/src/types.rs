@@ -82,21 +82,17 @@ impl<'de> Deserialize<'de> for SearchRequest {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut select: Option<Vec<String>> = None;
-                let mut where_: Option<SearchFilter> = None;
-                let mut limit: Option<i64> = None;
-                let mut offset: Option<i64> = None;
+                let mut select = None;
+                let mut where_ = None;
+                let mut limit = None;
+                let mut offset = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "select" => {
-                            select = __access.next_value::<Option<Vec<String>>>()?;
-                        }
-                        "where" => {
-                            where_ = __access.next_value::<Option<SearchFilter>>()?;
-                        }
-                        "limit" => limit = __access.next_value::<Option<i64>>()?,
-                        "offset" => offset = __access.next_value::<Option<i64>>()?,
+                        "select" => select = __access.next_value()?,
+                        "where" => where_ = __access.next_value()?,
+                        "limit" => limit = __access.next_value()?,
+                        "offset" => offset = __access.next_value()?,
                         _ => {
                             extra.insert(__key.into_owned(), __access.next_value()?);
                         }
@@ -379,91 +375,63 @@ impl<'de> Deserialize<'de> for Cta {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut gsid: Option<String> = None;
-                let mut name: Option<String> = None;
-                let mut company_id: Option<String> = None;
-                let mut company_name: Option<String> = None;
-                let mut type_id: Option<String> = None;
-                let mut type_name: Option<String> = None;
-                let mut reason_id: Option<String> = None;
-                let mut reason_name: Option<String> = None;
-                let mut priority_id: Option<String> = None;
-                let mut status_id: Option<String> = None;
-                let mut status_name: Option<String> = None;
-                let mut owner_id: Option<String> = None;
-                let mut owner_name: Option<String> = None;
-                let mut due_date: Option<chrono::NaiveDate> = None;
-                let mut closed_date: Option<chrono::NaiveDate> = None;
-                let mut comments: Option<String> = None;
-                let mut source: Option<String> = None;
-                let mut playbook_id: Option<String> = None;
-                let mut created_date: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut modified_date: Option<chrono::DateTime<chrono::Utc>> = None;
+                let mut gsid = None;
+                let mut name = None;
+                let mut company_id = None;
+                let mut company_name = None;
+                let mut type_id = None;
+                let mut type_name = None;
+                let mut reason_id = None;
+                let mut reason_name = None;
+                let mut priority_id = None;
+                let mut status_id = None;
+                let mut status_name = None;
+                let mut owner_id = None;
+                let mut owner_name = None;
+                let mut due_date = None;
+                let mut closed_date = None;
+                let mut comments = None;
+                let mut source = None;
+                let mut playbook_id = None;
+                let mut created_date = None;
+                let mut modified_date = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "Gsid" => gsid = __access.next_value::<Option<String>>()?,
-                        "Name" => name = __access.next_value::<Option<String>>()?,
-                        "CompanyId" => {
-                            company_id = __access.next_value::<Option<String>>()?;
-                        }
-                        "CompanyName" => {
-                            company_name = __access.next_value::<Option<String>>()?;
-                        }
-                        "TypeId" => type_id = __access.next_value::<Option<String>>()?,
-                        "TypeName" => {
-                            type_name = __access.next_value::<Option<String>>()?;
-                        }
-                        "ReasonId" => {
-                            reason_id = __access.next_value::<Option<String>>()?;
-                        }
-                        "ReasonName" => {
-                            reason_name = __access.next_value::<Option<String>>()?;
-                        }
-                        "PriorityId" => {
-                            priority_id = __access.next_value::<Option<String>>()?;
-                        }
-                        "StatusId" => {
-                            status_id = __access.next_value::<Option<String>>()?;
-                        }
-                        "StatusName" => {
-                            status_name = __access.next_value::<Option<String>>()?;
-                        }
-                        "OwnerId" => owner_id = __access.next_value::<Option<String>>()?,
-                        "OwnerName" => {
-                            owner_name = __access.next_value::<Option<String>>()?;
-                        }
+                        "Gsid" => gsid = __access.next_value()?,
+                        "Name" => name = __access.next_value()?,
+                        "CompanyId" => company_id = __access.next_value()?,
+                        "CompanyName" => company_name = __access.next_value()?,
+                        "TypeId" => type_id = __access.next_value()?,
+                        "TypeName" => type_name = __access.next_value()?,
+                        "ReasonId" => reason_id = __access.next_value()?,
+                        "ReasonName" => reason_name = __access.next_value()?,
+                        "PriorityId" => priority_id = __access.next_value()?,
+                        "StatusId" => status_id = __access.next_value()?,
+                        "StatusName" => status_name = __access.next_value()?,
+                        "OwnerId" => owner_id = __access.next_value()?,
+                        "OwnerName" => owner_name = __access.next_value()?,
                         "DueDate" => {
                             due_date = __access
-                                .next_value::<
-                                    crate::dates::Decoded<Option<chrono::NaiveDate>>,
-                                >()?
+                                .next_value::<crate::dates::Decoded<_>>()?
                                 .0;
                         }
                         "ClosedDate" => {
                             closed_date = __access
-                                .next_value::<
-                                    crate::dates::Decoded<Option<chrono::NaiveDate>>,
-                                >()?
+                                .next_value::<crate::dates::Decoded<_>>()?
                                 .0;
                         }
-                        "Comments" => comments = __access.next_value::<Option<String>>()?,
-                        "Source" => source = __access.next_value::<Option<String>>()?,
-                        "PlaybookId" => {
-                            playbook_id = __access.next_value::<Option<String>>()?;
-                        }
+                        "Comments" => comments = __access.next_value()?,
+                        "Source" => source = __access.next_value()?,
+                        "PlaybookId" => playbook_id = __access.next_value()?,
                         "CreatedDate" => {
                             created_date = __access
-                                .next_value::<
-                                    crate::dates::Decoded<Option<chrono::DateTime<chrono::Utc>>>,
-                                >()?
+                                .next_value::<crate::dates::Decoded<_>>()?
                                 .0;
                         }
                         "ModifiedDate" => {
                             modified_date = __access
-                                .next_value::<
-                                    crate::dates::Decoded<Option<chrono::DateTime<chrono::Utc>>>,
-                                >()?
+                                .next_value::<crate::dates::Decoded<_>>()?
                                 .0;
                         }
                         _ => {
@@ -632,41 +600,33 @@ impl<'de> Deserialize<'de> for CtaInput {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut name: Option<String> = None;
-                let mut company_id: Option<String> = None;
-                let mut type_id: Option<String> = None;
-                let mut reason_id: Option<String> = None;
-                let mut priority_id: Option<String> = None;
-                let mut status_id: Option<String> = None;
-                let mut owner_id: Option<String> = None;
-                let mut due_date: Option<chrono::NaiveDate> = None;
-                let mut comments: Option<String> = None;
-                let mut playbook_id: Option<String> = None;
+                let mut name = None;
+                let mut company_id = None;
+                let mut type_id = None;
+                let mut reason_id = None;
+                let mut priority_id = None;
+                let mut status_id = None;
+                let mut owner_id = None;
+                let mut due_date = None;
+                let mut comments = None;
+                let mut playbook_id = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "Name" => name = __access.next_value::<Option<String>>()?,
-                        "CompanyId" => {
-                            company_id = Some(__access.next_value::<String>()?);
-                        }
-                        "TypeId" => type_id = Some(__access.next_value::<String>()?),
-                        "ReasonId" => reason_id = Some(__access.next_value::<String>()?),
-                        "PriorityId" => {
-                            priority_id = Some(__access.next_value::<String>()?);
-                        }
-                        "StatusId" => status_id = Some(__access.next_value::<String>()?),
-                        "OwnerId" => owner_id = __access.next_value::<Option<String>>()?,
+                        "Name" => name = __access.next_value()?,
+                        "CompanyId" => company_id = Some(__access.next_value()?),
+                        "TypeId" => type_id = Some(__access.next_value()?),
+                        "ReasonId" => reason_id = Some(__access.next_value()?),
+                        "PriorityId" => priority_id = Some(__access.next_value()?),
+                        "StatusId" => status_id = Some(__access.next_value()?),
+                        "OwnerId" => owner_id = __access.next_value()?,
                         "DueDate" => {
                             due_date = __access
-                                .next_value::<
-                                    crate::dates::Decoded<Option<chrono::NaiveDate>>,
-                                >()?
+                                .next_value::<crate::dates::Decoded<_>>()?
                                 .0;
                         }
-                        "Comments" => comments = __access.next_value::<Option<String>>()?,
-                        "PlaybookId" => {
-                            playbook_id = __access.next_value::<Option<String>>()?;
-                        }
+                        "Comments" => comments = __access.next_value()?,
+                        "PlaybookId" => playbook_id = __access.next_value()?,
                         _ => {
                             extra.insert(__key.into_owned(), __access.next_value()?);
                         }
@@ -774,17 +734,15 @@ impl<'de> Deserialize<'de> for CtaType {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut id: Option<String> = None;
-                let mut name: Option<String> = None;
-                let mut is_default: Option<bool> = None;
+                let mut id = None;
+                let mut name = None;
+                let mut is_default = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "id" => id = __access.next_value::<Option<String>>()?,
-                        "name" => name = __access.next_value::<Option<String>>()?,
-                        "isDefault" => {
-                            is_default = __access.next_value::<Option<bool>>()?;
-                        }
+                        "id" => id = __access.next_value()?,
+                        "name" => name = __access.next_value()?,
+                        "isDefault" => is_default = __access.next_value()?,
                         _ => {
                             extra.insert(__key.into_owned(), __access.next_value()?);
                         }
@@ -870,15 +828,15 @@ impl<'de> Deserialize<'de> for CtaReason {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut id: Option<String> = None;
-                let mut name: Option<String> = None;
-                let mut type_id: Option<String> = None;
+                let mut id = None;
+                let mut name = None;
+                let mut type_id = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "id" => id = __access.next_value::<Option<String>>()?,
-                        "name" => name = __access.next_value::<Option<String>>()?,
-                        "typeId" => type_id = __access.next_value::<Option<String>>()?,
+                        "id" => id = __access.next_value()?,
+                        "name" => name = __access.next_value()?,
+                        "typeId" => type_id = __access.next_value()?,
                         _ => {
                             extra.insert(__key.into_owned(), __access.next_value()?);
                         }
@@ -964,15 +922,15 @@ impl<'de> Deserialize<'de> for CtaPriority {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut id: Option<String> = None;
-                let mut name: Option<String> = None;
-                let mut order: Option<i64> = None;
+                let mut id = None;
+                let mut name = None;
+                let mut order = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "id" => id = __access.next_value::<Option<String>>()?,
-                        "name" => name = __access.next_value::<Option<String>>()?,
-                        "order" => order = __access.next_value::<Option<i64>>()?,
+                        "id" => id = __access.next_value()?,
+                        "name" => name = __access.next_value()?,
+                        "order" => order = __access.next_value()?,
                         _ => {
                             extra.insert(__key.into_owned(), __access.next_value()?);
                         }
@@ -1058,15 +1016,15 @@ impl<'de> Deserialize<'de> for CtaStatus {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut id: Option<String> = None;
-                let mut name: Option<String> = None;
-                let mut is_closed: Option<bool> = None;
+                let mut id = None;
+                let mut name = None;
+                let mut is_closed = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "id" => id = __access.next_value::<Option<String>>()?,
-                        "name" => name = __access.next_value::<Option<String>>()?,
-                        "isClosed" => is_closed = __access.next_value::<Option<bool>>()?,
+                        "id" => id = __access.next_value()?,
+                        "name" => name = __access.next_value()?,
+                        "isClosed" => is_closed = __access.next_value()?,
                         _ => {
                             extra.insert(__key.into_owned(), __access.next_value()?);
                         }
@@ -1142,18 +1100,13 @@ impl<'de> Deserialize<'de> for SearchFilter {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut conditions: Option<Vec<SearchCondition>> = None;
-                let mut expression: Option<String> = None;
+                let mut conditions = None;
+                let mut expression = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "conditions" => {
-                            conditions = __access
-                                .next_value::<Option<Vec<SearchCondition>>>()?;
-                        }
-                        "expression" => {
-                            expression = __access.next_value::<Option<String>>()?;
-                        }
+                        "conditions" => conditions = __access.next_value()?,
+                        "expression" => expression = __access.next_value()?,
                         _ => {
                             extra.insert(__key.into_owned(), __access.next_value()?);
                         }
@@ -1238,19 +1191,15 @@ impl<'de> Deserialize<'de> for SearchCondition {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut name: Option<String> = None;
-                let mut value: Option<serde_json::Value> = None;
-                let mut operator: Option<SearchOperator> = None;
+                let mut name = None;
+                let mut value = None;
+                let mut operator = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "name" => name = __access.next_value::<Option<String>>()?,
-                        "value" => {
-                            value = __access.next_value::<Option<serde_json::Value>>()?;
-                        }
-                        "operator" => {
-                            operator = __access.next_value::<Option<SearchOperator>>()?;
-                        }
+                        "name" => name = __access.next_value()?,
+                        "value" => value = __access.next_value()?,
+                        "operator" => operator = __access.next_value()?,
                         _ => {
                             extra.insert(__key.into_owned(), __access.next_value()?);
                         }
@@ -1422,15 +1371,13 @@ impl<'de> Deserialize<'de> for CtaSearchPage {
                 self,
                 mut __access: __A,
             ) -> Result<Self::Value, __A::Error> {
-                let mut records: Option<Vec<Cta>> = None;
-                let mut total_count: Option<i64> = None;
+                let mut records = None;
+                let mut total_count = None;
                 let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
-                        "records" => records = __access.next_value::<Option<Vec<Cta>>>()?,
-                        "totalCount" => {
-                            total_count = __access.next_value::<Option<i64>>()?;
-                        }
+                        "records" => records = __access.next_value()?,
+                        "totalCount" => total_count = __access.next_value()?,
                         _ => {
                             extra.insert(__key.into_owned(), __access.next_value()?);
                         }

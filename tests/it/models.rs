@@ -80,3 +80,43 @@ fn required_fields_are_plain_and_optional_ones_are_omitted() {
         "{missing}"
     );
 }
+
+#[test]
+fn identical_inline_schemas_share_one_type_and_components_keep_theirs() {
+    let spec = tests::read("tests/fixtures/ok/duplicate_inline.yaml");
+    let (api, _) = generator::lower_spec(&spec, &generator::Config::default()).expect("lowers");
+    let names: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
+    // Both components stay (their names are API surface); the inline copies of `Link` (and of
+    // its `method` enum) become `Link`; the differently documented object keeps its own type.
+    assert!(
+        names.contains(&"Link") && names.contains(&"SameAsLink"),
+        "{names:?}"
+    );
+    let enums = api
+        .types
+        .iter()
+        .filter(|t| matches!(t.kind, generator::ir::TypeKind::StringEnum(_)))
+        .count();
+    assert_eq!(
+        enums, 1,
+        "every inline `method` enum is the same one: {names:?}"
+    );
+    let link_shaped = api
+        .types
+        .iter()
+        .filter(|t| {
+            matches!(&t.kind, generator::ir::TypeKind::Struct(s)
+                if s.fields.iter().map(|f| f.json_name.as_str()).eq(["href", "method"]))
+        })
+        .count();
+    assert_eq!(
+        link_shaped, 3,
+        "Link, SameAsLink and the documented copy: {names:?}"
+    );
+    let response_a = api.operations[0].response.ty.clone();
+    let response_b = api.operations[1].response.ty.clone();
+    assert_ne!(
+        response_a, response_b,
+        "the two responses differ (b has `other`)"
+    );
+}

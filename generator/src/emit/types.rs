@@ -330,23 +330,15 @@ fn emit_deserialize_with_extra(
     for field in &s.fields {
         let local = ident(&field.rust_name);
         let json_name = &field.json_name;
-        let mut inner = context.tokens(&field.ty, true);
-        if field.boxed {
-            inner = quote!(Box<#inner>);
-        }
         let optional = !field.required || field.nullable;
-        let field_ty = if optional {
-            quote!(Option<#inner>)
-        } else {
-            inner.clone()
-        };
+        // Types are inferred from the struct literal at the end: less code to compile.
         let is_date = matches!(field.ty, TypeRef::Date | TypeRef::DateTime) && !field.boxed;
         let read = if is_date {
-            quote!(__access.next_value::<crate::dates::Decoded<#field_ty>>()?.0)
+            quote!(__access.next_value::<crate::dates::Decoded<_>>()?.0)
         } else {
-            quote!(__access.next_value::<#field_ty>()?)
+            quote!(__access.next_value()?)
         };
-        locals.push(quote!(let mut #local: Option<#inner> = None;));
+        locals.push(quote!(let mut #local = None;));
         if optional {
             arms.push(quote!(#json_name => #local = #read,));
             inits.push(quote!(#local,));

@@ -61,7 +61,7 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
         errors: Vec::new(),
         warnings: Vec::new(),
     };
-    let operations = lowering.operations(&mut space);
+    let mut operations = lowering.operations(&mut space);
     let server = lowering.server();
     let credentials = lowering.credentials();
     let (mut errors, mut warnings) = (lowering.errors, lowering.warnings);
@@ -69,6 +69,11 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
     let (types, type_errors, type_warnings) = space.finish();
     errors.extend(type_errors);
     warnings.extend(type_warnings);
+    let protected = |pointer: &str| {
+        config.type_names.contains_key(pointer) || config.filters.contains_key(pointer)
+    };
+    let mut types = super::dedupe::merge_identical_types(types, &mut operations, &protected);
+    break_cycles(&mut types, &mut errors);
     if !errors.is_empty() {
         return Err(Error {
             diagnostics: errors,

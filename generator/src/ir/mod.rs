@@ -1,5 +1,6 @@
 //! The generator's own model of an API: what will become types and methods. `openapiv3` stops at `lower`.
 
+mod dedupe;
 mod features;
 mod lower;
 mod schema;

@@ -749,8 +749,7 @@ impl<'a> TypeSpace<'a> {
                 );
             }
         }
-        let mut types: Vec<TypeDef> = self.slots.into_iter().flatten().collect();
-        super::lower::break_cycles(&mut types, &mut self.errors);
+        let types: Vec<TypeDef> = self.slots.into_iter().flatten().collect();
         (types, self.errors, self.warnings)
     }
 }

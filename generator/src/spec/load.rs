@@ -1,5 +1,6 @@
 //! Parses spec text (YAML or JSON) into `openapiv3::OpenAPI`, keeping the raw JSON for `$ref` lookups.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Diagnostic, Error, escape_pointer_token};
@@ -189,6 +190,10 @@ fn deserialize_with_repairs(
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<openapiv3::OpenAPI, Error> {
     for _ in 0..MAX_METADATA_REPAIRS {
+        // Path tracking allocates per property: only pay for it to locate an error.
+        if let Ok(openapi) = openapiv3::OpenAPI::deserialize(&*document) {
+            return Ok(openapi);
+        }
         let error = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&*document) {
             Ok(openapi) => return Ok(openapi),
             Err(error) => error,
