@@ -27,6 +27,15 @@ static PAGE_DATA: LazyLock<Vec<u8>> = LazyLock::new(|| {
     serde_json::to_vec(&envelope["data"]).unwrap_or_default()
 });
 
+/// One CTA as JSON, without the tenant's custom fields.
+static RECORD_WITHOUT_CUSTOM_FIELDS: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let mut record = benchmarks::cta_json(1);
+    if let Some(object) = record.as_object_mut() {
+        object.retain(|name, _| !name.ends_with("__gc"));
+    }
+    serde_json::to_vec(&record).unwrap_or_default()
+});
+
 mod decode {
     use super::*;
 
@@ -38,6 +47,26 @@ mod decode {
             let page: CtaSearchPage =
                 serde_json::from_slice(black_box(data)).unwrap_or_else(|e| panic!("{e}"));
             page.records.map_or(0, |r| r.len())
+        });
+    }
+
+    /// One CTA without custom fields: the generated type makes exactly the plain struct's
+    /// allocations when there is nothing undeclared to keep.
+    #[divan::bench]
+    fn record_without_custom_fields_generated(bencher: Bencher) {
+        let data = RECORD_WITHOUT_CUSTOM_FIELDS.as_slice();
+        bencher.bench(|| {
+            serde_json::from_slice::<gainsight_cta::types::Cta>(black_box(data))
+                .unwrap_or_else(|e| panic!("{e}"))
+        });
+    }
+
+    /// The same record through the plain struct.
+    #[divan::bench]
+    fn record_without_custom_fields_plain(bencher: Bencher) {
+        let data = RECORD_WITHOUT_CUSTOM_FIELDS.as_slice();
+        bencher.bench(|| {
+            serde_json::from_slice::<PlainCta>(black_box(data)).unwrap_or_else(|e| panic!("{e}"))
         });
     }
 
@@ -153,6 +182,54 @@ mod request {
                         .body(body),
                 ))
                 .unwrap_or_else(|| panic!("request failed"))
+        });
+    }
+}
+
+mod paging {
+    use super::*;
+    use gainsight_cta::futures_util::StreamExt as _;
+
+    /// Streams all 10,000 CTAs of the paged route in pages of 1,000 (10 requests); compare
+    /// its `max alloc` with `one_page`: the stream holds one page at a time.
+    #[divan::bench(sample_count = 10)]
+    fn stream_ten_pages(bencher: Bencher) {
+        let f = &*FIXTURE;
+        let client = gainsight_cta::Client::builder()
+            .base_url(f.base.replace("/v1", "/paged/v1"))
+            .access_key("bench-key")
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let body = SearchRequest::default().with_limit(benchmarks::PAGE_SIZE as i64);
+        bencher.bench(|| {
+            let before = benchmarks::PAGED_REQUESTS.load(std::sync::atomic::Ordering::Relaxed);
+            let count = f.runtime.block_on(
+                client
+                    .search_ctas_stream(&body)
+                    .fold(0usize, |n, cta| async move { n + usize::from(cta.is_ok()) }),
+            );
+            let requests =
+                benchmarks::PAGED_REQUESTS.load(std::sync::atomic::Ordering::Relaxed) - before;
+            assert_eq!(
+                (count, requests),
+                (benchmarks::PAGED_TOTAL, 10),
+                "items, requests"
+            );
+            count
+        });
+    }
+
+    /// One page of 1,000 through the same stream, for the memory comparison.
+    #[divan::bench(sample_count = 10)]
+    fn one_page(bencher: Bencher) {
+        let f = &*FIXTURE;
+        let body = SearchRequest::default().with_limit(1_000);
+        bencher.bench(|| {
+            f.runtime.block_on(
+                f.client
+                    .search_ctas_stream(&body)
+                    .fold(0usize, |n, cta| async move { n + usize::from(cta.is_ok()) }),
+            )
         });
     }
 }

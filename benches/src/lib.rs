@@ -179,8 +179,12 @@ pub fn cta_json(index: usize) -> Value {
 
 /// The body of a search response holding `records` CTAs, in the API's envelope.
 pub fn search_page_body(records: usize) -> Vec<u8> {
-    let records: Vec<Value> = (0..records).map(cta_json).collect();
-    let total = records.len();
+    search_page_body_at(0, records, records)
+}
+
+/// The body of the search page at `offset` of `total` CTAs, `records` long.
+pub fn search_page_body_at(offset: usize, records: usize, total: usize) -> Vec<u8> {
+    let records: Vec<Value> = (offset..offset + records).map(cta_json).collect();
     serde_json::to_vec(&json!({
         "result": true,
         "errorCode": null,
@@ -279,8 +283,18 @@ pub struct PlainEnvelope<T> {
     pub request_id: Option<String>,
 }
 
+/// How many CTAs the paged search route holds (`/v1/paged/ctas/search`), in pages of
+/// [`PAGE_SIZE`].
+pub const PAGED_TOTAL: usize = 10_000;
+
+/// Page size of the paged search route.
+pub const PAGE_SIZE: usize = 1_000;
+
+/// Search requests the paged route has answered.
+pub static PAGED_REQUESTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Serves the CTA API's read and search routes with canned bodies on 127.0.0.1, as a task on
-/// `runtime`. Benchmarks use a current-thread runtime for client and server alike, so a request
+/// `runtime`; under `/paged/v1` the search honours `offset` over [`PAGED_TOTAL`] CTAs. Benchmarks use a current-thread runtime for client and server alike, so a request
 /// costs the same CPU work every time instead of depending on cross-thread wake-ups.
 pub fn spawn_server(runtime: &tokio::runtime::Runtime, search_records: usize) -> SocketAddr {
     use axum::Router;
@@ -293,6 +307,11 @@ pub fn spawn_server(runtime: &tokio::runtime::Runtime, search_records: usize) ->
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap_or_else(|error| panic!("binding 127.0.0.1: {error}"));
     let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let pages: std::sync::Arc<Vec<axum::body::Bytes>> = std::sync::Arc::new(
+        (0..PAGED_TOTAL / PAGE_SIZE)
+            .map(|page| search_page_body_at(page * PAGE_SIZE, PAGE_SIZE, PAGED_TOTAL).into())
+            .collect(),
+    );
     let json = || [(CONTENT_TYPE, "application/json")];
     let app = Router::new()
         .route(
@@ -307,6 +326,21 @@ pub fn spawn_server(runtime: &tokio::runtime::Runtime, search_records: usize) ->
             post(move || {
                 let body = page.clone();
                 async move { (json(), body) }
+            }),
+        )
+        .route(
+            "/paged/v1/ctas/search",
+            post(move |axum::Json(request): axum::Json<Value>| {
+                let pages = pages.clone();
+                async move {
+                    PAGED_REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let offset = request["offset"].as_u64().unwrap_or(0) as usize;
+                    let body = pages
+                        .get(offset / PAGE_SIZE)
+                        .cloned()
+                        .unwrap_or_else(|| search_page_body_at(0, 0, PAGED_TOTAL).into());
+                    (json(), body)
+                }
             }),
         );
     runtime.spawn(async move {

@@ -120,3 +120,43 @@ fn identical_inline_schemas_share_one_type_and_components_keep_theirs() {
         "the two responses differ (b has `other`)"
     );
 }
+
+#[test]
+fn several_success_bodies_become_an_outcome_enum_decoded_by_status() {
+    let spec = tests::read("tests/fixtures/ok/multi_status.yaml");
+    let (api, _) = generator::lower_spec(&spec, &generator::Config::default()).expect("lowers");
+    let operation = |id: &str| {
+        api.operations
+            .iter()
+            .find(|o| o.operation_id == id)
+            .expect("operation")
+    };
+    let submit = operation("submitJob");
+    let by_status: Vec<(u16, &str)> = submit
+        .response
+        .by_status
+        .iter()
+        .map(|(code, variant)| (*code, variant.as_str()))
+        .collect();
+    // 204 has no body and 400 is an error: neither is an alternative.
+    assert_eq!(by_status, [(200, "Ok"), (202, "Accepted")]);
+    let Some(generator::ir::TypeRef::Named(id)) = &submit.response.ty else {
+        panic!(
+            "expected a named outcome type, got {:?}",
+            submit.response.ty
+        );
+    };
+    let outcome = &api.types[*id];
+    assert_eq!(outcome.name, "SubmitJobOutcome");
+    assert!(
+        matches!(&outcome.kind, generator::ir::TypeKind::Union(v) if v.len() == 2),
+        "{:?}",
+        outcome.kind
+    );
+    // Two statuses with the same body need no enum (`Result` is renamed: it is a prelude type).
+    let get = operation("getResult");
+    assert!(get.response.by_status.is_empty());
+    assert!(
+        matches!(&get.response.ty, Some(generator::ir::TypeRef::Named(id)) if api.types[*id].name == "ResultModel")
+    );
+}

@@ -7,7 +7,7 @@ use super::docs::{doc_attrs, paragraphs, spec};
 use super::types::{TypeContext, ident};
 use crate::ir::{
     Api, BodyEncoding, CredentialKind, Operation, PageParam, Param, ParamLocation, PathPart,
-    TypeRef,
+    TypeKind, TypeRef,
 };
 
 /// Whether the first server URL is absolute, so the client knows where to go without a base URL.
@@ -568,7 +568,49 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
         },
         None => quote!(()),
     };
+    let outcome_variants = match &op.response.ty {
+        Some(TypeRef::Named(id)) if !op.response.by_status.is_empty() => {
+            match context.api().types.get(*id).map(|t| &t.kind) {
+                Some(TypeKind::Union(variants)) => Some(variants),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     let decode = match (&op.response.ty, op.response.encoding) {
+        // Several 2xx bodies: the status says which one arrived.
+        (Some(outcome), BodyEncoding::Json) if outcome_variants.is_some() => {
+            let outcome = context.tokens(outcome, false);
+            let bodies: Vec<TokenStream> = outcome_variants
+                .into_iter()
+                .flatten()
+                .zip(&op.response.by_status)
+                .map(|(alternative, (_, variant))| {
+                    let variant = ident(variant);
+                    let ty = context.tokens(&alternative.ty, false);
+                    quote! {
+                        runtime::decode_json::<#ty>(transport, response).map(|r| ApiResponse {
+                            status: r.status,
+                            headers: r.headers,
+                            data: #outcome::#variant(r.data),
+                        })
+                    }
+                })
+                .collect();
+            let codes = op
+                .response
+                .by_status
+                .iter()
+                .map(|(code, _)| proc_macro2::Literal::u16_unsuffixed(*code));
+            // A success status the spec does not list is read as the first listed one.
+            let fallback = bodies.first();
+            quote! {
+                match response.status.as_u16() {
+                    #(#codes => #bodies,)*
+                    _ => #fallback,
+                }
+            }
+        }
         (None, _) => quote!(runtime::decode_empty(transport, response)),
         (Some(_), BodyEncoding::Json) if op.response.unwrap_envelope => {
             quote!(runtime::decode_envelope(transport, response))

@@ -14,15 +14,32 @@ use crate::ir::{
 pub struct TypeContext<'a> {
     api: &'a Api,
     defaultable: HashMap<TypeId, bool>,
+    /// Outcome unions (several 2xx bodies): their variants' statuses, decoded by status.
+    outcomes: HashMap<TypeId, &'a [(u16, String)]>,
 }
 
 impl<'a> TypeContext<'a> {
+    /// The API the context describes.
+    pub fn api(&self) -> &'a Api {
+        self.api
+    }
+
     /// Builds the context for `api`.
     pub fn new(api: &'a Api) -> Self {
         let mut context = Self {
             api,
             defaultable: HashMap::new(),
+            outcomes: HashMap::new(),
         };
+        for operation in &api.operations {
+            if let Some(TypeRef::Named(id)) = &operation.response.ty {
+                if !operation.response.by_status.is_empty() {
+                    context
+                        .outcomes
+                        .insert(*id, operation.response.by_status.as_slice());
+                }
+            }
+        }
         for id in 0..api.types.len() {
             context.compute_default(id, &mut Vec::new());
         }
@@ -163,7 +180,10 @@ fn emit_type(id: TypeId, def: &TypeDef, context: &TypeContext<'_>) -> TokenStrea
     match &def.kind {
         TypeKind::Struct(s) => emit_struct(&name, doc, s, context.is_default(id), context),
         TypeKind::StringEnum(variants) => emit_string_enum(&name, doc, variants),
-        TypeKind::Union(variants) => emit_union(&name, doc, variants, context),
+        TypeKind::Union(variants) => match context.outcomes.get(&id) {
+            Some(statuses) => emit_outcome(&name, doc, variants, statuses, context),
+            None => emit_union(&name, doc, variants, context),
+        },
         TypeKind::Alias(ty) => {
             let ty = context.tokens(ty, true);
             quote!(#doc pub type #name = #ty;)
@@ -521,6 +541,31 @@ fn emit_union(
         ///
         /// Decoded as the first alternative that matches.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#arms)*
+        }
+    }
+}
+
+/// An operation's success outcome: one variant per status with its own body. The client picks
+/// the variant by status, so it is only `Serialize` (for logging or caching), not `Deserialize`.
+fn emit_outcome(
+    name: &Ident,
+    doc: TokenStream,
+    variants: &[UnionVariant],
+    statuses: &[(u16, String)],
+    context: &TypeContext<'_>,
+) -> TokenStream {
+    let arms = variants.iter().zip(statuses).map(|(v, (code, _))| {
+        let variant = ident(&v.rust_name);
+        let ty = context.tokens(&v.ty, true);
+        let doc = format!(" The body sent with status {code}.");
+        quote!(#[doc = #doc] #variant(#ty),)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Serialize)]
         #[serde(untagged)]
         pub enum #name {
             #(#arms)*

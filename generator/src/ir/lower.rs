@@ -11,6 +11,7 @@ use super::schema::{SchemaOrRef, TypeSpace, lookup_pointer, unescape_token};
 use super::{
     Api, Body, BodyEncoding, Credential, CredentialKind, Envelope, HttpMethod, Operation, Param,
     ParamLocation, PathPart, Response, Server, ServerVariable, TypeDef, TypeKind, TypeRef,
+    UnionVariant,
 };
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, pointer_join};
@@ -489,8 +490,92 @@ impl OperationLowering<'_> {
         })
     }
 
-    /// The success response: the first 2xx (then `2XX`, then `default`) that declares a body.
+    /// The success response: the first 2xx (then `2XX`, then `default`) that declares a body;
+    /// when several 2xx statuses declare different JSON bodies, a union of them decoded by status.
     fn response(
+        &mut self,
+        space: &mut TypeSpace<'_>,
+        responses: &openapiv3::Responses,
+        builder_name: &str,
+        pointer: &str,
+    ) -> Response {
+        let first = self.first_response(space, responses, builder_name, pointer);
+        if first.encoding != BodyEncoding::Json || first.unwrap_envelope || first.ty.is_none() {
+            return first;
+        }
+        let mut alternatives: Vec<(u16, TypeRef)> = Vec::new();
+        for (code, response) in &responses.responses {
+            let StatusCode::Code(code) = code else {
+                continue;
+            };
+            if !(200..300).contains(code) {
+                continue;
+            }
+            let at = pointer_join(pointer, &code.to_string());
+            let Some(response) = self.resolve(response, &at, "response") else {
+                continue;
+            };
+            let Some((media_type, content)) = pick_media_type(&response.content) else {
+                continue;
+            };
+            let (BodyEncoding::Json, Some(schema)) = (encoding_of(media_type), &content.schema)
+            else {
+                continue;
+            };
+            let schema_pointer = pointer_join(
+                &pointer_join(&pointer_join(&at, "content"), media_type),
+                "schema",
+            );
+            // The first alternative keeps the name the single-response case gives it.
+            let context = if alternatives.is_empty() {
+                format!("{builder_name}Response")
+            } else {
+                format!("{builder_name}Response{code}")
+            };
+            let ty = space.lower(SchemaOrRef::from(schema), &context, &schema_pointer);
+            alternatives.push((*code, ty));
+        }
+        alternatives.sort_by_key(|(code, _)| *code);
+        let distinct = alternatives
+            .iter()
+            .map(|(_, ty)| ty)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        if distinct < 2 {
+            return first;
+        }
+        let mut names = crate::naming::NameScope::default();
+        let variants: Vec<UnionVariant> = alternatives
+            .iter()
+            .map(|(code, ty)| UnionVariant {
+                rust_name: names.claim(&status_variant_name(*code)),
+                ty: ty.clone(),
+                boxed: false,
+            })
+            .collect();
+        let by_status = alternatives
+            .iter()
+            .zip(&variants)
+            .map(|((code, _), variant)| (*code, variant.rust_name.clone()))
+            .collect();
+        let id = space.define(
+            &format!("{builder_name}Outcome"),
+            pointer,
+            Some(
+                "The success response, one variant per status that declares its own body."
+                    .to_owned(),
+            ),
+            TypeKind::Union(variants),
+        );
+        Response {
+            ty: Some(TypeRef::Named(id)),
+            by_status,
+            ..first
+        }
+    }
+
+    /// The first success response that declares a body (see [`Self::response`]).
+    fn first_response(
         &mut self,
         space: &mut TypeSpace<'_>,
         responses: &openapiv3::Responses,
@@ -517,6 +602,7 @@ impl OperationLowering<'_> {
             encoding: BodyEncoding::Json,
             unwrap_envelope: false,
             doc: None,
+            by_status: Vec::new(),
         };
         for (code, response) in candidates {
             let at = pointer_join(pointer, &code);
@@ -546,6 +632,7 @@ impl OperationLowering<'_> {
                             encoding,
                             unwrap_envelope: false,
                             doc,
+                            by_status: Vec::new(),
                         };
                     };
                     if let Some(ty) = self.unwrap_envelope(
@@ -559,6 +646,7 @@ impl OperationLowering<'_> {
                             encoding,
                             unwrap_envelope: true,
                             doc,
+                            by_status: Vec::new(),
                         };
                     }
                     let ty = space.lower(
@@ -571,6 +659,7 @@ impl OperationLowering<'_> {
                         encoding,
                         unwrap_envelope: false,
                         doc,
+                        by_status: Vec::new(),
                     }
                 }
                 BodyEncoding::Text => Response {
@@ -578,12 +667,14 @@ impl OperationLowering<'_> {
                     encoding,
                     unwrap_envelope: false,
                     doc,
+                    by_status: Vec::new(),
                 },
                 BodyEncoding::Bytes => Response {
                     ty: Some(TypeRef::Bytes),
                     encoding,
                     unwrap_envelope: false,
                     doc,
+                    by_status: Vec::new(),
                 },
             };
         }
@@ -1010,5 +1101,18 @@ fn direct_children(kind: &TypeKind) -> Vec<usize> {
             .collect(),
         TypeKind::Alias(ty) => direct_named(ty).into_iter().collect(),
         TypeKind::StringEnum(_) => Vec::new(),
+    }
+}
+
+/// Variant name of a success status in an operation's outcome enum (`201` → `Created`).
+fn status_variant_name(code: u16) -> String {
+    match code {
+        200 => "Ok".to_owned(),
+        201 => "Created".to_owned(),
+        202 => "Accepted".to_owned(),
+        203 => "NonAuthoritative".to_owned(),
+        206 => "PartialContent".to_owned(),
+        207 => "MultiStatus".to_owned(),
+        other => format!("Status{other}"),
     }
 }

@@ -455,6 +455,10 @@ pub struct Response {
     pub unwrap_envelope: bool,
     /// Description of the response.
     pub doc: Option<String>,
+    /// When several 2xx statuses declare different JSON bodies, `ty` names a union with one
+    /// variant per status, and the body is decoded by status: (status, variant name) pairs.
+    /// Empty otherwise.
+    pub by_status: Vec<(u16, String)>,
 }
 
 /// The response envelope, as configured.

@@ -182,6 +182,22 @@ impl<'a> TypeSpace<'a> {
         self.slots.len() - 1
     }
 
+    /// Adds a type the generator makes up (not a schema of the spec), named after `candidate`.
+    pub fn define(
+        &mut self,
+        candidate: &str,
+        pointer: &str,
+        doc: Option<String>,
+        kind: TypeKind,
+    ) -> TypeId {
+        let id = self.reserve(candidate, pointer);
+        if let Some(Some(def)) = self.slots.get_mut(id) {
+            def.doc = doc;
+            def.kind = kind;
+        }
+        id
+    }
+
     fn fill(&mut self, id: TypeId, def: TypeDef) {
         if let Some(slot) = self.slots.get_mut(id) {
             *slot = Some(def);
