@@ -48,6 +48,30 @@ pub struct ApiError {
     pub body: String,
     /// How long the server asked to wait before retrying (`Retry-After`).
     pub retry_after: Option<Duration>,
+    /// The whole response body, for [`ApiError::body_as`].
+    pub(crate) raw_body: RawBody,
+}
+
+impl ApiError {
+    /// Decodes the whole error body as `T`, typically the error schema the operation's
+    /// documentation names for this status.
+    ///
+    /// # Errors
+    ///
+    /// When the body is not JSON of that shape.
+    pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.raw_body.0)
+    }
+}
+
+/// A response body kept whole; `Debug` shows its length only.
+#[derive(Clone, Default)]
+pub(crate) struct RawBody(pub(crate) bytes::Bytes);
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
 }
 
 /// A response body that could not be decoded into the expected type.

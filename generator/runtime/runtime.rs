@@ -12,7 +12,7 @@ use tracing::Instrument;
 
 use crate::de::{EnvelopeParts, EnvelopeSeed};
 use crate::error::{
-    body_excerpt, is_retryable_status, ApiError, DecodeError, Error, TransportErrorKind,
+    body_excerpt, is_retryable_status, ApiError, DecodeError, Error, RawBody, TransportErrorKind,
 };
 
 /// A secret (API key, token). Its `Debug` and `Display` never show the value.
@@ -437,7 +437,7 @@ impl Transport {
         &self,
         status: StatusCode,
         headers: &HeaderMap,
-        body: &[u8],
+        body: &Bytes,
         fields: Option<&serde_json::Value>,
     ) -> Error {
         let text = |name: Option<&'static str>, fallbacks: &[&str]| -> Option<String> {
@@ -474,6 +474,7 @@ impl Transport {
             request_id,
             body: body_excerpt(body),
             retry_after: retry_after(headers),
+            raw_body: RawBody(body.clone()),
         }))
     }
 }

@@ -292,6 +292,42 @@ async fn error_statuses_become_api_errors_with_server_fields() {
 }
 
 #[tokio::test]
+async fn error_bodies_decode_whole_as_their_declared_type_while_debug_stays_short() {
+    let server = MockServer::start().await;
+    let details: Vec<String> = (0..200).map(|i| format!("field {i} is invalid")).collect();
+    Mock::given(path("/ctas"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "result": false, "errorCode": "VALIDATION", "errorDesc": "Invalid fields", "details": details
+        })))
+        .mount(&server)
+        .await;
+    let error = client(&server).create_cta(&input()).await.expect_err("422");
+    let Error::Api(api) = &error else {
+        panic!("expected an API error: {error:?}")
+    };
+    #[derive(serde::Deserialize)]
+    struct Validation {
+        #[serde(rename = "errorCode")]
+        code: String,
+        details: Vec<String>,
+    }
+    // The excerpt stops at 2 KiB; `body_as` reads the whole body.
+    assert!(api.body.len() <= 2048);
+    let validation: Validation = api.body_as().expect("decodes as the declared error type");
+    assert_eq!(validation.code, "VALIDATION");
+    assert_eq!(validation.details.len(), 200);
+    assert!(
+        api.body_as::<Vec<u8>>().is_err(),
+        "a mismatched type is an error"
+    );
+    let debug = format!("{api:?}");
+    assert!(
+        debug.contains("bytes>") && !debug.contains("field 199"),
+        "{debug}"
+    );
+}
+
+#[tokio::test]
 async fn the_gainsight_401_body_and_a_missing_key() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -635,8 +635,28 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
         ),
         None => "Sends the request and returns the payload.".to_owned(),
     };
+    let declared_errors: Vec<String> = op
+        .response
+        .errors
+        .iter()
+        .filter_map(|(status, ty)| match ty {
+            TypeRef::Named(id) => context.api().types.get(*id).map(|t| {
+                let name = t.name.trim_start_matches("r#");
+                format!("- `{status}`: [`{name}`](crate::types::{name})")
+            }),
+            _ => None,
+        })
+        .collect();
+    let declared_errors = if declared_errors.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n\nError bodies the spec declares, readable with [`ApiError::body_as`](crate::ApiError::body_as):\n\n{}",
+            declared_errors.join("\n")
+        )
+    };
     let send_doc = doc_attrs(&format!(
-        "{returns}\n\n# Errors\n\nReturns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete."
+        "{returns}\n\n# Errors\n\nReturns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.{declared_errors}"
     ));
     let mut_query = if query_stmts.is_empty() {
         quote!()

@@ -79,6 +79,9 @@ pub(super) fn merge_identical_types(
         if let Some(ty) = &mut operation.response.ty {
             remap(ty, &mapping);
         }
+        for (_, ty) in &mut operation.response.errors {
+            remap(ty, &mapping);
+        }
     }
     kept
 }

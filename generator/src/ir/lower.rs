@@ -499,7 +499,8 @@ impl OperationLowering<'_> {
         builder_name: &str,
         pointer: &str,
     ) -> Response {
-        let first = self.first_response(space, responses, builder_name, pointer);
+        let mut first = self.first_response(space, responses, builder_name, pointer);
+        first.errors = self.error_bodies(space, responses, builder_name, pointer);
         if first.encoding != BodyEncoding::Json || first.unwrap_envelope || first.ty.is_none() {
             return first;
         }
@@ -574,6 +575,59 @@ impl OperationLowering<'_> {
         }
     }
 
+    /// Named types of the JSON error bodies: 4xx/5xx statuses and ranges, and `default` when a
+    /// 2xx status is declared (otherwise `default` is the success response).
+    fn error_bodies(
+        &mut self,
+        space: &mut TypeSpace<'_>,
+        responses: &openapiv3::Responses,
+        builder_name: &str,
+        pointer: &str,
+    ) -> Vec<(String, TypeRef)> {
+        let has_success = responses.responses.keys().any(|code| match code {
+            StatusCode::Code(c) => (200..300).contains(c),
+            StatusCode::Range(r) => *r == 2,
+        });
+        let mut candidates: Vec<(String, &ReferenceOr<openapiv3::Response>)> = responses
+            .responses
+            .iter()
+            .filter_map(|(code, response)| match code {
+                StatusCode::Code(c) if *c >= 400 => Some((c.to_string(), response)),
+                StatusCode::Range(r) if *r >= 4 => Some((format!("{r}XX"), response)),
+                _ => None,
+            })
+            .collect();
+        if has_success {
+            if let Some(default) = &responses.default {
+                candidates.push(("default".to_owned(), default));
+            }
+        }
+        let mut errors = Vec::new();
+        for (code, response) in candidates {
+            let at = pointer_join(pointer, &code);
+            let Some(response) = self.resolve(response, &at, "response") else {
+                continue;
+            };
+            let Some((media_type, content)) = pick_media_type(&response.content) else {
+                continue;
+            };
+            let (BodyEncoding::Json, Some(schema)) = (encoding_of(media_type), &content.schema)
+            else {
+                continue;
+            };
+            let schema_pointer = pointer_join(
+                &pointer_join(&pointer_join(&at, "content"), media_type),
+                "schema",
+            );
+            let context = format!("{builder_name}Error{}", code.to_ascii_uppercase());
+            let ty = space.lower(SchemaOrRef::from(schema), &context, &schema_pointer);
+            if matches!(ty, TypeRef::Named(_)) {
+                errors.push((code, ty));
+            }
+        }
+        errors
+    }
+
     /// The first success response that declares a body (see [`Self::response`]).
     fn first_response(
         &mut self,
@@ -603,6 +657,7 @@ impl OperationLowering<'_> {
             unwrap_envelope: false,
             doc: None,
             by_status: Vec::new(),
+            errors: Vec::new(),
         };
         for (code, response) in candidates {
             let at = pointer_join(pointer, &code);
@@ -633,6 +688,7 @@ impl OperationLowering<'_> {
                             unwrap_envelope: false,
                             doc,
                             by_status: Vec::new(),
+                            errors: Vec::new(),
                         };
                     };
                     if let Some(ty) = self.unwrap_envelope(
@@ -647,6 +703,7 @@ impl OperationLowering<'_> {
                             unwrap_envelope: true,
                             doc,
                             by_status: Vec::new(),
+                            errors: Vec::new(),
                         };
                     }
                     let ty = space.lower(
@@ -660,6 +717,7 @@ impl OperationLowering<'_> {
                         unwrap_envelope: false,
                         doc,
                         by_status: Vec::new(),
+                        errors: Vec::new(),
                     }
                 }
                 BodyEncoding::Text => Response {
@@ -668,6 +726,7 @@ impl OperationLowering<'_> {
                     unwrap_envelope: false,
                     doc,
                     by_status: Vec::new(),
+                    errors: Vec::new(),
                 },
                 BodyEncoding::Bytes => Response {
                     ty: Some(TypeRef::Bytes),
@@ -675,6 +734,7 @@ impl OperationLowering<'_> {
                     unwrap_envelope: false,
                     doc,
                     by_status: Vec::new(),
+                    errors: Vec::new(),
                 },
             };
         }

@@ -459,6 +459,9 @@ pub struct Response {
     /// variant per status, and the body is decoded by status: (status, variant name) pairs.
     /// Empty otherwise.
     pub by_status: Vec<(u16, String)>,
+    /// Error bodies the spec declares as named types: (`400`, `4XX` or `default`; its type),
+    /// listed in the operation's documentation and readable with `ApiError::body_as`.
+    pub errors: Vec<(String, TypeRef)>,
 }
 
 /// The response envelope, as configured.
