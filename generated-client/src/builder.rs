@@ -39,7 +39,8 @@ impl<'a> CreateCta<'a> {
         self
     }
 
-    /// Adds a header to this call only.
+    /// Adds a header to this call only. It replaces a header of the same name the client
+    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -125,7 +126,8 @@ impl<'a> GetCta<'a> {
         self
     }
 
-    /// Adds a header to this call only.
+    /// Adds a header to this call only. It replaces a header of the same name the client
+    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -217,7 +219,8 @@ impl<'a> UpdateCta<'a> {
         self
     }
 
-    /// Adds a header to this call only.
+    /// Adds a header to this call only. It replaces a header of the same name the client
+    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -303,7 +306,8 @@ impl<'a> SearchCtas<'a> {
         self
     }
 
-    /// Adds a header to this call only.
+    /// Adds a header to this call only. It replaces a header of the same name the client
+    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -389,7 +393,8 @@ impl<'a> GetCtaTypes<'a> {
         self
     }
 
-    /// Adds a header to this call only.
+    /// Adds a header to this call only. It replaces a header of the same name the client
+    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -485,7 +490,8 @@ impl<'a> GetCtaReasons<'a> {
         self
     }
 
-    /// Adds a header to this call only.
+    /// Adds a header to this call only. It replaces a header of the same name the client
+    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -574,7 +580,8 @@ impl<'a> GetCtaPriorities<'a> {
         self
     }
 
-    /// Adds a header to this call only.
+    /// Adds a header to this call only. It replaces a header of the same name the client
+    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -660,7 +667,8 @@ impl<'a> GetCtaStatuses<'a> {
         self
     }
 
-    /// Adds a header to this call only.
+    /// Adds a header to this call only. It replaces a header of the same name the client
+    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,

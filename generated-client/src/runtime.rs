@@ -397,14 +397,16 @@ impl Transport {
             })?;
             request = request.header(*name, value);
         }
-        if !call.options.headers.is_empty() {
-            request = request.headers(call.options.headers.clone());
-        }
         if let Some((body, content_type)) = &call.body {
             // `Bytes` clones share the buffer: a retry does not copy the body.
             request = request
                 .header(reqwest::header::CONTENT_TYPE, *content_type)
                 .body(body.clone());
+        }
+        // Last, so a per-call header replaces a default one: e.g. a `Content-Type` carrying a
+        // multipart boundary.
+        if !call.options.headers.is_empty() {
+            request = request.headers(call.options.headers.clone());
         }
         if let Some(timeout) = call.options.timeout {
             request = request.timeout(timeout);
@@ -580,6 +582,16 @@ pub(crate) fn push_query<T: serde::Serialize + ?Sized>(
         other => query.push((name, scalar_text(&other))),
     }
     Ok(())
+}
+
+/// Serialises an `application/x-www-form-urlencoded` body (flat objects only).
+pub(crate) fn form_body<T: serde::Serialize + ?Sized>(
+    value: &T,
+    content_type: &'static str,
+) -> Result<Option<(Bytes, &'static str)>, Error> {
+    serde_urlencoded::to_string(value)
+        .map(|body| Some((Bytes::from(body), content_type)))
+        .map_err(|e| Error::Encode(format!("form body: {e}")))
 }
 
 /// Serialises a JSON body.

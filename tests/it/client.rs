@@ -328,6 +328,35 @@ async fn error_bodies_decode_whole_as_their_declared_type_while_debug_stays_shor
 }
 
 #[tokio::test]
+async fn a_per_call_header_replaces_the_content_type_the_client_would_send() {
+    let server = MockServer::start().await;
+    Mock::given(path("/ctas"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"result": true, "data": {"Gsid": "1"}})),
+        )
+        .mount(&server)
+        .await;
+    let content_type = "application/json; charset=utf-8";
+    client(&server)
+        .create_cta(&input())
+        .header(
+            gainsight_cta::reqwest::header::CONTENT_TYPE,
+            gainsight_cta::reqwest::header::HeaderValue::from_static(content_type),
+        )
+        .await
+        .expect("created");
+    let requests = server.received_requests().await.unwrap_or_default();
+    let sent: Vec<&str> = requests[0]
+        .headers
+        .get_all("content-type")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert_eq!(sent, [content_type], "one Content-Type, the caller's");
+}
+
+#[tokio::test]
 async fn the_gainsight_401_body_and_a_missing_key() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -327,7 +327,7 @@ fn body_type(
 ) -> Option<(TokenStream, TokenStream, bool)> {
     let body = op.body.as_ref()?;
     Some(match body.encoding {
-        BodyEncoding::Json => {
+        BodyEncoding::Json | BodyEncoding::Form => {
             let ty = context.tokens(&body.ty, false);
             (quote!(&'a #ty), quote!(&'a #ty), false)
         }
@@ -543,6 +543,7 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
                 BodyEncoding::Json => {
                     quote!(runtime::json_body(#value)?.map(|(bytes, _)| (bytes, #content_type)))
                 }
+                BodyEncoding::Form => quote!(runtime::form_body(#value, #content_type)?),
                 BodyEncoding::Text => {
                     quote!(Some((::bytes::Bytes::from(#value.clone()), #content_type)))
                 }
@@ -563,7 +564,7 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
     let output = match &op.response.ty {
         Some(ty) => match op.response.encoding {
             BodyEncoding::Json => context.tokens(ty, false),
-            BodyEncoding::Text => quote!(String),
+            BodyEncoding::Text | BodyEncoding::Form => quote!(String),
             BodyEncoding::Bytes => quote!(Vec<u8>),
         },
         None => quote!(()),
@@ -616,7 +617,9 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
             quote!(runtime::decode_envelope(transport, response))
         }
         (Some(_), BodyEncoding::Json) => quote!(runtime::decode_json(transport, response)),
-        (Some(_), BodyEncoding::Text) => quote!(runtime::decode_text(response)),
+        (Some(_), BodyEncoding::Text | BodyEncoding::Form) => {
+            quote!(runtime::decode_text(response))
+        }
         (Some(_), BodyEncoding::Bytes) => quote!(runtime::decode_bytes(response)),
     };
     let operation_id = &op.operation_id;
@@ -693,7 +696,8 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
                 self
             }
 
-            /// Adds a header to this call only.
+            /// Adds a header to this call only. It replaces a header of the same name the client
+            /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
             pub fn header(mut self, name: reqwest::header::HeaderName, value: reqwest::header::HeaderValue) -> Self {
                 self.options.headers.append(name, value);
                 self

@@ -175,14 +175,14 @@ fn example_call(
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
         args.push(match body.encoding {
-            BodyEncoding::Json if bind_body => {
+            BodyEncoding::Json | BodyEncoding::Form if bind_body => {
                 binding = format!(
                     "let body = {};",
                     example_value(&body.ty, api, context, lib, "body", 0)?
                 );
                 "&body".to_owned()
             }
-            BodyEncoding::Json => format!(
+            BodyEncoding::Json | BodyEncoding::Form => format!(
                 "&{}",
                 example_value(&body.ty, api, context, lib, "body", 0)?
             ),

@@ -465,7 +465,7 @@ impl OperationLowering<'_> {
         let encoding = encoding_of(media_type);
         let content_pointer = pointer_join(&pointer_join(pointer, "content"), media_type);
         let ty = match encoding {
-            BodyEncoding::Json => match &content.schema {
+            BodyEncoding::Json | BodyEncoding::Form => match &content.schema {
                 Some(schema) => space.lower(
                     SchemaOrRef::from(schema),
                     &format!("{builder_name}Body"),
@@ -720,7 +720,7 @@ impl OperationLowering<'_> {
                         errors: Vec::new(),
                     }
                 }
-                BodyEncoding::Text => Response {
+                BodyEncoding::Text | BodyEncoding::Form => Response {
                     ty: Some(TypeRef::String),
                     encoding,
                     unwrap_envelope: false,
@@ -1012,6 +1012,7 @@ fn pick_media_type(
     };
     by(|m| m == "application/json")
         .or_else(|| by(is_json))
+        .or_else(|| by(|m| m.starts_with("application/x-www-form-urlencoded")))
         .or_else(|| by(|m| m.starts_with("text/")))
         .or_else(|| content.first().map(|(k, v)| (k.as_str(), v)))
 }
@@ -1025,6 +1026,8 @@ fn encoding_of(media_type: &str) -> BodyEncoding {
     let lower = media_type.to_ascii_lowercase();
     if is_json(&lower) {
         BodyEncoding::Json
+    } else if lower.starts_with("application/x-www-form-urlencoded") {
+        BodyEncoding::Form
     } else if lower.starts_with("text/") {
         BodyEncoding::Text
     } else {

@@ -425,6 +425,8 @@ pub enum BodyEncoding {
     Json,
     /// `text/*`, sent as a string.
     Text,
+    /// `application/x-www-form-urlencoded`: a typed value, URL-encoded.
+    Form,
     /// Anything else, sent as bytes.
     Bytes,
 }
