@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use serde::Deserialize;
+
 use openapiv3::{
     APIKeyLocation, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
     SchemaKind, SecurityScheme, StatusCode, Type,
@@ -112,22 +114,58 @@ struct OperationLowering<'a> {
 }
 
 impl OperationLowering<'_> {
+    /// A path item given by a local `$ref` (such as `#/components/pathItems/Pet`).
+    fn referenced_path_item(&mut self, reference: &str, at: &str) -> Option<openapiv3::PathItem> {
+        let Some(raw) = reference
+            .starts_with('#')
+            .then(|| lookup_pointer(self.raw, reference))
+            .flatten()
+        else {
+            self.errors.push(
+                Diagnostic::new(
+                    at,
+                    format!("path item `$ref` `{reference}` does not resolve"),
+                )
+                .with_hint("point at a path item in this document (external files are not read)"),
+            );
+            return None;
+        };
+        match openapiv3::PathItem::deserialize(raw) {
+            Ok(item) => Some(item),
+            Err(error) => {
+                self.errors.push(
+                    Diagnostic::new(
+                        super::schema::normalize_pointer(reference),
+                        format!("invalid path item: {error}"),
+                    )
+                    .with_hint("make the referenced path item follow the OpenAPI 3 schema"),
+                );
+                None
+            }
+        }
+    }
+
     fn operations(&mut self, space: &mut TypeSpace<'_>) -> Vec<Operation> {
         let mut method_names = NameScope::with_reserved(CLIENT_METHODS);
         let mut builder_names = NameScope::with_reserved(&["Client", "ClientBuilder"]);
         let mut seen_ids = HashSet::new();
         let mut operations = Vec::new();
         for (path, item) in &self.openapi.paths.paths {
-            let path_pointer = pointer_join("#/paths", path);
-            let ReferenceOr::Item(item) = item else {
-                self.errors.push(
-                    Diagnostic::new(
-                        &path_pointer,
-                        "path items given by `$ref` are not supported",
-                    )
-                    .with_hint("inline the path item"),
-                );
-                continue;
+            let mut path_pointer = pointer_join("#/paths", path);
+            let referenced;
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => {
+                    match self.referenced_path_item(reference, &path_pointer) {
+                        Some(item) => {
+                            // Operations are located (and named in errors) where they are written.
+                            path_pointer = super::schema::normalize_pointer(reference);
+                            referenced = item;
+                            &referenced
+                        }
+                        None => continue,
+                    }
+                }
             };
             for (method, operation) in item.iter() {
                 let pointer = pointer_join(&path_pointer, method);

@@ -20,11 +20,32 @@ pub fn normalize_document(document: &mut Value, warnings: &mut Vec<Diagnostic>) 
         // 3.1 made `paths` optional (webhooks-only or components-only documents).
         root.insert("paths".to_owned(), Value::Object(Map::new()));
     }
+    drop_callbacks(root);
     for (key, value) in root.iter_mut() {
         if key.starts_with("x-") || key == "info" {
             continue;
         }
         walk_structure(value, &format!("#/{key}"), key == "components", warnings);
+    }
+}
+
+/// Removes `callbacks` (requests the server sends, which a client never makes) from operations
+/// and components: unused by the generated code, and `openapiv3` cannot read callbacks given
+/// by `$ref`, which real specs use.
+fn drop_callbacks(root: &mut Map<String, Value>) {
+    if let Some(Value::Object(components)) = root.get_mut("components") {
+        components.remove("callbacks");
+    }
+    let Some(Value::Object(paths)) = root.get_mut("paths") else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Value::Object(item) = item else { continue };
+        for operation in item.values_mut() {
+            if let Value::Object(operation) = operation {
+                operation.remove("callbacks");
+            }
+        }
     }
 }
 
