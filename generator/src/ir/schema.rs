@@ -440,13 +440,18 @@ impl<'a> TypeSpace<'a> {
                     );
                     return TypeRef::Array(Box::new(item));
                 }
-                let single = any
-                    .one_of
-                    .first()
-                    .or(any.any_of.first())
-                    .or(any.all_of.first());
-                if let Some(only) = single {
-                    return self.lower(SchemaOrRef::from(only), context, pointer);
+                // The member is located at its own pointer: at the parent's, an inline member
+                // would be taken for the parent itself (a type that is an alias of itself).
+                let single = [
+                    (&any.one_of, "oneOf"),
+                    (&any.any_of, "anyOf"),
+                    (&any.all_of, "allOf"),
+                ]
+                .into_iter()
+                .find_map(|(members, key)| members.first().map(|m| (m, key)));
+                if let Some((only, key)) = single {
+                    let member_pointer = pointer_join(&pointer_join(pointer, key), "0");
+                    return self.lower(SchemaOrRef::from(only), context, &member_pointer);
                 }
                 match any.typ.as_deref() {
                     Some("string") => match any.format.as_deref() {
