@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every operation: URLs, credentials, retries, timeouts, tracing and decoding.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
@@ -179,6 +180,7 @@ pub(crate) struct Transport {
     base_url: String,
     headers: HeaderMap,
     query_credentials: Vec<(&'static str, Secret)>,
+    cookie: Option<Secret>,
     retry: RetryPolicy,
     pub(crate) envelope: Option<Envelope>,
 }
@@ -190,7 +192,7 @@ pub(crate) struct Call {
     pub(crate) method: Method,
     pub(crate) path_template: &'static str,
     pub(crate) path: String,
-    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) query: Vec<(Cow<'static, str>, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Option<(Bytes, &'static str)>,
     pub(crate) idempotent: bool,
@@ -272,11 +274,11 @@ impl Transport {
                 }
             }
         }
-        if !cookies.is_empty() {
-            headers.insert(
-                reqwest::header::COOKIE,
-                header_value_sensitive(&cookies.join("; "))?,
-            );
+        // Kept apart from the other headers: a request sends one `Cookie` header, joining these
+        // with the operation's cookie parameters.
+        let cookie = (!cookies.is_empty()).then(|| Secret::new(cookies.join("; ")));
+        if let Some(cookie) = &cookie {
+            header_value_sensitive(cookie.expose())?;
         }
         let http = match options.http_client {
             // A caller's client knows nothing of the credentials: they go on every request.
@@ -300,6 +302,7 @@ impl Transport {
             base_url: base_url.trim_end_matches('/').to_owned(),
             headers,
             query_credentials,
+            cookie,
             retry: options.retry,
             envelope,
         })
@@ -391,10 +394,18 @@ impl Transport {
             request = request.headers(self.headers.clone());
         }
         for (name, value) in &call.headers {
+            if name.eq_ignore_ascii_case("cookie") {
+                continue;
+            }
             let value = HeaderValue::from_str(value).map_err(|_| {
                 Error::Encode(format!("header `{name}` has a value that cannot be sent"))
             })?;
             request = request.header(*name, value);
+        }
+        if let Some(cookie) = cookie_header(self.cookie.as_ref(), &call.headers) {
+            let value = header_value_sensitive(&cookie)
+                .map_err(|_| Error::Encode("a cookie value cannot be sent".to_owned()))?;
+            request = request.header(reqwest::header::COOKIE, value);
         }
         if let Some((body, content_type)) = &call.body {
             // `Bytes` clones share the buffer: a retry does not copy the body.
@@ -567,20 +578,112 @@ fn scalar_text(value: &serde_json::Value) -> String {
     }
 }
 
-/// Query pairs for a value: lists repeat the name (`form` style, exploded), scalars appear once.
+/// The one `Cookie` header of a request: credential cookies, then the operation's cookie parameters.
+fn cookie_header(
+    credentials: Option<&Secret>,
+    headers: &[(&'static str, String)],
+) -> Option<String> {
+    let parameters = headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+        .map(|(_, value)| value.as_str());
+    let parts: Vec<&str> = credentials
+        .map(Secret::expose)
+        .into_iter()
+        .chain(parameters)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// How a query parameter is written (OpenAPI `style` and `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QueryStyle {
+    /// `form`, exploded (the default): `ids=1&ids=2`; objects as `key=value` pairs.
+    Form,
+    /// `form`, not exploded: `ids=1,2`; objects as `name=key,value,key,value`.
+    FormJoined,
+    /// `spaceDelimited`: `ids=1%202`.
+    SpaceDelimited,
+    /// `pipeDelimited`: `ids=1|2`.
+    PipeDelimited,
+    /// `deepObject`: `filter[status]=open&filter[owner][id]=7`.
+    DeepObject,
+}
+
+/// Query pairs for a value in the default style: lists repeat the name, scalars appear once.
 pub(crate) fn push_query<T: serde::Serialize + ?Sized>(
-    query: &mut Vec<(&'static str, String)>,
+    query: &mut Vec<(Cow<'static, str>, String)>,
     name: &'static str,
     value: &T,
 ) -> Result<(), Error> {
-    match serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))? {
-        serde_json::Value::Array(items) => {
-            query.extend(items.iter().map(|item| (name, scalar_text(item))))
+    push_query_as(query, name, value, QueryStyle::Form)
+}
+
+/// Query pairs for a value in `style`.
+pub(crate) fn push_query_as<T: serde::Serialize + ?Sized>(
+    query: &mut Vec<(Cow<'static, str>, String)>,
+    name: &'static str,
+    value: &T,
+    style: QueryStyle,
+) -> Result<(), Error> {
+    let value = serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))?;
+    let joined = |separator: &str, parts: Vec<String>| parts.join(separator);
+    match (style, value) {
+        (_, serde_json::Value::Null) => {}
+        (QueryStyle::DeepObject, value) => push_deep(query, name.to_owned(), &value),
+        (QueryStyle::Form, serde_json::Value::Array(items)) => query.extend(
+            items
+                .iter()
+                .map(|item| (Cow::Borrowed(name), scalar_text(item))),
+        ),
+        (QueryStyle::Form, serde_json::Value::Object(fields)) => query.extend(
+            fields
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(key, v)| (Cow::Owned(key.clone()), scalar_text(v))),
+        ),
+        (style, serde_json::Value::Array(items)) => {
+            let separator = match style {
+                QueryStyle::SpaceDelimited => " ",
+                QueryStyle::PipeDelimited => "|",
+                _ => ",",
+            };
+            let parts = items.iter().map(scalar_text).collect();
+            query.push((Cow::Borrowed(name), joined(separator, parts)));
         }
-        serde_json::Value::Null => {}
-        other => query.push((name, scalar_text(&other))),
+        (_, serde_json::Value::Object(fields)) => {
+            let parts = fields
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .flat_map(|(key, v)| [key.clone(), scalar_text(v)])
+                .collect();
+            query.push((Cow::Borrowed(name), joined(",", parts)));
+        }
+        (_, scalar) => query.push((Cow::Borrowed(name), scalar_text(&scalar))),
     }
     Ok(())
+}
+
+/// `name[key][inner]=value` pairs for `deepObject`; list items repeat their name.
+fn push_deep(
+    query: &mut Vec<(Cow<'static, str>, String)>,
+    name: String,
+    value: &serde_json::Value,
+) {
+    match value {
+        serde_json::Value::Null => {}
+        serde_json::Value::Object(fields) => {
+            for (key, field) in fields {
+                push_deep(query, format!("{name}[{key}]"), field);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                query.push((Cow::Owned(name.clone()), scalar_text(item)));
+            }
+        }
+        scalar => query.push((Cow::Owned(name), scalar_text(scalar))),
+    }
 }
 
 /// Serialises an `application/x-www-form-urlencoded` body (flat objects only).
@@ -921,4 +1024,86 @@ pub(crate) async fn collect_pages<T>(
 /// A page size or offset as the request's integer type, saturating.
 pub(crate) fn page_number<T: TryFrom<u64>>(value: u64, max: T) -> T {
     T::try_from(value).unwrap_or(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query<T: serde::Serialize>(value: &T, style: QueryStyle) -> Vec<(String, String)> {
+        let mut query = Vec::new();
+        push_query_as(&mut query, "p", value, style).expect("encodes");
+        query
+            .into_iter()
+            .map(|(name, value)| (name.into_owned(), value))
+            .collect()
+    }
+
+    /// Object properties come out in map order, which depends on serde_json's features.
+    fn sorted(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+        pairs.sort();
+        pairs
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn query_styles_follow_the_openapi_rules() {
+        let list = ["a", "b"];
+        let object = serde_json::json!({"status": "open", "owner": {"id": 7}, "none": null});
+        assert_eq!(
+            query(&list, QueryStyle::Form),
+            pairs(&[("p", "a"), ("p", "b")])
+        );
+        assert_eq!(query(&list, QueryStyle::FormJoined), pairs(&[("p", "a,b")]));
+        assert_eq!(
+            query(&list, QueryStyle::SpaceDelimited),
+            pairs(&[("p", "a b")])
+        );
+        assert_eq!(
+            query(&list, QueryStyle::PipeDelimited),
+            pairs(&[("p", "a|b")])
+        );
+        assert_eq!(
+            sorted(query(&object, QueryStyle::DeepObject)),
+            pairs(&[("p[owner][id]", "7"), ("p[status]", "open")])
+        );
+        assert_eq!(
+            sorted(query(&object, QueryStyle::Form)),
+            pairs(&[("owner", "{\"id\":7}"), ("status", "open")])
+        );
+        assert_eq!(
+            query(
+                &serde_json::json!({"a": 1, "b": "x"}),
+                QueryStyle::FormJoined
+            ),
+            pairs(&[("p", "a,1,b,x")])
+        );
+        assert_eq!(query(&5, QueryStyle::DeepObject), pairs(&[("p", "5")]));
+        assert!(query(&Option::<u8>::None, QueryStyle::Form).is_empty());
+    }
+
+    #[test]
+    fn one_cookie_header_joins_credentials_and_parameters() {
+        let secret = Secret::new("session=s3cr3t");
+        let headers = vec![
+            ("cookie", "theme=dark".to_owned()),
+            ("x-trace", "1".to_owned()),
+            ("Cookie", "lang=en".to_owned()),
+        ];
+        assert_eq!(
+            cookie_header(Some(&secret), &headers).as_deref(),
+            Some("session=s3cr3t; theme=dark; lang=en")
+        );
+        assert_eq!(cookie_header(None, &headers[1..2]), None);
+        assert_eq!(
+            cookie_header(None, &headers[..1]).as_deref(),
+            Some("theme=dark")
+        );
+    }
 }

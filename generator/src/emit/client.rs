@@ -7,7 +7,7 @@ use super::docs::{doc_attrs, paragraphs, spec};
 use super::types::{TypeContext, ident};
 use crate::ir::{
     Api, BodyEncoding, CredentialKind, Operation, PageParam, Param, ParamLocation, PathPart,
-    TypeKind, TypeRef,
+    QueryStyle, TypeKind, TypeRef,
 };
 
 /// Whether the first server URL is absolute, so the client knows where to go without a base URL.
@@ -516,7 +516,13 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
         };
         let stmt = match param.location {
             ParamLocation::Path => continue,
-            ParamLocation::Query => quote!(runtime::push_query(&mut query, #wire, value)?;),
+            ParamLocation::Query => match param.style {
+                QueryStyle::Form => quote!(runtime::push_query(&mut query, #wire, value)?;),
+                style => {
+                    let style = format_ident!("{}", format!("{style:?}"));
+                    quote!(runtime::push_query_as(&mut query, #wire, value, runtime::QueryStyle::#style)?;)
+                }
+            },
             ParamLocation::Header => quote!(headers.push((#wire, runtime::param_text(value)?));),
             ParamLocation::Cookie => {
                 quote!(headers.push(("cookie", format!("{}={}", #wire, runtime::param_text(value)?)));)

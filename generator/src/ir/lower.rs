@@ -12,8 +12,8 @@ use openapiv3::{
 use super::schema::{SchemaOrRef, TypeSpace, lookup_pointer, unescape_token};
 use super::{
     Api, Body, BodyEncoding, Credential, CredentialKind, Envelope, HttpMethod, Operation, Param,
-    ParamLocation, PathPart, Response, Server, ServerVariable, TypeDef, TypeKind, TypeRef,
-    UnionVariant,
+    ParamLocation, PathPart, QueryStyle, Response, Server, ServerVariable, TypeDef, TypeKind,
+    TypeRef, UnionVariant,
 };
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, pointer_join};
@@ -340,6 +340,7 @@ impl OperationLowering<'_> {
                     ty,
                     required: data.required || location == ParamLocation::Path,
                     doc: data.description.clone(),
+                    style: query_style(&parameter),
                 }
             })
             .collect()
@@ -454,6 +455,7 @@ impl OperationLowering<'_> {
                         ty: TypeRef::String,
                         required: true,
                         doc: None,
+                        style: QueryStyle::Form,
                     });
                     params.len() - 1
                 }
@@ -1215,5 +1217,27 @@ fn status_variant_name(code: u16) -> String {
         206 => "PartialContent".to_owned(),
         207 => "MultiStatus".to_owned(),
         other => format!("Status{other}"),
+    }
+}
+
+/// The IR style of a parameter: `style` and `explode` of a query parameter (explode defaults to
+/// true only for `form`).
+fn query_style(parameter: &Parameter) -> QueryStyle {
+    let Parameter::Query {
+        parameter_data,
+        style,
+        ..
+    } = parameter
+    else {
+        return QueryStyle::Form;
+    };
+    match style {
+        openapiv3::QueryStyle::Form if parameter_data.explode == Some(false) => {
+            QueryStyle::FormJoined
+        }
+        openapiv3::QueryStyle::Form => QueryStyle::Form,
+        openapiv3::QueryStyle::SpaceDelimited => QueryStyle::SpaceDelimited,
+        openapiv3::QueryStyle::PipeDelimited => QueryStyle::PipeDelimited,
+        openapiv3::QueryStyle::DeepObject => QueryStyle::DeepObject,
     }
 }

@@ -416,6 +416,23 @@ pub struct Param {
     pub required: bool,
     /// Description from the spec.
     pub doc: Option<String>,
+    /// How a query parameter's value is written; [`QueryStyle::Form`] for other locations.
+    pub style: QueryStyle,
+}
+
+/// OpenAPI `style` + `explode` of a query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `form`, exploded (the default): lists repeat the name, objects become `key=value` pairs.
+    Form,
+    /// `form` with `explode: false`: `ids=1,2`.
+    FormJoined,
+    /// `spaceDelimited`.
+    SpaceDelimited,
+    /// `pipeDelimited`.
+    PipeDelimited,
+    /// `deepObject`: `filter[status]=open`.
+    DeepObject,
 }
 
 /// How a body is encoded.
