@@ -570,16 +570,22 @@ impl<'a> TypeSpace<'a> {
                 TypeRef::Nullable(inner) => (*inner, true),
                 other => (other, false),
             };
-            let (doc, deprecated) = match property {
-                SchemaOrRef::Item(item) => (schema_doc(item), item.schema_data.deprecated),
-                SchemaOrRef::Ref(_) => (None, false),
+            let (doc, deprecated, one_way) = match property {
+                SchemaOrRef::Item(item) => (
+                    schema_doc(item),
+                    item.schema_data.deprecated,
+                    item.schema_data.read_only || item.schema_data.write_only,
+                ),
+                SchemaOrRef::Ref(_) => (None, false, false),
             };
             fields.push(Field {
                 json_name: json_name.clone(),
                 rust_name: field_names.claim(&snake_ident(json_name)),
                 doc,
                 ty,
-                required: required.iter().any(|r| r == json_name),
+                // One type serves requests and responses: a `readOnly` property is absent from
+                // requests and a `writeOnly` one from responses, so neither can be required.
+                required: !one_way && required.iter().any(|r| r == json_name),
                 nullable,
                 boxed: false,
                 deprecated,
