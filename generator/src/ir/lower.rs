@@ -553,27 +553,16 @@ impl OperationLowering<'_> {
                 continue;
             }
             let at = pointer_join(pointer, &code.to_string());
-            let Some(response) = self.resolve(response, &at, "response") else {
+            let Some((schema, schema_pointer)) = self.json_response_schema(response, &at) else {
                 continue;
             };
-            let Some((media_type, content)) = pick_media_type(&response.content) else {
-                continue;
-            };
-            let (BodyEncoding::Json, Some(schema)) = (encoding_of(media_type), &content.schema)
-            else {
-                continue;
-            };
-            let schema_pointer = pointer_join(
-                &pointer_join(&pointer_join(&at, "content"), media_type),
-                "schema",
-            );
             // The first alternative keeps the name the single-response case gives it.
             let context = if alternatives.is_empty() {
                 format!("{builder_name}Response")
             } else {
                 format!("{builder_name}Response{code}")
             };
-            let ty = space.lower(SchemaOrRef::from(schema), &context, &schema_pointer);
+            let ty = space.lower(SchemaOrRef::from(&schema), &context, &schema_pointer);
             alternatives.push((*code, ty));
         }
         alternatives.sort_by_key(|(code, _)| *code);
@@ -615,6 +604,24 @@ impl OperationLowering<'_> {
         }
     }
 
+    /// The schema of a response's JSON body and its pointer, when it has one.
+    fn json_response_schema(
+        &mut self,
+        response: &ReferenceOr<openapiv3::Response>,
+        at: &str,
+    ) -> Option<(ReferenceOr<openapiv3::Schema>, String)> {
+        let response = self.resolve(response, at, "response")?;
+        let (media_type, content) = pick_media_type(&response.content)?;
+        let (BodyEncoding::Json, Some(schema)) = (encoding_of(media_type), &content.schema) else {
+            return None;
+        };
+        let pointer = pointer_join(
+            &pointer_join(&pointer_join(at, "content"), media_type),
+            "schema",
+        );
+        Some((schema.clone(), pointer))
+    }
+
     /// Named types of the JSON error bodies: 4xx/5xx statuses and ranges, and `default` when a
     /// 2xx status is declared (otherwise `default` is the success response).
     fn error_bodies(
@@ -645,22 +652,11 @@ impl OperationLowering<'_> {
         let mut errors = Vec::new();
         for (code, response) in candidates {
             let at = pointer_join(pointer, &code);
-            let Some(response) = self.resolve(response, &at, "response") else {
+            let Some((schema, schema_pointer)) = self.json_response_schema(response, &at) else {
                 continue;
             };
-            let Some((media_type, content)) = pick_media_type(&response.content) else {
-                continue;
-            };
-            let (BodyEncoding::Json, Some(schema)) = (encoding_of(media_type), &content.schema)
-            else {
-                continue;
-            };
-            let schema_pointer = pointer_join(
-                &pointer_join(&pointer_join(&at, "content"), media_type),
-                "schema",
-            );
             let context = format!("{builder_name}Error{}", code.to_ascii_uppercase());
-            let ty = space.lower(SchemaOrRef::from(schema), &context, &schema_pointer);
+            let ty = space.lower(SchemaOrRef::from(&schema), &context, &schema_pointer);
             if matches!(ty, TypeRef::Named(_)) {
                 errors.push((code, ty));
             }
