@@ -294,14 +294,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
 
 /// Required parameters in order: path parameters as in the template, then the other required ones.
 fn required_params(op: &Operation) -> Vec<&Param> {
-    let mut ordered: Vec<&Param> = op
-        .path
-        .iter()
-        .filter_map(|part| match part {
-            PathPart::Param(index) => op.params.get(*index),
-            PathPart::Literal(_) => None,
-        })
-        .collect();
+    let mut ordered = op.path_params();
     ordered.extend(
         op.params
             .iter()

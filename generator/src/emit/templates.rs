@@ -162,10 +162,7 @@ fn example_call(
 ) -> Option<(String, String)> {
     let mut binding = String::new();
     let mut args = Vec::new();
-    let path_params = op.path.iter().filter_map(|p| match p {
-        crate::ir::PathPart::Param(i) => op.params.get(*i),
-        crate::ir::PathPart::Literal(_) => None,
-    });
+    let path_params = op.path_params().into_iter();
     let others = op
         .params
         .iter()

@@ -388,6 +388,23 @@ pub struct Operation {
     pub pointer: String,
 }
 
+impl Operation {
+    /// Path parameters in template order, each once (a template may use one twice).
+    pub fn path_params(&self) -> Vec<&Param> {
+        let mut seen = Vec::new();
+        self.path
+            .iter()
+            .filter_map(|part| match part {
+                PathPart::Param(index) if !seen.contains(index) => {
+                    seen.push(*index);
+                    self.params.get(*index)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamLocation {
