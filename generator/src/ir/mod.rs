@@ -6,7 +6,7 @@ mod lower;
 mod schema;
 
 pub use lower::lower;
-pub(crate) use schema::lookup_pointer;
+pub(crate) use schema::{lookup_pointer, normalize_pointer};
 
 /// Index of a [`TypeDef`] in [`Api::types`].
 pub type TypeId = usize;

@@ -18,9 +18,29 @@ use crate::naming::{NameScope, pascal_ident, snake_ident, type_ident, variant_id
 /// How deep schemas may nest before lowering gives up (guards the stack on hostile specs).
 const MAX_DEPTH: usize = 64;
 
-/// How many schema visits lowering may make in all. Depth limits the stack, not branching: `$ref`s
-/// into ever-new pointers can expand exponentially, so total work is bounded too.
-const MAX_VISITS: usize = 200_000;
+/// How many schema visits lowering may make at least, and per JSON object of the document. Depth
+/// limits the stack, not branching: `$ref`s into ever-new pointers can expand exponentially, so
+/// total work is bounded too, in proportion to the document (a 47 MB spec legitimately needs more
+/// than a small one).
+const MIN_VISITS: usize = 200_000;
+const VISITS_PER_OBJECT: usize = 2;
+
+/// JSON objects in a document, iteratively (documents may nest deeply).
+fn count_objects(root: &Value) -> usize {
+    let mut count = 0;
+    let mut stack = vec![root];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                count += 1;
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    count
+}
 
 /// A schema or a reference to one, borrowed from either of `openapiv3`'s two shapes.
 #[derive(Clone, Copy)]
@@ -66,6 +86,7 @@ pub struct TypeSpace<'a> {
     used_overrides: HashSet<String>,
     depth: usize,
     visits: usize,
+    max_visits: usize,
     /// Problems that stop generation.
     pub errors: Vec<Diagnostic>,
     /// Problems worked around.
@@ -87,6 +108,7 @@ impl<'a> TypeSpace<'a> {
             used_overrides: HashSet::new(),
             depth: 0,
             visits: 0,
+            max_visits: MIN_VISITS.max(VISITS_PER_OBJECT.saturating_mul(count_objects(raw))),
             errors: Vec::new(),
             warnings: Vec::new(),
         }
@@ -207,10 +229,10 @@ impl<'a> TypeSpace<'a> {
     /// Lowers a schema used at `pointer`; `context` is the name an inline type would get.
     pub fn lower(&mut self, schema: SchemaOrRef<'_>, context: &str, pointer: &str) -> TypeRef {
         self.visits += 1;
-        if self.visits > MAX_VISITS {
-            if self.visits == MAX_VISITS + 1 {
+        if self.visits > self.max_visits {
+            if self.visits == self.max_visits + 1 {
                 self.errors.push(
-                    Diagnostic::new(pointer, format!("lowering visited more than {MAX_VISITS} schemas; the `$ref` graph expands without bound"))
+                    Diagnostic::new(pointer, format!("lowering visited more than {} schemas; the `$ref` graph expands without bound", self.max_visits))
                         .with_hint("point `$ref`s at named components instead of into other schemas' properties"),
                 );
             }

@@ -27,6 +27,11 @@ pub fn normalize_document(document: &mut Value, warnings: &mut Vec<Diagnostic>) 
         }
         walk_structure(value, &format!("#/{key}"), key == "components", warnings);
     }
+    let mut moves = Vec::new();
+    take_moves(document, &mut Vec::new(), &mut moves);
+    if !moves.is_empty() {
+        rewrite_refs(document, &moves);
+    }
 }
 
 /// Removes `callbacks` (requests the server sends, which a client never makes) from operations
@@ -265,16 +270,25 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
 
     // `allOf: [{$ref: X}, {description: ...}]` annotates X; it does not build a new type.
     if let Some(Value::Array(members)) = map.get_mut("allOf") {
-        let mut annotations = Vec::new();
-        members.retain(|member| {
-            let annotation_only = member
-                .as_object()
-                .is_some_and(|m| !m.is_empty() && m.keys().all(|k| is_annotation(k)));
-            if annotation_only {
-                annotations.push(member.clone());
-            }
-            !annotation_only
-        });
+        let keep: Vec<bool> = members
+            .iter()
+            .map(|member| {
+                !member
+                    .as_object()
+                    .is_some_and(|m| !m.is_empty() && m.keys().all(|k| is_annotation(k)))
+            })
+            .collect();
+        let annotations: Vec<Value> = members
+            .iter()
+            .zip(&keep)
+            .filter(|(_, keep)| !**keep)
+            .map(|(member, _)| member.clone())
+            .collect();
+        let mut keeps = keep.iter();
+        members.retain(|_| keeps.next().copied().unwrap_or(true));
+        if !annotations.is_empty() {
+            record_move(map, "allOf", "allOf", &keep);
+        }
         for annotation in annotations {
             if let Value::Object(annotation) = annotation {
                 for (key, value) in annotation {
@@ -291,21 +305,25 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
         let Some(Value::Array(members)) = map.get_mut(keyword) else {
             continue;
         };
-        let before = members.len();
-        members.retain(|member| !is_null_only(member));
-        if members.len() == before {
+        let keep: Vec<bool> = members.iter().map(|m| !is_null_only(m)).collect();
+        if keep.iter().all(|k| *k) {
             continue;
         }
+        let mut keeps = keep.iter();
+        members.retain(|_| keeps.next().copied().unwrap_or(true));
         map.insert("nullable".to_owned(), Value::Bool(true));
+        let mut moved_to = keyword;
         if let Some(Value::Array(members)) = map.get(keyword) {
             if members.len() == 1 {
                 let only = members[0].clone();
                 map.shift_remove(keyword);
                 map.insert("allOf".to_owned(), Value::Array(vec![only]));
+                moved_to = "allOf";
             } else if members.is_empty() {
                 map.shift_remove(keyword);
             }
         }
+        record_move(map, keyword, moved_to, &keep);
     }
 
     // String enums with non-string values (`enum: [1, "a"]`) keep their values as text.
@@ -342,6 +360,124 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
 }
 
 /// Keywords that describe a schema without constraining its shape.
+/// Marks, inside a schema, that members of its `from` list were dropped or moved to `to`, so
+/// `$ref`s pointing at members (bundled specs have many) can be rewritten afterwards.
+const MOVED_MEMBERS: &str = "x-openapi-rust-generator-moved";
+
+fn record_move(map: &mut Map<String, Value>, from: &str, to: &str, kept: &[bool]) {
+    let mut next = 0;
+    let mapping: Vec<Value> = kept
+        .iter()
+        .map(|kept| {
+            if *kept {
+                next += 1;
+                json!(next - 1)
+            } else {
+                Value::Null
+            }
+        })
+        .collect();
+    let entry = map
+        .entry(MOVED_MEMBERS)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(moves) = entry {
+        moves.insert(from.to_owned(), json!([to, mapping]));
+    }
+}
+
+/// A dropped or moved member list: `{pointer}/{from}/` → `{pointer}/{to}/`, old index → new.
+struct Move {
+    from: String,
+    to: String,
+    mapping: Vec<Option<usize>>,
+}
+
+/// Removes the move markers, returning what they say (pointers built only where one is found).
+fn take_moves<'a>(
+    value: &'a mut Value,
+    path: &mut Vec<std::borrow::Cow<'a, str>>,
+    moves: &mut Vec<Move>,
+) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(marker)) = map.shift_remove(MOVED_MEMBERS) {
+                let pointer = path.iter().fold("#".to_owned(), |p, t| pointer_join(&p, t));
+                // (Only here, where a marker is, does a pointer get built.)
+                for (from, entry) in marker {
+                    let (Some(to), Some(Value::Array(mapping))) =
+                        (entry.get(0).and_then(Value::as_str), entry.get(1).cloned())
+                    else {
+                        continue;
+                    };
+                    moves.push(Move {
+                        from: format!("{}/", pointer_join(&pointer, &from)),
+                        to: format!("{}/", pointer_join(&pointer, to)),
+                        mapping: mapping
+                            .iter()
+                            .map(|i| i.as_u64().and_then(|i| usize::try_from(i).ok()))
+                            .collect(),
+                    });
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                path.push(std::borrow::Cow::Borrowed(key));
+                take_moves(child, path, moves);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                path.push(match INDEX_TOKENS.get(index) {
+                    Some(token) => std::borrow::Cow::Borrowed(*token),
+                    None => std::borrow::Cow::Owned(index.to_string()),
+                });
+                take_moves(item, path, moves);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The common array indices as pointer tokens, so the walk rarely allocates.
+const INDEX_TOKENS: &[&str] = &[
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+];
+
+/// Points `$ref`s at members where they are after normalisation.
+fn rewrite_refs(value: &mut Value, moves: &[Move]) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                if let Some(moved) = moved_reference(reference, moves) {
+                    *reference = moved;
+                }
+            }
+            for child in map.values_mut() {
+                rewrite_refs(child, moves);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                rewrite_refs(item, moves);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn moved_reference(reference: &str, moves: &[Move]) -> Option<String> {
+    // Written `~1v2~1apps~1%7Bapp_id%7D` or `~1v2~1apps~1{app_id}`: compare decoded.
+    let reference = crate::ir::normalize_pointer(reference);
+    moves.iter().find_map(|m| {
+        let rest = reference.strip_prefix(&m.from)?;
+        let (index, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        let new = (*m.mapping.get(index.parse::<usize>().ok()?)?)?;
+        let separator = if tail.is_empty() { "" } else { "/" };
+        Some(format!("{}{new}{separator}{tail}", m.to))
+    })
+}
+
 fn is_annotation(key: &str) -> bool {
     key.starts_with("x-")
         || matches!(
