@@ -96,6 +96,8 @@ fn fixtures_and_family_specs_compile_without_warnings() {
         .current_dir(&workspace)
         .env("CARGO_TARGET_DIR", target.join("target"))
         .env("RUSTFLAGS", "-D warnings")
+        // Checked once per run: incremental caches would be gigabytes of disk for nothing.
+        .env("CARGO_INCREMENTAL", "0")
         .output()
         .expect("run cargo check");
     let stderr = String::from_utf8_lossy(&output.stderr);
