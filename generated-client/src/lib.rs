@@ -17,6 +17,7 @@ mod dates;
 #[allow(dead_code)]
 mod de;
 mod error;
+mod extra;
 
 #[allow(dead_code)]
 pub mod filter;
@@ -38,5 +39,7 @@ pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, Error, StatusCode};
 
 pub use error::{TransportError, TransportErrorKind};
+
+pub use extra::Extra;
 
 pub use runtime::{ApiResponse, RetryPolicy, Secret};

@@ -21,7 +21,7 @@ pub struct SearchRequest {
     pub offset: Option<i64>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl SearchRequest {
@@ -53,8 +53,8 @@ impl SearchRequest {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -63,7 +63,7 @@ impl SearchRequest {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -86,7 +86,7 @@ impl<'de> Deserialize<'de> for SearchRequest {
                 let mut where_ = None;
                 let mut limit = None;
                 let mut offset = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "select" => select = __access.next_value()?,
@@ -94,7 +94,7 @@ impl<'de> Deserialize<'de> for SearchRequest {
                         "limit" => limit = __access.next_value()?,
                         "offset" => offset = __access.next_value()?,
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }
@@ -196,7 +196,7 @@ pub struct Cta {
     pub modified_date: Option<chrono::DateTime<chrono::Utc>>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl Cta {
@@ -346,8 +346,8 @@ impl Cta {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -356,7 +356,7 @@ impl Cta {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -395,7 +395,7 @@ impl<'de> Deserialize<'de> for Cta {
                 let mut playbook_id = None;
                 let mut created_date = None;
                 let mut modified_date = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "Gsid" => gsid = __access.next_value()?,
@@ -435,7 +435,7 @@ impl<'de> Deserialize<'de> for Cta {
                                 .0;
                         }
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }
@@ -508,7 +508,7 @@ pub struct CtaInput {
     pub playbook_id: Option<String>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl CtaInput {
@@ -571,8 +571,8 @@ impl CtaInput {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -581,7 +581,7 @@ impl CtaInput {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -610,7 +610,7 @@ impl<'de> Deserialize<'de> for CtaInput {
                 let mut due_date = None;
                 let mut comments = None;
                 let mut playbook_id = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "Name" => name = __access.next_value()?,
@@ -628,7 +628,7 @@ impl<'de> Deserialize<'de> for CtaInput {
                         "Comments" => comments = __access.next_value()?,
                         "PlaybookId" => playbook_id = __access.next_value()?,
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }
@@ -680,7 +680,7 @@ pub struct CtaType {
     pub is_default: Option<bool>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl CtaType {
@@ -705,8 +705,8 @@ impl CtaType {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -715,7 +715,7 @@ impl CtaType {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -737,14 +737,14 @@ impl<'de> Deserialize<'de> for CtaType {
                 let mut id = None;
                 let mut name = None;
                 let mut is_default = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "id" => id = __access.next_value()?,
                         "name" => name = __access.next_value()?,
                         "isDefault" => is_default = __access.next_value()?,
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }
@@ -774,7 +774,7 @@ pub struct CtaReason {
     pub type_id: Option<String>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl CtaReason {
@@ -799,8 +799,8 @@ impl CtaReason {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -809,7 +809,7 @@ impl CtaReason {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -831,14 +831,14 @@ impl<'de> Deserialize<'de> for CtaReason {
                 let mut id = None;
                 let mut name = None;
                 let mut type_id = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "id" => id = __access.next_value()?,
                         "name" => name = __access.next_value()?,
                         "typeId" => type_id = __access.next_value()?,
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }
@@ -868,7 +868,7 @@ pub struct CtaPriority {
     pub order: Option<i64>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl CtaPriority {
@@ -893,8 +893,8 @@ impl CtaPriority {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -903,7 +903,7 @@ impl CtaPriority {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -925,14 +925,14 @@ impl<'de> Deserialize<'de> for CtaPriority {
                 let mut id = None;
                 let mut name = None;
                 let mut order = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "id" => id = __access.next_value()?,
                         "name" => name = __access.next_value()?,
                         "order" => order = __access.next_value()?,
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }
@@ -962,7 +962,7 @@ pub struct CtaStatus {
     pub is_closed: Option<bool>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl CtaStatus {
@@ -987,8 +987,8 @@ impl CtaStatus {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -997,7 +997,7 @@ impl CtaStatus {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -1019,14 +1019,14 @@ impl<'de> Deserialize<'de> for CtaStatus {
                 let mut id = None;
                 let mut name = None;
                 let mut is_closed = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "id" => id = __access.next_value()?,
                         "name" => name = __access.next_value()?,
                         "isClosed" => is_closed = __access.next_value()?,
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }
@@ -1053,7 +1053,7 @@ pub struct SearchFilter {
     pub expression: Option<String>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl SearchFilter {
@@ -1071,8 +1071,8 @@ impl SearchFilter {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -1081,7 +1081,7 @@ impl SearchFilter {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -1102,13 +1102,13 @@ impl<'de> Deserialize<'de> for SearchFilter {
             ) -> Result<Self::Value, __A::Error> {
                 let mut conditions = None;
                 let mut expression = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "conditions" => conditions = __access.next_value()?,
                         "expression" => expression = __access.next_value()?,
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }
@@ -1137,7 +1137,7 @@ pub struct SearchCondition {
     pub operator: Option<SearchOperator>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl SearchCondition {
@@ -1162,8 +1162,8 @@ impl SearchCondition {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -1172,7 +1172,7 @@ impl SearchCondition {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -1194,14 +1194,14 @@ impl<'de> Deserialize<'de> for SearchCondition {
                 let mut name = None;
                 let mut value = None;
                 let mut operator = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "name" => name = __access.next_value()?,
                         "value" => value = __access.next_value()?,
                         "operator" => operator = __access.next_value()?,
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }
@@ -1324,7 +1324,7 @@ pub struct CtaSearchPage {
     pub total_count: Option<i64>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
 
 impl CtaSearchPage {
@@ -1342,8 +1342,8 @@ impl CtaSearchPage {
         self
     }
 
-    /// An undeclared property by its JSON name, if the server sent it.
-    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+    /// An undeclared property by its JSON name, if present.
+    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
         self.extra.get(name)
     }
 
@@ -1352,7 +1352,7 @@ impl CtaSearchPage {
         &self,
         name: &str,
     ) -> Option<Result<T, serde_json::Error>> {
-        self.extra.get(name).map(|value| T::deserialize(value))
+        self.extra.get_as(name)
     }
 }
 
@@ -1373,13 +1373,13 @@ impl<'de> Deserialize<'de> for CtaSearchPage {
             ) -> Result<Self::Value, __A::Error> {
                 let mut records = None;
                 let mut total_count = None;
-                let mut extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut extra: crate::Extra = Default::default();
                 while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
                     match __key.as_str() {
                         "records" => records = __access.next_value()?,
                         "totalCount" => total_count = __access.next_value()?,
                         _ => {
-                            extra.insert(__key.into_owned(), __access.next_value()?);
+                            extra.push_entry(__key.as_str(), &mut __access)?;
                         }
                     }
                 }

@@ -43,7 +43,18 @@ fn a_realistic_gainsight_update_regenerates_with_a_report_a_bump_and_a_changelog
     let old = read("spec/gainsight-cta.yaml");
     let new = read("tests/fixtures/diff/gainsight-updated.yaml");
     let config = seed_config();
-    assert_eq!(config.package.version.as_deref(), Some("0.1.0"));
+    // The checked-in crate's version, and the one a breaking change while 0.x leads to.
+    let current = config
+        .package
+        .version
+        .clone()
+        .expect("a version in spec/codegen.toml");
+    let minor: u64 = current
+        .strip_prefix("0.")
+        .and_then(|rest| rest.split('.').next())
+        .and_then(|minor| minor.parse().ok())
+        .expect("a 0.x version");
+    let next = format!("0.{}.0", minor + 1);
     let changelog = read("generated-client/CHANGELOG.md");
 
     let regeneration =
@@ -59,7 +70,7 @@ fn a_realistic_gainsight_update_regenerates_with_a_report_a_bump_and_a_changelog
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
     assert_eq!(
-        regeneration.version, "0.2.0",
+        regeneration.version, next,
         "a breaking change while 0.x bumps the minor version"
     );
 
@@ -71,26 +82,26 @@ fn a_realistic_gainsight_update_regenerates_with_a_report_a_bump_and_a_changelog
             .map(|f| f.contents.clone())
             .unwrap_or_default()
     };
-    assert!(file("Cargo.toml").contains("version = \"0.2.0\""));
+    assert!(file("Cargo.toml").contains(&format!("version = \"{next}\"")));
     let new_changelog = file("CHANGELOG.md");
     let top = new_changelog
-        .find("## gainsight-cta 0.2.0 (API version 1.1)")
+        .find(&format!("## gainsight-cta {next} (API version 1.1)"))
         .expect("new entry");
     let previous = new_changelog
-        .find("## gainsight-cta 0.1.0")
+        .find(&format!("## gainsight-cta {current}"))
         .expect("previous entry kept");
     assert!(top < previous);
     assert!(new_changelog.contains("### Breaking changes\n\n- field `types::CtaInput::name`"));
     assert!(file("src/client.rs").contains("pub fn delete_cta"));
     assert!(file("src/types.rs").contains("StartsWith"));
 
-    // Running codegen again (config now at 0.2.0, changelog written) adds nothing.
+    // Running codegen again (config now at the bumped version, changelog written) adds nothing.
     let mut bumped = config.clone();
     bumped.package.version = Some(regeneration.version.clone());
     let again = generator::regenerate(Some(&old), &new, &bumped, Some(&new_changelog))
         .expect("regenerate again");
     assert!(again.report.is_none());
-    assert_eq!(again.version, "0.2.0");
+    assert_eq!(again.version, next);
     assert_eq!(again.output, regeneration.output);
 }
 

@@ -76,7 +76,7 @@ async fn create_cta_posts_the_body_with_the_key() {
         cta.due_date.map(|d| d.to_string()).as_deref(),
         Some("2020-04-14")
     );
-    assert_eq!(cta.extra("Renewal_Date__gc"), Some(&json!("2025-01-31")));
+    assert_eq!(cta.extra("Renewal_Date__gc"), Some(json!("2025-01-31")));
 }
 
 #[tokio::test]

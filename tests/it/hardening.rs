@@ -192,6 +192,7 @@ components:
             "src/runtime.rs",
             "src/dates.rs",
             "src/de.rs",
+            "src/extra.rs",
             "src/filter.rs"
         ]
     );

@@ -25,7 +25,7 @@ fn undeclared_fields_survive_a_round_trip_and_nulls_decode() {
     let cta: Cta = serde_json::from_value(wire).expect("decode");
     assert_eq!(cta.gsid.as_deref(), Some("1"));
     assert_eq!(cta.comments, None);
-    assert_eq!(cta.extra("Renewal_Date__gc"), Some(&json!("2025-01-31")));
+    assert_eq!(cta.extra("Renewal_Date__gc"), Some(json!("2025-01-31")));
     let back = serde_json::to_value(&cta).expect("encode");
     assert_eq!(
         back,
@@ -159,4 +159,33 @@ fn several_success_bodies_become_an_outcome_enum_decoded_by_status() {
     assert!(
         matches!(&get.response.ty, Some(generator::ir::TypeRef::Named(id)) if api.types[*id].name == "ResultModel")
     );
+}
+
+#[test]
+fn undeclared_fields_of_any_shape_and_escaped_names_survive_unbuffered_input() {
+    // `from_reader` cannot lend strings from the input: every name and value is copied.
+    let wire = br#"{"Gsid":"1","Tier\"__gc":{"a":[1,2.5,null,true,"x\\y"],"b":{}},"Big__gc":18446744073709551615}"#;
+    let cta: Cta = serde_json::from_reader(&wire[..]).expect("decode");
+    assert_eq!(
+        cta.extra("Tier\"__gc"),
+        Some(json!({"a": [1, 2.5, null, true, "x\\y"], "b": {}}))
+    );
+    assert_eq!(
+        cta.extra_as::<u64>("Big__gc").and_then(Result::ok),
+        Some(u64::MAX)
+    );
+    assert_eq!(cta.extra.keys(), ["Big__gc", "Tier\"__gc"]);
+    let back: serde_json::Value = serde_json::to_value(&cta).expect("encode");
+    let original: serde_json::Value = serde_json::from_slice(wire).expect("valid JSON");
+    assert_eq!(back, original);
+    // Setting and removing custom fields on a request body.
+    let mut input = cta.clone();
+    input.extra.remove("Big__gc");
+    input.extra.insert("Score__gc", 7);
+    assert_eq!(input.extra.len(), 2);
+    assert_eq!(
+        serde_json::to_value(&input).expect("encode")["Score__gc"],
+        json!(7)
+    );
+    assert_ne!(input, cta);
 }

@@ -96,9 +96,7 @@ async fn create_page_filter_update_and_custom_fields() {
 
     // Tenant custom fields survive create → read → update → read.
     let mut custom = seeded(999);
-    custom
-        .extra
-        .insert("Renewal_Date__gc".into(), json!("2026-06-30"));
+    custom.extra.insert("Renewal_Date__gc", json!("2026-06-30"));
     let id = client
         .create_cta(&custom)
         .await
@@ -106,10 +104,7 @@ async fn create_page_filter_update_and_custom_fields() {
         .gsid
         .expect("id");
     let fetched = client.get_cta(&id).await.expect("read custom");
-    assert_eq!(
-        fetched.extra("Renewal_Date__gc"),
-        Some(&json!("2026-06-30"))
-    );
+    assert_eq!(fetched.extra("Renewal_Date__gc"), Some(json!("2026-06-30")));
     let typed: gainsight_cta::chrono::NaiveDate = fetched
         .extra_as("Renewal_Date__gc")
         .expect("present")
@@ -117,14 +112,11 @@ async fn create_page_filter_update_and_custom_fields() {
     assert_eq!(typed.to_string(), "2026-06-30");
     let mut again = seeded(999);
     again.extra = fetched.extra.clone();
-    again.extra.insert("Score__gc".into(), json!(7));
+    again.extra.insert("Score__gc", json!(7));
     client.update_cta(&id, &again).await.expect("update custom");
     let fetched = client.get_cta(&id).await.expect("read custom again");
-    assert_eq!(
-        fetched.extra("Renewal_Date__gc"),
-        Some(&json!("2026-06-30"))
-    );
-    assert_eq!(fetched.extra("Score__gc"), Some(&json!(7)));
+    assert_eq!(fetched.extra("Renewal_Date__gc"), Some(json!("2026-06-30")));
+    assert_eq!(fetched.extra("Score__gc"), Some(json!(7)));
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
     ("src/runtime.rs", include_str!("../../runtime/runtime.rs")),
     ("src/dates.rs", include_str!("../../runtime/dates.rs")),
     ("src/de.rs", include_str!("../../runtime/de.rs")),
+    ("src/extra.rs", include_str!("../../runtime/extra.rs")),
     ("src/filter.rs", include_str!("../../runtime/filter.rs")),
 ];
 
@@ -292,6 +293,7 @@ fn emit_lib(api: &Api) -> TokenStream {
         #[allow(dead_code)]
         mod de;
         mod error;
+        mod extra;
         #[allow(dead_code)]
         pub mod filter;
         // Not every API uses every helper of the shared runtime.
@@ -307,6 +309,7 @@ fn emit_lib(api: &Api) -> TokenStream {
         pub use client::{Client, ClientBuilder};
         pub use error::{ApiError, DecodeError, Error, StatusCode};
         pub use error::{TransportError, TransportErrorKind};
+        pub use extra::Extra;
         pub use runtime::{ApiResponse, RetryPolicy, Secret};
     }
 }

@@ -268,35 +268,43 @@ fn emit_struct(
                 ExtraFields::Typed { ty, .. } => context.tokens(ty, true),
                 _ => quote!(serde_json::Value),
             };
-            let map_ty = match &s.extra {
-                ExtraFields::Typed { .. } => quote!(std::collections::BTreeMap<String, #value_ty>),
-                _ => quote!(serde_json::Map<String, serde_json::Value>),
-            };
-            let getter = field.clone();
-            let getter_as = quote::format_ident!("{}_as", rust_name);
-            // Only JSON values can be decoded again as another type.
-            let typed_getter = matches!(s.extra, ExtraFields::Any { .. }).then(|| {
-                quote! {
-                    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
-                    pub fn #getter_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
-                        self.#field.get(name).map(|value| T::deserialize(value))
-                    }
+            let (field_doc, map_ty, methods) = match &s.extra {
+                ExtraFields::Typed { .. } => (
+                    " Properties beyond the declared ones, as the spec's `additionalProperties` types them.",
+                    quote!(std::collections::BTreeMap<String, #value_ty>),
+                    quote! {
+                        /// An additional property by its JSON name, if present.
+                        pub fn #field(&self, name: &str) -> Option<&#value_ty> {
+                            self.#field.get(name)
+                        }
+                    },
+                ),
+                _ => {
+                    let getter_as = quote::format_ident!("{}_as", rust_name);
+                    (
+                        " Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.",
+                        quote!(crate::Extra),
+                        quote! {
+                            /// An undeclared property by its JSON name, if present.
+                            pub fn #field(&self, name: &str) -> Option<serde_json::Value> {
+                                self.#field.get(name)
+                            }
+
+                            /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+                            pub fn #getter_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
+                                self.#field.get_as(name)
+                            }
+                        },
+                    )
                 }
-            });
+            };
             (
                 quote! {
-                    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+                    #[doc = #field_doc]
                     #[serde(flatten)]
                     pub #field: #map_ty,
                 },
-                quote! {
-                    /// An undeclared property by its JSON name, if the server sent it.
-                    pub fn #getter(&self, name: &str) -> Option<&#value_ty> {
-                        self.#field.get(name)
-                    }
-
-                    #typed_getter
-                },
+                methods,
             )
         }
     };
@@ -341,7 +349,13 @@ fn emit_deserialize_with_extra(
             let value_ty = context.tokens(ty, true);
             quote!(std::collections::BTreeMap<String, #value_ty>)
         }
-        _ => quote!(serde_json::Map<String, serde_json::Value>),
+        _ => quote!(crate::Extra),
+    };
+    let keep_extra = match &s.extra {
+        ExtraFields::Typed { .. } => {
+            quote!(#extra.insert(__key.into_owned(), __access.next_value()?);)
+        }
+        _ => quote!(#extra.push_entry(__key.as_str(), &mut __access)?;),
     };
     let expecting = format!("a `{}` object", name.to_string().trim_start_matches("r#"));
     let mut locals = Vec::new();
@@ -389,7 +403,7 @@ fn emit_deserialize_with_extra(
                             match __key.as_str() {
                                 #(#arms)*
                                 _ => {
-                                    #extra.insert(__key.into_owned(), __access.next_value()?);
+                                    #keep_extra
                                 }
                             }
                         }
