@@ -40,7 +40,7 @@ impl<'a> CreateCta<'a> {
     }
 
     /// Adds a header to this call only. It replaces a header of the same name the client
-    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
+    /// would send, such as `Content-Type` or `Accept`.
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -127,7 +127,7 @@ impl<'a> GetCta<'a> {
     }
 
     /// Adds a header to this call only. It replaces a header of the same name the client
-    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
+    /// would send, such as `Content-Type` or `Accept`.
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -220,7 +220,7 @@ impl<'a> UpdateCta<'a> {
     }
 
     /// Adds a header to this call only. It replaces a header of the same name the client
-    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
+    /// would send, such as `Content-Type` or `Accept`.
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -307,7 +307,7 @@ impl<'a> SearchCtas<'a> {
     }
 
     /// Adds a header to this call only. It replaces a header of the same name the client
-    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
+    /// would send, such as `Content-Type` or `Accept`.
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -394,7 +394,7 @@ impl<'a> GetCtaTypes<'a> {
     }
 
     /// Adds a header to this call only. It replaces a header of the same name the client
-    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
+    /// would send, such as `Content-Type` or `Accept`.
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -491,7 +491,7 @@ impl<'a> GetCtaReasons<'a> {
     }
 
     /// Adds a header to this call only. It replaces a header of the same name the client
-    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
+    /// would send, such as `Content-Type` or `Accept`.
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -581,7 +581,7 @@ impl<'a> GetCtaPriorities<'a> {
     }
 
     /// Adds a header to this call only. It replaces a header of the same name the client
-    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
+    /// would send, such as `Content-Type` or `Accept`.
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,
@@ -668,7 +668,7 @@ impl<'a> GetCtaStatuses<'a> {
     }
 
     /// Adds a header to this call only. It replaces a header of the same name the client
-    /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
+    /// would send, such as `Content-Type` or `Accept`.
     pub fn header(
         mut self,
         name: reqwest::header::HeaderName,

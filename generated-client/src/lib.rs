@@ -20,6 +20,9 @@ mod error;
 mod extra;
 
 #[allow(dead_code)]
+mod multipart;
+
+#[allow(dead_code)]
 pub mod filter;
 
 #[allow(dead_code)]
@@ -41,5 +44,7 @@ pub use error::{ApiError, DecodeError, Error, StatusCode};
 pub use error::{TransportError, TransportErrorKind};
 
 pub use extra::Extra;
+
+pub use multipart::Multipart;
 
 pub use runtime::{ApiResponse, RetryPolicy, Secret};

@@ -194,7 +194,7 @@ pub(crate) struct Call {
     pub(crate) path: String,
     pub(crate) query: Vec<(Cow<'static, str>, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
-    pub(crate) body: Option<(Bytes, &'static str)>,
+    pub(crate) body: Option<(Bytes, Cow<'static, str>)>,
     pub(crate) idempotent: bool,
     pub(crate) options: RequestOptions,
 }
@@ -410,7 +410,7 @@ impl Transport {
         if let Some((body, content_type)) = &call.body {
             // `Bytes` clones share the buffer: a retry does not copy the body.
             request = request
-                .header(reqwest::header::CONTENT_TYPE, *content_type)
+                .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
                 .body(body.clone());
         }
         // Last, so a per-call header replaces a default one: e.g. a `Content-Type` carrying a
@@ -690,18 +690,18 @@ fn push_deep(
 pub(crate) fn form_body<T: serde::Serialize + ?Sized>(
     value: &T,
     content_type: &'static str,
-) -> Result<Option<(Bytes, &'static str)>, Error> {
+) -> Result<Option<(Bytes, Cow<'static, str>)>, Error> {
     serde_urlencoded::to_string(value)
-        .map(|body| Some((Bytes::from(body), content_type)))
+        .map(|body| Some((Bytes::from(body), Cow::Borrowed(content_type))))
         .map_err(|e| Error::Encode(format!("form body: {e}")))
 }
 
 /// Serialises a JSON body.
 pub(crate) fn json_body<T: serde::Serialize + ?Sized>(
     value: &T,
-) -> Result<Option<(Bytes, &'static str)>, Error> {
+) -> Result<Option<(Bytes, Cow<'static, str>)>, Error> {
     serde_json::to_vec(value)
-        .map(|body| Some((Bytes::from(body), "application/json")))
+        .map(|body| Some((Bytes::from(body), Cow::Borrowed("application/json"))))
         .map_err(|e| Error::Encode(e.to_string()))
 }
 

@@ -497,3 +497,61 @@ fn unsafe_domains_and_keys_are_rejected_when_building() {
     let client = Client::new("acme", KEY).expect("good client");
     assert_eq!(client.base_url(), "https://acme.gainsightcloud.com/v1");
 }
+
+/// A `multipart/form-data` body as a real server-side parser (axum's, i.e. `multer`) reads it.
+#[tokio::test]
+async fn a_multipart_form_is_read_back_by_a_server_side_parser() {
+    use axum::extract::Multipart as ServerForm;
+
+    async fn echo(mut form: ServerForm) -> axum::Json<Value> {
+        let mut parts = Vec::new();
+        while let Ok(Some(field)) = form.next_field().await {
+            let name = field.name().map(str::to_owned);
+            let file_name = field.file_name().map(str::to_owned);
+            let content_type = field.content_type().map(str::to_owned);
+            let data = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            parts.push(json!({
+                "name": name, "file_name": file_name, "content_type": content_type,
+                "data": String::from_utf8_lossy(&data),
+            }));
+        }
+        axum::Json(json!(parts))
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let app = axum::Router::new().route("/upload", axum::routing::post(echo));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let tricky = "line one\r\n--not-a-boundary\r\n\"quoted\"";
+    let form = gainsight_cta::Multipart::new()
+        .text("title", tricky)
+        .json("meta", &json!({"tags": ["a", "b"]}))
+        .expect("JSON part")
+        .file_with_type("file", "report \"Q3\".csv", "text/csv", &b"x,y\n1,2\n"[..]);
+    assert_eq!(form.len(), 3);
+    let (body, content_type) = form.to_body();
+    assert!(content_type.starts_with("multipart/form-data; boundary="));
+    let response = gainsight_cta::reqwest::Client::new()
+        .post(format!("http://{address}/upload"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    let parts: Value =
+        serde_json::from_slice(&response.bytes().await.expect("body")).expect("JSON");
+    assert_eq!(
+        parts,
+        json!([
+            {"name": "title", "file_name": null, "content_type": null, "data": tricky},
+            {"name": "meta", "file_name": null, "content_type": "application/json",
+             "data": "{\"tags\":[\"a\",\"b\"]}"},
+            {"name": "file", "file_name": "report %22Q3%22.csv", "content_type": "text/csv",
+             "data": "x,y\n1,2\n"},
+        ])
+    );
+}

@@ -193,6 +193,7 @@ components:
             "src/dates.rs",
             "src/de.rs",
             "src/extra.rs",
+            "src/multipart.rs",
             "src/filter.rs"
         ]
     );

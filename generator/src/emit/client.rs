@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::types::{TypeContext, ident};
 use crate::ir::{
-    Api, BodyEncoding, CredentialKind, Operation, PageParam, Param, ParamLocation, PathPart,
+    Api, Body, BodyEncoding, CredentialKind, Operation, PageParam, Param, ParamLocation, PathPart,
     QueryStyle, TypeKind, TypeRef,
 };
 
@@ -325,6 +325,7 @@ fn body_type(
             (quote!(&'a #ty), quote!(&'a #ty), false)
         }
         BodyEncoding::Text => (quote!(String), quote!(impl Into<String>), true),
+        BodyEncoding::Multipart => (quote!(crate::Multipart), quote!(crate::Multipart), false),
         BodyEncoding::Bytes => (quote!(Vec<u8>), quote!(impl Into<Vec<u8>>), true),
     })
 }
@@ -336,11 +337,41 @@ fn method_doc(op: &Operation) -> String {
         op.path_template,
         op.operation_id
     );
+    let form = op.body.as_ref().and_then(form_doc);
     paragraphs([
         op.summary.as_deref().map(spec).as_deref(),
         op.description.as_deref().map(spec).as_deref(),
         Some(&endpoint),
+        form.as_deref(),
     ])
+}
+
+/// For a `multipart/form-data` body, the parts the spec declares.
+fn form_doc(body: &Body) -> Option<String> {
+    if body.encoding != BodyEncoding::Multipart {
+        return None;
+    }
+    let parts: Vec<String> = body
+        .form_parts
+        .iter()
+        .map(|part| {
+            let kind = match (part.file, part.required) {
+                (true, true) => " (file, required)",
+                (true, false) => " (file)",
+                (false, true) => " (required)",
+                (false, false) => "",
+            };
+            format!("`{}`{kind}", part.name.replace('`', "'"))
+        })
+        .collect();
+    Some(if parts.is_empty() {
+        "The body is a `multipart/form-data` form ([`Multipart`](crate::Multipart)).".to_owned()
+    } else {
+        format!(
+            "The body is a `multipart/form-data` form ([`Multipart`](crate::Multipart)) with the parts {}.",
+            parts.join(", ")
+        )
+    })
 }
 
 fn emit_method(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
@@ -540,14 +571,12 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
                     quote!(runtime::json_body(#value)?)
                 }
                 BodyEncoding::Json => {
-                    quote!(runtime::json_body(#value)?.map(|(bytes, _)| (bytes, #content_type)))
+                    quote!(runtime::json_body(#value)?.map(|(bytes, _)| (bytes, ::std::borrow::Cow::Borrowed(#content_type))))
                 }
                 BodyEncoding::Form => quote!(runtime::form_body(#value, #content_type)?),
-                BodyEncoding::Text => {
-                    quote!(Some((::bytes::Bytes::from(#value.clone()), #content_type)))
-                }
-                BodyEncoding::Bytes => {
-                    quote!(Some((::bytes::Bytes::from(#value.clone()), #content_type)))
+                BodyEncoding::Multipart => quote!(Some(#value.encode())),
+                BodyEncoding::Text | BodyEncoding::Bytes => {
+                    quote!(Some((::bytes::Bytes::from(#value.clone()), ::std::borrow::Cow::Borrowed(#content_type))))
                 }
             };
             if body.required {
@@ -564,7 +593,7 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
         Some(ty) => match op.response.encoding {
             BodyEncoding::Json => context.tokens(ty, false),
             BodyEncoding::Text | BodyEncoding::Form => quote!(String),
-            BodyEncoding::Bytes => quote!(Vec<u8>),
+            BodyEncoding::Bytes | BodyEncoding::Multipart => quote!(Vec<u8>),
         },
         None => quote!(()),
     };
@@ -619,7 +648,9 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
         (Some(_), BodyEncoding::Text | BodyEncoding::Form) => {
             quote!(runtime::decode_text(response))
         }
-        (Some(_), BodyEncoding::Bytes) => quote!(runtime::decode_bytes(response)),
+        (Some(_), BodyEncoding::Bytes | BodyEncoding::Multipart) => {
+            quote!(runtime::decode_bytes(response))
+        }
     };
     let operation_id = &op.operation_id;
     let method = format_ident!("{}", op.http_method.as_str());
@@ -696,7 +727,7 @@ fn emit_builder(op: &Operation, context: &TypeContext<'_>) -> TokenStream {
             }
 
             /// Adds a header to this call only. It replaces a header of the same name the client
-            /// would send, such as `Content-Type` (e.g. to give a multipart body its boundary).
+            /// would send, such as `Content-Type` or `Accept`.
             pub fn header(mut self, name: reqwest::header::HeaderName, value: reqwest::header::HeaderValue) -> Self {
                 self.options.headers.append(name, value);
                 self

@@ -20,6 +20,10 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
     ("src/dates.rs", include_str!("../../runtime/dates.rs")),
     ("src/de.rs", include_str!("../../runtime/de.rs")),
     ("src/extra.rs", include_str!("../../runtime/extra.rs")),
+    (
+        "src/multipart.rs",
+        include_str!("../../runtime/multipart.rs"),
+    ),
     ("src/filter.rs", include_str!("../../runtime/filter.rs")),
 ];
 
@@ -294,6 +298,9 @@ fn emit_lib(api: &Api) -> TokenStream {
         mod de;
         mod error;
         mod extra;
+        // Encoding is only reached from operations with `multipart/form-data` bodies.
+        #[allow(dead_code)]
+        mod multipart;
         #[allow(dead_code)]
         pub mod filter;
         // Not every API uses every helper of the shared runtime.
@@ -310,6 +317,7 @@ fn emit_lib(api: &Api) -> TokenStream {
         pub use error::{ApiError, DecodeError, Error, StatusCode};
         pub use error::{TransportError, TransportErrorKind};
         pub use extra::Extra;
+        pub use multipart::Multipart;
         pub use runtime::{ApiResponse, RetryPolicy, Secret};
     }
 }

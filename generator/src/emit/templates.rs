@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::types::TypeContext;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error};
-use crate::ir::{Api, BodyEncoding, ParamLocation, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Body, BodyEncoding, ParamLocation, TypeDef, TypeKind, TypeRef};
 use crate::naming::snake_ident;
 
 const CARGO_TOML: &str = include_str!("../../templates/Cargo.toml.jinja");
@@ -142,6 +142,27 @@ fn example_value(
     })
 }
 
+/// A form with the required parts the spec declares (all of them when none is required).
+fn example_form(body: &Body, lib: &str) -> String {
+    let any_required = body.form_parts.iter().any(|p| p.required);
+    let mut form = format!("{lib}::Multipart::new()");
+    for part in body
+        .form_parts
+        .iter()
+        .filter(|p| p.required || !any_required)
+    {
+        let name = format!("{:?}", part.name);
+        if part.file {
+            form.push_str(&format!(
+                ".file({name}, \"example.bin\", b\"content\".to_vec())"
+            ));
+        } else {
+            form.push_str(&format!(".text({name}, \"value\")"));
+        }
+    }
+    form
+}
+
 /// The arguments of an operation's method in a README example, when they can all be written.
 fn example_args(
     op: &crate::ir::Operation,
@@ -185,6 +206,7 @@ fn example_call(
             ),
             BodyEncoding::Text => "\"text\"".to_owned(),
             BodyEncoding::Bytes => "Vec::new()".to_owned(),
+            BodyEncoding::Multipart => example_form(body, lib),
         });
     }
     Some((binding, args.join(", ")))

@@ -11,9 +11,9 @@ use openapiv3::{
 
 use super::schema::{SchemaOrRef, TypeSpace, lookup_pointer, unescape_token};
 use super::{
-    Api, Body, BodyEncoding, Credential, CredentialKind, Envelope, HttpMethod, Operation, Param,
-    ParamLocation, PathPart, QueryStyle, Response, Server, ServerVariable, TypeDef, TypeKind,
-    TypeRef, UnionVariant,
+    Api, Body, BodyEncoding, Credential, CredentialKind, Envelope, FormPart, HttpMethod, Operation,
+    Param, ParamLocation, PathPart, QueryStyle, Response, Server, ServerVariable, TypeDef,
+    TypeKind, TypeRef, UnionVariant,
 };
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, pointer_join};
@@ -514,7 +514,12 @@ impl OperationLowering<'_> {
                 None => TypeRef::Any,
             },
             BodyEncoding::Text => TypeRef::String,
-            BodyEncoding::Bytes => TypeRef::Bytes,
+            BodyEncoding::Bytes | BodyEncoding::Multipart => TypeRef::Bytes,
+        };
+        let form_parts = if encoding == BodyEncoding::Multipart {
+            form_parts(self.raw, &pointer_join(&content_pointer, "schema"))
+        } else {
+            Vec::new()
         };
         let content_type = if media_type.contains('*') {
             "application/octet-stream".to_owned()
@@ -527,6 +532,7 @@ impl OperationLowering<'_> {
             encoding,
             required: body.required,
             doc: body.description.clone(),
+            form_parts,
         })
     }
 
@@ -764,9 +770,9 @@ impl OperationLowering<'_> {
                     by_status: Vec::new(),
                     errors: Vec::new(),
                 },
-                BodyEncoding::Bytes => Response {
+                BodyEncoding::Bytes | BodyEncoding::Multipart => Response {
                     ty: Some(TypeRef::Bytes),
-                    encoding,
+                    encoding: BodyEncoding::Bytes,
                     unwrap_envelope: false,
                     doc,
                     by_status: Vec::new(),
@@ -1066,9 +1072,78 @@ fn encoding_of(media_type: &str) -> BodyEncoding {
         BodyEncoding::Form
     } else if lower.starts_with("text/") {
         BodyEncoding::Text
+    } else if lower.starts_with("multipart/form-data") {
+        BodyEncoding::Multipart
     } else {
         BodyEncoding::Bytes
     }
+}
+
+/// The parts a `multipart/form-data` schema declares: its properties and those of its `allOf`
+/// members, following local `$ref`s. Best effort, for documentation: the body itself is built
+/// by the caller, so an unusual schema only means a shorter list.
+fn form_parts(raw: &serde_json::Value, schema_pointer: &str) -> Vec<FormPart> {
+    fn resolve<'a>(
+        raw: &'a serde_json::Value,
+        mut schema: &'a serde_json::Value,
+    ) -> Option<&'a serde_json::Value> {
+        for _ in 0..MAX_REF_HOPS {
+            match schema.get("$ref").and_then(|r| r.as_str()) {
+                Some(reference) => schema = lookup_pointer(raw, reference)?,
+                None => return Some(schema),
+            }
+        }
+        None
+    }
+    fn is_file(raw: &serde_json::Value, schema: &serde_json::Value) -> bool {
+        let Some(schema) = resolve(raw, schema) else {
+            return false;
+        };
+        let format = schema.get("format").and_then(|f| f.as_str());
+        format == Some("binary")
+            || schema.get("contentMediaType").is_some()
+            || schema.get("items").is_some_and(|items| is_file(raw, items))
+    }
+    fn collect(
+        raw: &serde_json::Value,
+        schema: &serde_json::Value,
+        depth: usize,
+        parts: &mut Vec<FormPart>,
+    ) {
+        let Some(schema) = resolve(raw, schema).filter(|_| depth < 8) else {
+            return;
+        };
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(|r| r.as_array())
+            .map(|r| r.iter().filter_map(|n| n.as_str()).collect())
+            .unwrap_or_default();
+        if let Some(properties) = schema.get("properties").and_then(|p| p.as_object()) {
+            for (name, property) in properties {
+                if parts.iter().any(|p| &p.name == name) {
+                    continue;
+                }
+                parts.push(FormPart {
+                    name: name.clone(),
+                    file: is_file(raw, property),
+                    required: required.contains(&name.as_str()),
+                });
+            }
+        }
+        for member in schema
+            .get("allOf")
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+        {
+            collect(raw, member, depth + 1, parts);
+        }
+    }
+    let mut parts = Vec::new();
+    if let Some(schema) = lookup_pointer(raw, schema_pointer) {
+        collect(raw, schema, 0, &mut parts);
+    }
+    parts
 }
 
 /// Boxes fields that would make a type contain itself, and rejects aliases that are their own target.

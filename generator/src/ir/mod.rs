@@ -461,8 +461,21 @@ pub enum BodyEncoding {
     Text,
     /// `application/x-www-form-urlencoded`: a typed value, URL-encoded.
     Form,
+    /// `multipart/form-data`: parts built by the caller with the runtime's `Multipart`.
+    Multipart,
     /// Anything else, sent as bytes.
     Bytes,
+}
+
+/// A part a `multipart/form-data` body declares (for the documentation of the operation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormPart {
+    /// Field name.
+    pub name: String,
+    /// A file (`format: binary`, or an array of them) rather than a text value.
+    pub file: bool,
+    /// Listed in the schema's `required`.
+    pub required: bool,
 }
 
 /// A request body.
@@ -478,6 +491,8 @@ pub struct Body {
     pub required: bool,
     /// Description from the spec.
     pub doc: Option<String>,
+    /// For `multipart/form-data`: the parts the schema declares, in its order.
+    pub form_parts: Vec<FormPart>,
 }
 
 /// The success response of an operation.
