@@ -230,6 +230,17 @@ impl<'de> Visitor<'de> for Find<'_> {
     }
 }
 
+/// Visitor methods that write a scalar as JSON text.
+macro_rules! copy_scalars {
+    ($($method:ident: $ty:ty,)*) => {
+        $(
+            fn $method<E: de::Error>(self, value: $ty) -> Result<(), E> {
+                write_json(self.0, &value).map_err(E::custom)
+            }
+        )*
+    };
+}
+
 /// Copies the next value of any self-describing input into `self.0` as JSON text, without
 /// building it in memory.
 struct CopyJson<'a>(&'a mut Vec<u8>);
@@ -249,36 +260,15 @@ impl<'de> Visitor<'de> for CopyJson<'_> {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<(), E> {
-        write_json(self.0, &value).map_err(E::custom)
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<(), E> {
-        write_json(self.0, &value).map_err(E::custom)
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<(), E> {
-        write_json(self.0, &value).map_err(E::custom)
-    }
-
-    fn visit_i128<E: de::Error>(self, value: i128) -> Result<(), E> {
-        write_json(self.0, &value).map_err(E::custom)
-    }
-
-    fn visit_u128<E: de::Error>(self, value: u128) -> Result<(), E> {
-        write_json(self.0, &value).map_err(E::custom)
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<(), E> {
-        write_json(self.0, &value).map_err(E::custom)
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<(), E> {
-        write_json(self.0, value).map_err(E::custom)
-    }
-
-    fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<(), E> {
-        write_json(self.0, value).map_err(E::custom)
+    copy_scalars! {
+        visit_bool: bool,
+        visit_i64: i64,
+        visit_u64: u64,
+        visit_i128: i128,
+        visit_u128: u128,
+        visit_f64: f64,
+        visit_str: &str,
+        visit_bytes: &[u8],
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {

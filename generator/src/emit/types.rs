@@ -264,26 +264,24 @@ fn emit_struct(
         ExtraFields::Forbidden => (quote!(), quote!()),
         ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => {
             let field = ident(rust_name);
-            let value_ty = match &s.extra {
-                ExtraFields::Typed { ty, .. } => context.tokens(ty, true),
-                _ => quote!(serde_json::Value),
-            };
-            let (field_doc, map_ty, methods) = match &s.extra {
-                ExtraFields::Typed { .. } => (
-                    " Properties beyond the declared ones, as the spec's `additionalProperties` types them.",
-                    quote!(std::collections::BTreeMap<String, #value_ty>),
-                    quote! {
-                        /// An additional property by its JSON name, if present.
-                        pub fn #field(&self, name: &str) -> Option<&#value_ty> {
-                            self.#field.get(name)
-                        }
-                    },
-                ),
+            let map_ty = extra_map_type(&s.extra, context);
+            let (field_doc, methods) = match &s.extra {
+                ExtraFields::Typed { ty, .. } => {
+                    let value_ty = context.tokens(ty, true);
+                    (
+                        " Properties beyond the declared ones, as the spec's `additionalProperties` types them.",
+                        quote! {
+                            /// An additional property by its JSON name, if present.
+                            pub fn #field(&self, name: &str) -> Option<&#value_ty> {
+                                self.#field.get(name)
+                            }
+                        },
+                    )
+                }
                 _ => {
                     let getter_as = quote::format_ident!("{}_as", rust_name);
                     (
                         " Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.",
-                        quote!(crate::Extra),
                         quote! {
                             /// An undeclared property by its JSON name, if present.
                             pub fn #field(&self, name: &str) -> Option<serde_json::Value> {
@@ -344,13 +342,7 @@ fn emit_deserialize_with_extra(
     context: &TypeContext<'_>,
 ) -> TokenStream {
     let extra = ident(extra_name);
-    let map_ty = match &s.extra {
-        ExtraFields::Typed { ty, .. } => {
-            let value_ty = context.tokens(ty, true);
-            quote!(std::collections::BTreeMap<String, #value_ty>)
-        }
-        _ => quote!(crate::Extra),
-    };
+    let map_ty = extra_map_type(&s.extra, context);
     let keep_extra = match &s.extra {
         ExtraFields::Typed { .. } => {
             quote!(#extra.insert(__key.into_owned(), __access.next_value()?);)
@@ -414,6 +406,18 @@ fn emit_deserialize_with_extra(
                 deserializer.deserialize_map(__Visitor)
             }
         }
+    }
+}
+
+/// The type of a struct's field for properties beyond the declared ones: the spec's
+/// `additionalProperties` type as a map, or the runtime's `Extra` for anything else.
+fn extra_map_type(extra: &ExtraFields, context: &TypeContext<'_>) -> TokenStream {
+    match extra {
+        ExtraFields::Typed { ty, .. } => {
+            let value_ty = context.tokens(ty, true);
+            quote!(std::collections::BTreeMap<String, #value_ty>)
+        }
+        _ => quote!(crate::Extra),
     }
 }
 
