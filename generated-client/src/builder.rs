@@ -7,7 +7,7 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
-use crate::runtime::{self, ApiResponse, RequestOptions, RetryPolicy};
+use crate::runtime;
 use crate::{Client, Error};
 
 #[allow(unused_imports)]
@@ -21,7 +21,7 @@ use crate::types;
 pub struct CreateCta<'a> {
     client: &'a Client,
     body: &'a types::CtaInput,
-    options: RequestOptions,
+    options: runtime::RequestOptions,
 }
 
 impl<'a> CreateCta<'a> {
@@ -29,7 +29,7 @@ impl<'a> CreateCta<'a> {
         Self {
             client,
             body,
-            options: RequestOptions::default(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -51,7 +51,7 @@ impl<'a> CreateCta<'a> {
     }
 
     /// Overrides the client's retry policy for this call only.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
         self
     }
@@ -70,7 +70,9 @@ impl<'a> CreateCta<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(self) -> Result<ApiResponse<types::Cta>, Error> {
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::ApiResponse<types::Cta>, Error> {
         let transport = &*self.client.transport;
         let query = Vec::new();
         let headers = Vec::new();
@@ -108,7 +110,7 @@ impl<'a> IntoFuture for CreateCta<'a> {
 pub struct GetCta<'a> {
     client: &'a Client,
     cta_id: String,
-    options: RequestOptions,
+    options: runtime::RequestOptions,
 }
 
 impl<'a> GetCta<'a> {
@@ -116,7 +118,7 @@ impl<'a> GetCta<'a> {
         Self {
             client,
             cta_id,
-            options: RequestOptions::default(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -138,7 +140,7 @@ impl<'a> GetCta<'a> {
     }
 
     /// Overrides the client's retry policy for this call only.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
         self
     }
@@ -157,7 +159,9 @@ impl<'a> GetCta<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(self) -> Result<ApiResponse<types::Cta>, Error> {
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::ApiResponse<types::Cta>, Error> {
         let transport = &*self.client.transport;
         let query = Vec::new();
         let headers = Vec::new();
@@ -196,7 +200,7 @@ pub struct UpdateCta<'a> {
     client: &'a Client,
     cta_id: String,
     body: &'a types::CtaInput,
-    options: RequestOptions,
+    options: runtime::RequestOptions,
 }
 
 impl<'a> UpdateCta<'a> {
@@ -209,7 +213,7 @@ impl<'a> UpdateCta<'a> {
             client,
             cta_id,
             body,
-            options: RequestOptions::default(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -231,7 +235,7 @@ impl<'a> UpdateCta<'a> {
     }
 
     /// Overrides the client's retry policy for this call only.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
         self
     }
@@ -250,7 +254,9 @@ impl<'a> UpdateCta<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(self) -> Result<ApiResponse<types::Cta>, Error> {
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::ApiResponse<types::Cta>, Error> {
         let transport = &*self.client.transport;
         let query = Vec::new();
         let headers = Vec::new();
@@ -288,7 +294,7 @@ impl<'a> IntoFuture for UpdateCta<'a> {
 pub struct SearchCtas<'a> {
     client: &'a Client,
     body: &'a types::SearchRequest,
-    options: RequestOptions,
+    options: runtime::RequestOptions,
 }
 
 impl<'a> SearchCtas<'a> {
@@ -296,7 +302,7 @@ impl<'a> SearchCtas<'a> {
         Self {
             client,
             body,
-            options: RequestOptions::default(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -318,7 +324,7 @@ impl<'a> SearchCtas<'a> {
     }
 
     /// Overrides the client's retry policy for this call only.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
         self
     }
@@ -339,7 +345,7 @@ impl<'a> SearchCtas<'a> {
     /// As for [`send`](Self::send).
     pub async fn send_with_response(
         self,
-    ) -> Result<ApiResponse<types::CtaSearchPage>, Error> {
+    ) -> Result<crate::ApiResponse<types::CtaSearchPage>, Error> {
         let transport = &*self.client.transport;
         let query = Vec::new();
         let headers = Vec::new();
@@ -376,14 +382,14 @@ impl<'a> IntoFuture for SearchCtas<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCtaTypes<'a> {
     client: &'a Client,
-    options: RequestOptions,
+    options: runtime::RequestOptions,
 }
 
 impl<'a> GetCtaTypes<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
             client,
-            options: RequestOptions::default(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -405,7 +411,7 @@ impl<'a> GetCtaTypes<'a> {
     }
 
     /// Overrides the client's retry policy for this call only.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
         self
     }
@@ -426,7 +432,7 @@ impl<'a> GetCtaTypes<'a> {
     /// As for [`send`](Self::send).
     pub async fn send_with_response(
         self,
-    ) -> Result<ApiResponse<Vec<types::CtaType>>, Error> {
+    ) -> Result<crate::ApiResponse<Vec<types::CtaType>>, Error> {
         let transport = &*self.client.transport;
         let query = Vec::new();
         let headers = Vec::new();
@@ -464,7 +470,7 @@ impl<'a> IntoFuture for GetCtaTypes<'a> {
 pub struct GetCtaReasons<'a> {
     client: &'a Client,
     type_id: Option<String>,
-    options: RequestOptions,
+    options: runtime::RequestOptions,
 }
 
 impl<'a> GetCtaReasons<'a> {
@@ -472,7 +478,7 @@ impl<'a> GetCtaReasons<'a> {
         Self {
             client,
             type_id: None,
-            options: RequestOptions::default(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -502,7 +508,7 @@ impl<'a> GetCtaReasons<'a> {
     }
 
     /// Overrides the client's retry policy for this call only.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
         self
     }
@@ -523,7 +529,7 @@ impl<'a> GetCtaReasons<'a> {
     /// As for [`send`](Self::send).
     pub async fn send_with_response(
         self,
-    ) -> Result<ApiResponse<Vec<types::CtaReason>>, Error> {
+    ) -> Result<crate::ApiResponse<Vec<types::CtaReason>>, Error> {
         let transport = &*self.client.transport;
         let mut query = Vec::new();
         if let Some(value) = &self.type_id {
@@ -563,14 +569,14 @@ impl<'a> IntoFuture for GetCtaReasons<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCtaPriorities<'a> {
     client: &'a Client,
-    options: RequestOptions,
+    options: runtime::RequestOptions,
 }
 
 impl<'a> GetCtaPriorities<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
             client,
-            options: RequestOptions::default(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -592,7 +598,7 @@ impl<'a> GetCtaPriorities<'a> {
     }
 
     /// Overrides the client's retry policy for this call only.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
         self
     }
@@ -613,7 +619,7 @@ impl<'a> GetCtaPriorities<'a> {
     /// As for [`send`](Self::send).
     pub async fn send_with_response(
         self,
-    ) -> Result<ApiResponse<Vec<types::CtaPriority>>, Error> {
+    ) -> Result<crate::ApiResponse<Vec<types::CtaPriority>>, Error> {
         let transport = &*self.client.transport;
         let query = Vec::new();
         let headers = Vec::new();
@@ -650,14 +656,14 @@ impl<'a> IntoFuture for GetCtaPriorities<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCtaStatuses<'a> {
     client: &'a Client,
-    options: RequestOptions,
+    options: runtime::RequestOptions,
 }
 
 impl<'a> GetCtaStatuses<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
             client,
-            options: RequestOptions::default(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -679,7 +685,7 @@ impl<'a> GetCtaStatuses<'a> {
     }
 
     /// Overrides the client's retry policy for this call only.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
         self
     }
@@ -700,7 +706,7 @@ impl<'a> GetCtaStatuses<'a> {
     /// As for [`send`](Self::send).
     pub async fn send_with_response(
         self,
-    ) -> Result<ApiResponse<Vec<types::CtaStatus>>, Error> {
+    ) -> Result<crate::ApiResponse<Vec<types::CtaStatus>>, Error> {
         let transport = &*self.client.transport;
         let query = Vec::new();
         let headers = Vec::new();

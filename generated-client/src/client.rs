@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use crate::runtime::{self, RetryPolicy, Transport};
+use crate::runtime;
 use crate::Error;
 
 #[allow(unused_imports)]
@@ -25,7 +25,7 @@ const ENVELOPE: Option<runtime::Envelope> = Some(runtime::Envelope {
 /// Cheap to clone: clones share one connection pool. Each method returns a request builder; `.await` it to send the request.
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub(crate) transport: Arc<Transport>,
+    pub(crate) transport: Arc<runtime::Transport>,
 }
 
 impl Client {
@@ -230,8 +230,8 @@ impl ClientBuilder {
         self
     }
 
-    /// When and how often failed requests are retried (default: [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    /// When and how often failed requests are retried (default: [`RetryPolicy::default`](crate::RetryPolicy::default)).
+    pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = policy;
         self
     }
@@ -253,7 +253,7 @@ impl ClientBuilder {
     /// # Errors
     ///
     /// Returns [`Error::Config`] when the base URL, a server variable or a credential cannot be used safely.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(mut self) -> Result<Client, Error> {
         let base_url = match &self.base_url {
             Some(url) => url.clone(),
             None => {
@@ -277,7 +277,15 @@ impl ClientBuilder {
                     value,
                 });
         }
-        let transport = Transport::new(base_url, credentials, ENVELOPE, self.options)?;
+        self.options.default_user_agent = concat!(
+            env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+        );
+        let transport = runtime::Transport::new(
+            base_url,
+            credentials,
+            ENVELOPE,
+            self.options,
+        )?;
         Ok(Client {
             transport: Arc::new(transport),
         })

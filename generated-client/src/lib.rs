@@ -11,22 +11,8 @@ pub mod builder;
 #[rustfmt::skip]
 mod client;
 
-#[allow(dead_code)]
-mod dates;
-
-#[allow(dead_code)]
-mod de;
-mod error;
-mod extra;
-
-#[allow(dead_code)]
-mod multipart;
-
-#[allow(dead_code)]
-pub mod filter;
-
-#[allow(dead_code)]
-mod runtime;
+#[doc(hidden)]
+pub mod runtime;
 
 #[rustfmt::skip]
 pub mod types;
@@ -39,12 +25,12 @@ pub use reqwest;
 
 pub use client::{Client, ClientBuilder};
 
-pub use error::{ApiError, DecodeError, Error, StatusCode};
+pub use runtime::{ApiError, DecodeError, Error, StatusCode};
 
-pub use error::{TransportError, TransportErrorKind};
+pub use runtime::{TransportError, TransportErrorKind};
 
-pub use extra::Extra;
+pub use runtime::Extra;
 
-pub use multipart::Multipart;
+pub use runtime::filter;
 
 pub use runtime::{ApiResponse, RetryPolicy, Secret};

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+#[allow(unused_imports)]
+use crate::runtime;
+
 /// Schema `SearchRequest`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SearchRequest {
@@ -87,7 +90,7 @@ impl<'de> Deserialize<'de> for SearchRequest {
                 let mut limit = None;
                 let mut offset = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "select" => select = __access.next_value()?,
                         "where" => where_ = __access.next_value()?,
@@ -158,7 +161,7 @@ pub struct Cta {
         rename = "DueDate",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::dates::option_date"
+        with = "runtime::dates::option_date"
     )]
     pub due_date: Option<chrono::NaiveDate>,
     /// Date the CTA was closed
@@ -166,7 +169,7 @@ pub struct Cta {
         rename = "ClosedDate",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::dates::option_date"
+        with = "runtime::dates::option_date"
     )]
     pub closed_date: Option<chrono::NaiveDate>,
     /// CTA comments
@@ -183,7 +186,7 @@ pub struct Cta {
         rename = "CreatedDate",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::dates::option_date_time"
+        with = "runtime::dates::option_date_time"
     )]
     pub created_date: Option<chrono::DateTime<chrono::Utc>>,
     /// Last modification timestamp
@@ -191,7 +194,7 @@ pub struct Cta {
         rename = "ModifiedDate",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::dates::option_date_time"
+        with = "runtime::dates::option_date_time"
     )]
     pub modified_date: Option<chrono::DateTime<chrono::Utc>>,
     /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
@@ -396,7 +399,7 @@ impl<'de> Deserialize<'de> for Cta {
                 let mut created_date = None;
                 let mut modified_date = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "Gsid" => gsid = __access.next_value()?,
                         "Name" => name = __access.next_value()?,
@@ -413,12 +416,12 @@ impl<'de> Deserialize<'de> for Cta {
                         "OwnerName" => owner_name = __access.next_value()?,
                         "DueDate" => {
                             due_date = __access
-                                .next_value::<crate::dates::Decoded<_>>()?
+                                .next_value::<runtime::dates::Decoded<_>>()?
                                 .0;
                         }
                         "ClosedDate" => {
                             closed_date = __access
-                                .next_value::<crate::dates::Decoded<_>>()?
+                                .next_value::<runtime::dates::Decoded<_>>()?
                                 .0;
                         }
                         "Comments" => comments = __access.next_value()?,
@@ -426,12 +429,12 @@ impl<'de> Deserialize<'de> for Cta {
                         "PlaybookId" => playbook_id = __access.next_value()?,
                         "CreatedDate" => {
                             created_date = __access
-                                .next_value::<crate::dates::Decoded<_>>()?
+                                .next_value::<runtime::dates::Decoded<_>>()?
                                 .0;
                         }
                         "ModifiedDate" => {
                             modified_date = __access
-                                .next_value::<crate::dates::Decoded<_>>()?
+                                .next_value::<runtime::dates::Decoded<_>>()?
                                 .0;
                         }
                         _ => {
@@ -497,7 +500,7 @@ pub struct CtaInput {
         rename = "DueDate",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::dates::option_date"
+        with = "runtime::dates::option_date"
     )]
     pub due_date: Option<chrono::NaiveDate>,
     /// Comments
@@ -611,7 +614,7 @@ impl<'de> Deserialize<'de> for CtaInput {
                 let mut comments = None;
                 let mut playbook_id = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "Name" => name = __access.next_value()?,
                         "CompanyId" => company_id = Some(__access.next_value()?),
@@ -622,7 +625,7 @@ impl<'de> Deserialize<'de> for CtaInput {
                         "OwnerId" => owner_id = __access.next_value()?,
                         "DueDate" => {
                             due_date = __access
-                                .next_value::<crate::dates::Decoded<_>>()?
+                                .next_value::<runtime::dates::Decoded<_>>()?
                                 .0;
                         }
                         "Comments" => comments = __access.next_value()?,
@@ -738,7 +741,7 @@ impl<'de> Deserialize<'de> for CtaType {
                 let mut name = None;
                 let mut is_default = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "id" => id = __access.next_value()?,
                         "name" => name = __access.next_value()?,
@@ -832,7 +835,7 @@ impl<'de> Deserialize<'de> for CtaReason {
                 let mut name = None;
                 let mut type_id = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "id" => id = __access.next_value()?,
                         "name" => name = __access.next_value()?,
@@ -926,7 +929,7 @@ impl<'de> Deserialize<'de> for CtaPriority {
                 let mut name = None;
                 let mut order = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "id" => id = __access.next_value()?,
                         "name" => name = __access.next_value()?,
@@ -1020,7 +1023,7 @@ impl<'de> Deserialize<'de> for CtaStatus {
                 let mut name = None;
                 let mut is_closed = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "id" => id = __access.next_value()?,
                         "name" => name = __access.next_value()?,
@@ -1103,7 +1106,7 @@ impl<'de> Deserialize<'de> for SearchFilter {
                 let mut conditions = None;
                 let mut expression = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "conditions" => conditions = __access.next_value()?,
                         "expression" => expression = __access.next_value()?,
@@ -1195,7 +1198,7 @@ impl<'de> Deserialize<'de> for SearchCondition {
                 let mut value = None;
                 let mut operator = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "name" => name = __access.next_value()?,
                         "value" => value = __access.next_value()?,
@@ -1305,7 +1308,7 @@ impl<'de> Deserialize<'de> for SearchOperator {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::de::enum_from_str(
+        runtime::de::enum_from_str(
             deserializer,
             "SearchOperator",
             |value: &str| Self::from(value),
@@ -1374,7 +1377,7 @@ impl<'de> Deserialize<'de> for CtaSearchPage {
                 let mut records = None;
                 let mut total_count = None;
                 let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
                     match __key.as_str() {
                         "records" => records = __access.next_value()?,
                         "totalCount" => total_count = __access.next_value()?,
@@ -1538,7 +1541,7 @@ impl SearchFilterBuilder {
 
     /// The filter that requires every added condition (`A AND B AND ...`).
     pub fn all(self) -> SearchFilter {
-        let expression = crate::filter::all(self.conditions.len());
+        let expression = runtime::filter::all(self.conditions.len());
         SearchFilter {
             conditions: Some(self.conditions),
             expression: Some(expression),

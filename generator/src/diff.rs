@@ -182,8 +182,7 @@ fn render(api: &Api, ty: &TypeRef) -> String {
         TypeRef::Any => "Value".into(),
         TypeRef::Bytes => "Vec<u8>".into(),
         TypeRef::Named(id) => api
-            .types
-            .get(*id)
+            .type_def(*id)
             .map_or_else(|| "?".into(), |t| t.name.clone()),
         TypeRef::Array(inner) => format!("Vec<{}>", render(api, inner)),
         TypeRef::Map(inner) => format!("Map<String, {}>", render(api, inner)),
@@ -418,7 +417,7 @@ impl Usage {
         while let Some(ty) = stack.pop() {
             match ty {
                 TypeRef::Named(id) => {
-                    let Some(def) = api.types.get(*id) else {
+                    let Some(def) = api.types.get(id.index()) else {
                         continue;
                     };
                     if !in_requests.insert(def.name.clone()) {
@@ -428,7 +427,7 @@ impl Usage {
                         TypeKind::Struct(s) => stack.extend(s.fields.iter().map(|f| &f.ty)),
                         TypeKind::Union(variants) => stack.extend(variants.iter().map(|v| &v.ty)),
                         TypeKind::Alias(inner) => stack.push(inner),
-                        TypeKind::StringEnum(_) => {}
+                        TypeKind::StringEnum(_) | TypeKind::Merged(_) => {}
                     }
                 }
                 TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
@@ -448,10 +447,14 @@ fn diff_types(
     new_usage: &Usage,
     changes: &mut Vec<Change>,
 ) {
-    let old_types: BTreeMap<&str, &TypeDef> =
-        old.types.iter().map(|t| (t.name.as_str(), t)).collect();
-    let new_types: BTreeMap<&str, &TypeDef> =
-        new.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let old_types: BTreeMap<&str, &TypeDef> = old
+        .defined_types()
+        .map(|(_, t)| (t.name.as_str(), t))
+        .collect();
+    let new_types: BTreeMap<&str, &TypeDef> = new
+        .defined_types()
+        .map(|(_, t)| (t.name.as_str(), t))
+        .collect();
     for name in old_types.keys() {
         if !new_types.contains_key(name) {
             changes.push(change(
@@ -484,6 +487,7 @@ fn kind_name(kind: &TypeKind) -> &'static str {
         TypeKind::StringEnum(_) => "enum",
         TypeKind::Union(_) => "union",
         TypeKind::Alias(_) => "alias",
+        TypeKind::Merged(_) => "merged",
     }
 }
 

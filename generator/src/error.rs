@@ -74,13 +74,3 @@ impl fmt::Display for Error {
         Ok(())
     }
 }
-
-/// Escapes one JSON-pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`).
-pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Appends `token` to `pointer` as one escaped reference token.
-pub fn pointer_join(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape_pointer_token(token))
-}

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod error;
 pub mod ir;
 pub mod naming;
+pub mod pointer;
 
 mod emit;
 mod spec;

@@ -526,7 +526,7 @@ async fn a_multipart_form_is_read_back_by_a_server_side_parser() {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let tricky = "line one\r\n--not-a-boundary\r\n\"quoted\"";
-    let form = gainsight_cta::Multipart::new()
+    let form = openapi_rust_runtime::Multipart::new()
         .text("title", tricky)
         .json("meta", &json!({"tags": ["a", "b"]}))
         .expect("JSON part")

@@ -188,13 +188,17 @@ components:
             "src/types.rs",
             "src/client.rs",
             "src/builder.rs",
-            "src/error.rs",
-            "src/runtime.rs",
-            "src/dates.rs",
-            "src/de.rs",
-            "src/extra.rs",
-            "src/multipart.rs",
-            "src/filter.rs"
+            // The runtime modules this crate uses (no dates, filters, paging or multipart).
+            "src/runtime/mod.rs",
+            "src/runtime/credentials.rs",
+            "src/runtime/de.rs",
+            "src/runtime/decode.rs",
+            "src/runtime/encode.rs",
+            "src/runtime/error.rs",
+            "src/runtime/extra.rs",
+            "src/runtime/retry.rs",
+            "src/runtime/secret.rs",
+            "src/runtime/transport.rs",
         ]
     );
 }

@@ -146,7 +146,7 @@ fn several_success_bodies_become_an_outcome_enum_decoded_by_status() {
             submit.response.ty
         );
     };
-    let outcome = &api.types[*id];
+    let outcome = api.type_def(*id).expect("outcome type");
     assert_eq!(outcome.name, "SubmitJobOutcome");
     assert!(
         matches!(&outcome.kind, generator::ir::TypeKind::Union(v) if v.len() == 2),
@@ -157,7 +157,7 @@ fn several_success_bodies_become_an_outcome_enum_decoded_by_status() {
     let get = operation("getResult");
     assert!(get.response.by_status.is_empty());
     assert!(
-        matches!(&get.response.ty, Some(generator::ir::TypeRef::Named(id)) if api.types[*id].name == "ResultModel")
+        matches!(&get.response.ty, Some(generator::ir::TypeRef::Named(id)) if api.type_def(*id).is_some_and(|t| t.name == "ResultModel"))
     );
 }
 

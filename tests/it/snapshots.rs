@@ -11,7 +11,7 @@ fn snapshot_name(prefix: &str, path: &str) -> String {
 #[test]
 fn seed_spec_output() {
     let output = generate_seed();
-    assert_eq!(output.files.len(), 15);
+    assert_eq!(output.files.len(), 21);
     for file in &output.files {
         insta::assert_snapshot!(snapshot_name("gainsight", &file.path), file.contents);
     }

@@ -3,10 +3,11 @@
 use minijinja::{Environment, context};
 use serde::Serialize;
 
+use super::plan::{ArgSource, OperationPlan, Plan};
 use super::types::TypeContext;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error};
-use crate::ir::{Api, Body, BodyEncoding, ParamLocation, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Body, BodyEncoding, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::naming::snake_ident;
 
 const CARGO_TOML: &str = include_str!("../../templates/Cargo.toml.jinja");
@@ -105,7 +106,7 @@ fn example_value(
             example_value(inner, api, context, lib, hint, depth + 1)?
         ),
         TypeRef::Named(id) => {
-            let def = api.types.get(*id)?;
+            let def = api.type_def(*id)?;
             let path = format!("{lib}::types::{}", def.name);
             match &def.kind {
                 TypeKind::StringEnum(variants) => format!(
@@ -136,7 +137,7 @@ fn example_value(
                     }
                 }
                 TypeKind::Alias(inner) => example_value(inner, api, context, lib, hint, depth + 1)?,
-                TypeKind::Union(_) => return None,
+                TypeKind::Union(_) | TypeKind::Merged(_) => return None,
             }
         }
     })
@@ -164,63 +165,46 @@ fn example_form(body: &Body, lib: &str) -> String {
 }
 
 /// The arguments of an operation's method in a README example, when they can all be written.
-fn example_args(
-    op: &crate::ir::Operation,
-    api: &Api,
-    context: &TypeContext<'_>,
-    lib: &str,
-) -> Option<String> {
-    example_call(op, api, context, lib, false).map(|(_, args)| args)
-}
-
-/// Like [`example_args`], with a JSON body bound to `body` first (for borrows that outlive one statement).
+///
+/// With `bind_body`, a JSON or form body is bound to `body` first (for borrows that outlive
+/// one statement) and the binding is returned too.
 fn example_call(
-    op: &crate::ir::Operation,
-    api: &Api,
+    plan: &OperationPlan<'_>,
     context: &TypeContext<'_>,
     lib: &str,
     bind_body: bool,
 ) -> Option<(String, String)> {
+    let api = context.api();
     let mut binding = String::new();
     let mut args = Vec::new();
-    let path_params = op.path_params().into_iter();
-    let others = op
-        .params
-        .iter()
-        .filter(|p| p.required && p.location != ParamLocation::Path);
-    for param in path_params.chain(others) {
-        args.push(example_value(&param.ty, api, context, lib, &param.name, 0)?);
-    }
-    if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        args.push(match body.encoding {
-            BodyEncoding::Json | BodyEncoding::Form if bind_body => {
-                binding = format!(
-                    "let body = {};",
+    for arg in &plan.required {
+        args.push(match arg.source {
+            ArgSource::Param(param) => example_value(&param.ty, api, context, lib, &param.name, 0)?,
+            ArgSource::Body(body) => match body.encoding {
+                BodyEncoding::Json | BodyEncoding::Form if bind_body => {
+                    binding = format!(
+                        "let body = {};",
+                        example_value(&body.ty, api, context, lib, "body", 0)?
+                    );
+                    "&body".to_owned()
+                }
+                BodyEncoding::Json | BodyEncoding::Form => format!(
+                    "&{}",
                     example_value(&body.ty, api, context, lib, "body", 0)?
-                );
-                "&body".to_owned()
-            }
-            BodyEncoding::Json | BodyEncoding::Form => format!(
-                "&{}",
-                example_value(&body.ty, api, context, lib, "body", 0)?
-            ),
-            BodyEncoding::Text => "\"text\"".to_owned(),
-            BodyEncoding::Bytes => "Vec::new()".to_owned(),
-            BodyEncoding::Multipart => example_form(body, lib),
+                ),
+                BodyEncoding::Text => "\"text\"".to_owned(),
+                BodyEncoding::Bytes => "Vec::new()".to_owned(),
+                BodyEncoding::Multipart => example_form(body, lib),
+            },
         });
     }
     Some((binding, args.join(", ")))
 }
 
-pub fn readme(
-    api: &Api,
-    package: &Package,
-    context: &TypeContext<'_>,
-    source: &str,
-) -> Result<String, Error> {
+pub fn readme(plan: &Plan<'_>, package: &Package, source: &str) -> Result<String, Error> {
+    let (api, context) = (plan.api, &plan.types);
     let lib = package.lib_name.as_str();
-    let server = api.server.as_ref().filter(|s| s.url.starts_with("http"));
-    let mut new_args: Vec<String> = match server {
+    let mut new_args: Vec<String> = match plan.server {
         Some(s) => s
             .variables
             .iter()
@@ -244,25 +228,26 @@ pub fn readme(
             .map(|c| format!("std::env::var({:?})?", c.rust_name.to_ascii_uppercase())),
     );
     let description = api.description.as_deref().map(super::docs::spec);
-    let operations: Vec<_> = api
+    let operations: Vec<_> = plan
         .operations
         .iter()
-        .map(|op| {
+        .map(|op_plan| {
+            let op = op_plan.op;
             context! {
                 method => op.method_name,
                 http => op.http_method.as_str(),
                 path => op.path_template.replace('|', "\\|"),
                 summary => op.summary.as_deref().map(|s| super::docs::spec(s).replace('\n', " ").replace('|', "\\|")),
-                args => example_args(op, api, context, lib),
+                args => example_call(op_plan, context, lib, false).map(|(_, args)| args),
             }
         })
         .collect();
     let filter = api.filters.first().and_then(|filter| {
-        let name = |id: usize| api.types.get(id).map(|t| t.name.clone());
+        let name = |id: TypeId| api.type_def(id).map(|t| t.name.clone());
         let Some(TypeDef {
             kind: TypeKind::StringEnum(variants),
             ..
-        }) = api.types.get(filter.operator_type)
+        }) = api.type_def(filter.operator_type)
         else {
             return None;
         };
@@ -281,13 +266,16 @@ pub fn readme(
             list_value => list.map(|v| v.value.clone()),
         })
     });
-    let paging = api
+    let paging = plan
         .operations
         .iter()
-        .find(|op| op.pagination.is_some())
+        .find(|op| op.paging.is_some())
         .and_then(|op| {
-            let (binding, args) = example_call(op, api, context, lib, true)?;
-            Some(context! { method => op.method_name, binding, args })
+            let (binding, args) = example_call(op, context, lib, true)?;
+            let paging = op.paging?;
+            Some(context! {
+                stream => paging.stream_method, all => paging.collect_method, binding, args,
+            })
         });
     render(
         "README.md",

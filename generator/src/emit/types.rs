@@ -6,6 +6,10 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs, spec};
+use super::runtime::{
+    DATES_DATE, DATES_DATE_TIME, DATES_DECODED, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME,
+    DE_ENUM_FROM_STR, DE_KEY, ERROR, EXTRA, FILTER_ALL, FILTER_EXPR,
+};
 use crate::ir::{
     Api, ExtraFields, Field, StructType, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant,
 };
@@ -40,7 +44,7 @@ impl<'a> TypeContext<'a> {
                 }
             }
         }
-        for id in 0..api.types.len() {
+        for (id, _) in api.defined_types() {
             context.compute_default(id, &mut Vec::new());
         }
         context
@@ -55,12 +59,13 @@ impl<'a> TypeContext<'a> {
             return false;
         }
         visiting.push(id);
-        let result = match self.api.types.get(id).map(|t| &t.kind) {
+        let result = match self.api.type_def(id).map(|t| &t.kind) {
             Some(TypeKind::Struct(s)) => s
                 .fields
                 .iter()
                 .all(|f| !f.required || f.nullable || self.ref_default(&f.ty.clone(), visiting)),
             Some(TypeKind::Alias(ty)) => self.ref_default(&ty.clone(), visiting),
+            Some(TypeKind::Merged(target)) => self.compute_default(*target, visiting),
             _ => false,
         };
         visiting.pop();
@@ -95,12 +100,15 @@ impl<'a> TypeContext<'a> {
             TypeRef::Any => quote!(serde_json::Value),
             TypeRef::Bytes => quote!(Vec<u8>),
             TypeRef::Named(id) => {
-                let name = ident(
-                    self.api
-                        .types
-                        .get(*id)
-                        .map_or("Unknown", |t| t.name.as_str()),
-                );
+                // Lowering checked every id; a merged copy is written as the type it became.
+                let name = match self.api.type_def(*id) {
+                    Some(TypeDef {
+                        kind: TypeKind::Merged(target),
+                        ..
+                    }) => self.api.type_def(*target),
+                    def => def,
+                }
+                .map_or_else(|| ident("__DanglingTypeId"), |t| ident(&t.name));
                 if in_types {
                     quote!(#name)
                 } else {
@@ -140,12 +148,13 @@ pub fn emit_types(api: &Api, context: &TypeContext<'_>) -> Result<TokenStream, c
     let imports = (!api.types.is_empty()).then(|| {
         quote!(
             use serde::{Deserialize, Serialize};
+
+            #[allow(unused_imports)]
+            use crate::runtime;
         )
     });
     let items = api
-        .types
-        .iter()
-        .enumerate()
+        .defined_types()
         .map(|(id, def)| emit_type(id, def, context));
     let body = quote! {
         #![doc = #title]
@@ -188,6 +197,7 @@ fn emit_type(id: TypeId, def: &TypeDef, context: &TypeContext<'_>) -> TokenStrea
             let ty = context.tokens(ty, true);
             quote!(#doc pub type #name = #ty;)
         }
+        TypeKind::Merged(_) => quote!(),
     }
 }
 
@@ -360,7 +370,7 @@ fn emit_deserialize_with_extra(
         // Types are inferred from the struct literal at the end: less code to compile.
         let is_date = matches!(field.ty, TypeRef::Date | TypeRef::DateTime) && !field.boxed;
         let read = if is_date {
-            quote!(__access.next_value::<crate::dates::Decoded<_>>()?.0)
+            quote!(__access.next_value::<#DATES_DECODED<_>>()?.0)
         } else {
             quote!(__access.next_value()?)
         };
@@ -391,7 +401,7 @@ fn emit_deserialize_with_extra(
                     fn visit_map<__A: serde::de::MapAccess<'de>>(self, mut __access: __A) -> Result<Self::Value, __A::Error> {
                         #(#locals)*
                         let mut #extra: #map_ty = Default::default();
-                        while let Some(__key) = __access.next_key::<crate::de::Key<'de>>()? {
+                        while let Some(__key) = __access.next_key::<#DE_KEY<'de>>()? {
                             match __key.as_str() {
                                 #(#arms)*
                                 _ => {
@@ -417,7 +427,7 @@ fn extra_map_type(extra: &ExtraFields, context: &TypeContext<'_>) -> TokenStream
             let value_ty = context.tokens(ty, true);
             quote!(std::collections::BTreeMap<String, #value_ty>)
         }
-        _ => quote!(crate::Extra),
+        _ => quote!(#EXTRA),
     }
 }
 
@@ -445,13 +455,14 @@ fn emit_field(field: &Field, context: &TypeContext<'_>) -> TokenStream {
         serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
     }
     let with = match (&field.ty, optional) {
-        (TypeRef::Date, false) => Some("crate::dates::date"),
-        (TypeRef::Date, true) => Some("crate::dates::option_date"),
-        (TypeRef::DateTime, false) => Some("crate::dates::date_time"),
-        (TypeRef::DateTime, true) => Some("crate::dates::option_date_time"),
+        (TypeRef::Date, false) => Some(DATES_DATE),
+        (TypeRef::Date, true) => Some(DATES_OPTION_DATE),
+        (TypeRef::DateTime, false) => Some(DATES_DATE_TIME),
+        (TypeRef::DateTime, true) => Some(DATES_OPTION_DATE_TIME),
         _ => None,
     };
     if let Some(with) = with.filter(|_| !field.boxed) {
+        let with = with.path();
         serde_args.push(quote!(with = #with));
     }
     let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
@@ -535,7 +546,7 @@ fn emit_string_enum(
 
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::de::enum_from_str(deserializer, #type_name, |value: &str| Self::from(value))
+                #DE_ENUM_FROM_STR(deserializer, #type_name, |value: &str| Self::from(value))
             }
         }
     }
@@ -597,11 +608,11 @@ fn emit_filter(
     filter: &crate::ir::Filter,
     context: &TypeContext<'_>,
 ) -> Result<TokenStream, crate::Error> {
-    let type_name = |id: TypeId| api.types.get(id).map_or("Unknown", |t| t.name.as_str());
+    let type_name = |id: TypeId| api.type_def(id).map_or("Unknown", |t| t.name.as_str());
     for id in [filter.filter_type, filter.condition_type] {
         if !context.is_default(id) {
             return Err(crate::Diagnostic::new(
-                api.types.get(id).map_or("#", |t| t.pointer.as_str()),
+                api.type_def(id).map_or("#", |t| t.pointer.as_str()),
                 format!(
                     "the filter builder needs `{}` to have only optional or defaultable properties",
                     type_name(id)
@@ -612,7 +623,7 @@ fn emit_filter(
     }
     let condition = ident(type_name(filter.condition_type));
     let filter_name = ident(type_name(filter.filter_type));
-    let builder = quote::format_ident!("{}Builder", type_name(filter.filter_type));
+    let builder = ident(&filter.builder_name);
     let operator = ident(type_name(filter.operator_type));
     let some = |optional: bool, value: TokenStream| {
         if optional {
@@ -627,7 +638,7 @@ fn emit_filter(
     let Some(crate::ir::TypeDef {
         kind: TypeKind::StringEnum(variants),
         ..
-    }) = api.types.get(filter.operator_type)
+    }) = api.type_def(filter.operator_type)
     else {
         return Ok(quote!());
     };
@@ -683,9 +694,9 @@ fn emit_filter(
 
         impl #builder {
             /// Adds a condition and returns the expression that stands for it.
-            pub fn add(&mut self, condition: #condition) -> crate::filter::Expr {
+            pub fn add(&mut self, condition: #condition) -> #FILTER_EXPR {
                 self.conditions.push(condition);
-                crate::filter::Expr::Condition(self.conditions.len() - 1)
+                #FILTER_EXPR::Condition(self.conditions.len() - 1)
             }
 
             /// The filter with `expression` over the added conditions.
@@ -693,14 +704,14 @@ fn emit_filter(
             /// # Errors
             ///
             /// [`crate::Error::Encode`] when the expression names a condition this builder does not hold.
-            pub fn build(self, expression: &crate::filter::Expr) -> Result<#filter_name, crate::Error> {
+            pub fn build(self, expression: &#FILTER_EXPR) -> Result<#filter_name, #ERROR> {
                 let expression = expression.render(self.conditions.len())?;
                 Ok(#filter_name { #conditions_field: #conditions_value, #expression_field: #expression_value, ..Default::default() })
             }
 
             /// The filter that requires every added condition (`A AND B AND ...`).
             pub fn all(self) -> #filter_name {
-                let expression = crate::filter::all(self.conditions.len());
+                let expression = #FILTER_ALL(self.conditions.len());
                 #filter_name { #conditions_field: #conditions_value, #expression_field: #expression_value, ..Default::default() }
             }
         }

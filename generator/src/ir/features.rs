@@ -1,10 +1,12 @@
 //! Config-declared features checked against the lowered spec: pagination and typed filters.
 
 use super::{
-    Api, Field, Filter, Operation, PageParam, Pagination, ParamLocation, TypeDef, TypeKind, TypeRef,
+    Api, Field, Filter, Operation, PageParam, Pagination, ParamLocation, TypeDef, TypeId, TypeKind,
+    TypeRef,
 };
 use crate::config::{Config, FilterConfig, PaginationConfig};
 use crate::error::Diagnostic;
+use crate::naming::NameScope;
 
 /// Default page size when neither the request nor the config sets one.
 const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -25,9 +27,18 @@ pub fn apply(api: &mut Api, config: &Config, errors: &mut Vec<Diagnostic>) {
             Err(diagnostic) => errors.push(diagnostic),
         }
     }
+    // A filter's builder is a type too: its name is claimed among the type names.
+    let mut type_names =
+        NameScope::with_reserved(&types.iter().map(|t| t.name.as_str()).collect::<Vec<_>>());
     for (pointer, filter) in &config.filters {
         match filter_of(pointer, filter, &types) {
-            Ok(lowered) => api.filters.push(lowered),
+            Ok(mut lowered) => {
+                let filter_name = types
+                    .get(lowered.filter_type.index())
+                    .map_or("Filter", |t| t.name.as_str());
+                lowered.builder_name = type_names.claim(&format!("{filter_name}Builder"));
+                api.filters.push(lowered)
+            }
             Err(diagnostic) => errors.push(diagnostic),
         }
     }
@@ -35,7 +46,7 @@ pub fn apply(api: &mut Api, config: &Config, errors: &mut Vec<Diagnostic>) {
 
 fn struct_fields<'t>(types: &'t [TypeDef], ty: &TypeRef) -> Option<&'t [Field]> {
     match ty {
-        TypeRef::Named(id) => match &types.get(*id)?.kind {
+        TypeRef::Named(id) => match &types.get(id.index())?.kind {
             TypeKind::Struct(s) => Some(&s.fields),
             TypeKind::Alias(inner) => struct_fields(types, inner),
             _ => None,
@@ -109,6 +120,12 @@ fn pagination_of(
     config: &PaginationConfig,
     types: &[TypeDef],
 ) -> Result<Pagination, Diagnostic> {
+    let Some((stream_method, collect_method)) = operation.paging_methods.clone() else {
+        return Err(super::internal_error(format!(
+            "no paging method names were claimed for {}",
+            operation.pointer
+        )));
+    };
     let limit = page_param(operation, &config.limit, types, "limit")?;
     let offset = page_param(operation, &config.offset, types, "offset")?;
     let base = format!("config:operations.{}.pagination", operation.operation_id);
@@ -181,12 +198,14 @@ fn pagination_of(
         item_type: item_type.as_ref().clone(),
         total_field,
         default_page_size: config.default_page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1),
+        stream_method,
+        collect_method,
     })
 }
 
-fn named_struct<'t>(types: &'t [TypeDef], ty: &TypeRef) -> Option<(usize, &'t [Field])> {
+fn named_struct<'t>(types: &'t [TypeDef], ty: &TypeRef) -> Option<(TypeId, &'t [Field])> {
     match ty {
-        TypeRef::Named(id) => match &types.get(*id)?.kind {
+        TypeRef::Named(id) => match &types.get(id.index())?.kind {
             TypeKind::Struct(s) => Some((*id, &s.fields)),
             _ => None,
         },
@@ -209,8 +228,8 @@ fn filter_of(
         .iter()
         .enumerate()
         .find(|(_, t)| t.pointer == pointer)
-        .and_then(|(id, t)| match &t.kind {
-            TypeKind::Struct(s) => Some((id, s.fields.as_slice())),
+        .and_then(|(index, t)| match &t.kind {
+            TypeKind::Struct(s) => Some((TypeId::new(index), s.fields.as_slice())),
             _ => None,
         })
         .ok_or_else(|| {
@@ -259,7 +278,7 @@ fn filter_of(
     let operator_type = match &operator.ty {
         TypeRef::Named(id)
             if matches!(
-                types.get(*id).map(|t| &t.kind),
+                types.get(id.index()).map(|t| &t.kind),
                 Some(TypeKind::StringEnum(_))
             ) =>
         {
@@ -275,7 +294,7 @@ fn filter_of(
             ));
         }
     };
-    let variants = match types.get(operator_type).map(|t| &t.kind) {
+    let variants = match types.get(operator_type.index()).map(|t| &t.kind) {
         Some(TypeKind::StringEnum(variants)) => variants,
         _ => return Err(Diagnostic::new(&location, "operator is not an enum")),
     };
@@ -310,5 +329,7 @@ fn filter_of(
         value_type: value.ty.clone(),
         operator_type,
         list_operators,
+        // Claimed by `apply` among the type names.
+        builder_name: String::new(),
     })
 }

@@ -5,23 +5,23 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use openapiv3::{
-    APIKeyLocation, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
-    SchemaKind, SecurityScheme, StatusCode, Type,
+    OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, SchemaKind, StatusCode,
+    Type,
 };
 
-use super::schema::{SchemaOrRef, TypeSpace, lookup_pointer, unescape_token};
+use super::schema::{SchemaOrRef, TypeSpace};
 use super::{
-    Api, Body, BodyEncoding, Credential, CredentialKind, Envelope, FormPart, HttpMethod, Operation,
-    Param, ParamLocation, PathPart, QueryStyle, Response, Server, ServerVariable, TypeDef,
-    TypeKind, TypeRef, UnionVariant,
+    Api, Body, BodyEncoding, Envelope, HttpMethod, Operation, Param, ParamLocation, PathPart,
+    QueryStyle, Response, Server, ServerVariable, TypeKind, TypeRef, UnionVariant,
 };
 use crate::config::Config;
-use crate::error::{Diagnostic, Error, pointer_join};
+use crate::error::{Diagnostic, Error};
 use crate::naming::{NameScope, snake_ident, type_ident};
+use crate::pointer::{lookup_pointer, normalize_pointer, pointer_join, unescape_token};
 use crate::spec::LoadedSpec;
 
 /// How many `$ref` hops a parameter, body or response reference may take.
-const MAX_REF_HOPS: usize = 16;
+pub(super) const MAX_REF_HOPS: usize = 16;
 
 /// Names a parameter cannot take: fields and methods every request builder already has.
 const PARAM_RESERVED: &[&str] = &[
@@ -35,6 +35,17 @@ const PARAM_RESERVED: &[&str] = &[
     "send_with_response",
     "into_future",
     "new",
+];
+
+/// Names a request builder cannot take: the names `builder.rs` imports.
+const BUILDER_RESERVED: &[&str] = &[
+    "Client",
+    "ClientBuilder",
+    "Error",
+    "Duration",
+    "Future",
+    "IntoFuture",
+    "Pin",
 ];
 
 /// Method names the generated `Client` already uses for itself.
@@ -75,8 +86,9 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
     let protected = |pointer: &str| {
         config.type_names.contains_key(pointer) || config.filters.contains_key(pointer)
     };
-    let mut types = super::dedupe::merge_identical_types(types, &mut operations, &protected);
-    break_cycles(&mut types, &mut errors);
+    let mut types = types;
+    super::dedupe::merge_identical_types(&mut types, &mut operations, &protected);
+    super::cycles::break_cycles(&mut types, &mut errors);
     if !errors.is_empty() {
         return Err(Error {
             diagnostics: errors,
@@ -96,6 +108,7 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
         filters: Vec::new(),
     };
     super::features::apply(&mut api, config, &mut errors);
+    errors.extend(super::check_type_ids(&api));
     if !errors.is_empty() {
         return Err(Error {
             diagnostics: errors,
@@ -104,12 +117,13 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
     Ok((api, warnings))
 }
 
-struct OperationLowering<'a> {
-    openapi: &'a OpenAPI,
+/// Lowering state shared by operations, servers and credentials (`security.rs`).
+pub(super) struct OperationLowering<'a> {
+    pub(super) openapi: &'a OpenAPI,
     config: &'a Config,
     envelope: Option<&'a Envelope>,
     raw: &'a serde_json::Value,
-    errors: Vec<Diagnostic>,
+    pub(super) errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
 
@@ -135,7 +149,7 @@ impl OperationLowering<'_> {
             Err(error) => {
                 self.errors.push(
                     Diagnostic::new(
-                        super::schema::normalize_pointer(reference),
+                        normalize_pointer(reference),
                         format!("invalid path item: {error}"),
                     )
                     .with_hint("make the referenced path item follow the OpenAPI 3 schema"),
@@ -147,7 +161,7 @@ impl OperationLowering<'_> {
 
     fn operations(&mut self, space: &mut TypeSpace<'_>) -> Vec<Operation> {
         let mut method_names = NameScope::with_reserved(CLIENT_METHODS);
-        let mut builder_names = NameScope::with_reserved(&["Client", "ClientBuilder"]);
+        let mut builder_names = NameScope::with_reserved(BUILDER_RESERVED);
         let mut seen_ids = HashSet::new();
         let mut operations = Vec::new();
         for (path, item) in &self.openapi.paths.paths {
@@ -159,7 +173,7 @@ impl OperationLowering<'_> {
                     match self.referenced_path_item(reference, &path_pointer) {
                         Some(item) => {
                             // Operations are located (and named in errors) where they are written.
-                            path_pointer = super::schema::normalize_pointer(reference);
+                            path_pointer = normalize_pointer(reference);
                             referenced = item;
                             &referenced
                         }
@@ -190,6 +204,13 @@ impl OperationLowering<'_> {
                     .and_then(|c| c.method_name.clone())
                     .unwrap_or_else(|| snake_ident(&operation_id));
                 let method_name = method_names.claim(&wanted_method);
+                // Auto-paging methods live beside the method, so they are claimed with it.
+                let paging_methods = op_config.and_then(|c| c.pagination.as_ref()).map(|_| {
+                    (
+                        method_names.claim(&format!("{method_name}_stream")),
+                        method_names.claim(&format!("{method_name}_all")),
+                    )
+                });
                 let builder_name = builder_names.claim(&type_ident(&operation_id));
                 let mut params = self.params(
                     space,
@@ -232,6 +253,7 @@ impl OperationLowering<'_> {
                     response,
                     idempotent,
                     pagination: None,
+                    paging_methods,
                     pointer,
                 });
             }
@@ -355,7 +377,7 @@ impl OperationLowering<'_> {
     }
 
     /// Follows `$ref`s to a component of type `T`, reporting missing, external and cyclic ones.
-    fn resolve<T: Clone + serde::de::DeserializeOwned>(
+    pub(super) fn resolve<T: Clone + serde::de::DeserializeOwned>(
         &mut self,
         item: &ReferenceOr<T>,
         at: &str,
@@ -517,7 +539,7 @@ impl OperationLowering<'_> {
             BodyEncoding::Bytes | BodyEncoding::Multipart => TypeRef::Bytes,
         };
         let form_parts = if encoding == BodyEncoding::Multipart {
-            form_parts(self.raw, &pointer_join(&content_pointer, "schema"))
+            super::form::form_parts(self.raw, &pointer_join(&content_pointer, "schema"))
         } else {
             Vec::new()
         };
@@ -864,108 +886,6 @@ impl OperationLowering<'_> {
             description: server.description.clone(),
         })
     }
-
-    /// The credentials of the document's first security requirement (or, failing that, the operations').
-    fn credentials(&mut self) -> Vec<Credential> {
-        let requirement = self
-            .openapi
-            .security
-            .as_ref()
-            .and_then(|s| s.first())
-            .or_else(|| {
-                self.openapi
-                    .operations()
-                    .find_map(|(_, _, op)| op.security.as_ref().and_then(|s| s.first()))
-            });
-        let schemes = self
-            .openapi
-            .components
-            .as_ref()
-            .map(|c| &c.security_schemes);
-        // A spec that defines schemes but never requires one still gets them, as optional settings.
-        let (names, required): (Vec<&String>, bool) = match requirement {
-            Some(requirement) => (requirement.keys().collect(), true),
-            None => (
-                schemes.map(|s| s.keys().collect()).unwrap_or_default(),
-                false,
-            ),
-        };
-        let mut rust_names = NameScope::with_reserved(&[
-            "base_url",
-            "timeout",
-            "connect_timeout",
-            "http_client",
-            "build",
-            "retry_policy",
-            "user_agent",
-        ]);
-        let mut credentials = Vec::new();
-        for scheme_name in names {
-            let at = pointer_join("#/components/securitySchemes", scheme_name);
-            let Some(scheme) = schemes.and_then(|s| s.get(scheme_name)) else {
-                self.errors.push(
-                    Diagnostic::new(
-                        "#/security",
-                        format!("security scheme `{scheme_name}` is not defined"),
-                    )
-                    .with_hint("define it under `components/securitySchemes`"),
-                );
-                continue;
-            };
-            let Some(scheme) = self.resolve(scheme, &at, "security scheme") else {
-                continue;
-            };
-            let (kind, wanted, description) = match &scheme {
-                SecurityScheme::APIKey {
-                    location,
-                    name,
-                    description,
-                    ..
-                } => {
-                    let kind = match location {
-                        APIKeyLocation::Header => CredentialKind::HeaderApiKey {
-                            header: name.clone(),
-                        },
-                        APIKeyLocation::Query => CredentialKind::QueryApiKey {
-                            parameter: name.clone(),
-                        },
-                        APIKeyLocation::Cookie => CredentialKind::CookieApiKey {
-                            cookie: name.clone(),
-                        },
-                    };
-                    (kind, snake_ident(name), description.clone())
-                }
-                SecurityScheme::HTTP {
-                    scheme,
-                    description,
-                    ..
-                } if scheme.eq_ignore_ascii_case("basic") => (
-                    CredentialKind::Basic,
-                    "basic_auth".to_owned(),
-                    description.clone(),
-                ),
-                SecurityScheme::HTTP { description, .. } => (
-                    CredentialKind::Bearer,
-                    "bearer_token".to_owned(),
-                    description.clone(),
-                ),
-                SecurityScheme::OAuth2 { description, .. }
-                | SecurityScheme::OpenIDConnect { description, .. } => (
-                    CredentialKind::Bearer,
-                    "access_token".to_owned(),
-                    description.clone(),
-                ),
-            };
-            credentials.push(Credential {
-                scheme: scheme_name.clone(),
-                rust_name: rust_names.claim(&wanted),
-                kind,
-                description,
-                required,
-            });
-        }
-        credentials
-    }
 }
 
 /// Extra files from the config, each at a safe relative path with its contents loaded.
@@ -1076,205 +996,6 @@ fn encoding_of(media_type: &str) -> BodyEncoding {
         BodyEncoding::Multipart
     } else {
         BodyEncoding::Bytes
-    }
-}
-
-/// The parts a `multipart/form-data` schema declares: its properties and those of its `allOf`
-/// members, following local `$ref`s. Best effort, for documentation: the body itself is built
-/// by the caller, so an unusual schema only means a shorter list.
-fn form_parts(raw: &serde_json::Value, schema_pointer: &str) -> Vec<FormPart> {
-    fn resolve<'a>(
-        raw: &'a serde_json::Value,
-        mut schema: &'a serde_json::Value,
-    ) -> Option<&'a serde_json::Value> {
-        for _ in 0..MAX_REF_HOPS {
-            match schema.get("$ref").and_then(|r| r.as_str()) {
-                Some(reference) => schema = lookup_pointer(raw, reference)?,
-                None => return Some(schema),
-            }
-        }
-        None
-    }
-    fn is_file(raw: &serde_json::Value, schema: &serde_json::Value) -> bool {
-        let Some(schema) = resolve(raw, schema) else {
-            return false;
-        };
-        let format = schema.get("format").and_then(|f| f.as_str());
-        format == Some("binary")
-            || schema.get("contentMediaType").is_some()
-            || schema.get("items").is_some_and(|items| is_file(raw, items))
-    }
-    fn collect(
-        raw: &serde_json::Value,
-        schema: &serde_json::Value,
-        depth: usize,
-        parts: &mut Vec<FormPart>,
-    ) {
-        let Some(schema) = resolve(raw, schema).filter(|_| depth < 8) else {
-            return;
-        };
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(|r| r.as_array())
-            .map(|r| r.iter().filter_map(|n| n.as_str()).collect())
-            .unwrap_or_default();
-        if let Some(properties) = schema.get("properties").and_then(|p| p.as_object()) {
-            for (name, property) in properties {
-                if parts.iter().any(|p| &p.name == name) {
-                    continue;
-                }
-                parts.push(FormPart {
-                    name: name.clone(),
-                    file: is_file(raw, property),
-                    required: required.contains(&name.as_str()),
-                });
-            }
-        }
-        for member in schema
-            .get("allOf")
-            .and_then(|a| a.as_array())
-            .into_iter()
-            .flatten()
-        {
-            collect(raw, member, depth + 1, parts);
-        }
-    }
-    let mut parts = Vec::new();
-    if let Some(schema) = lookup_pointer(raw, schema_pointer) {
-        collect(raw, schema, 0, &mut parts);
-    }
-    parts
-}
-
-/// Boxes fields that would make a type contain itself, and rejects aliases that are their own target.
-///
-/// A field needs a `Box` exactly when its type and the containing type are in the same strongly
-/// connected component of the "contains directly" graph; components are found once, in linear time.
-pub(super) fn break_cycles(types: &mut [TypeDef], errors: &mut Vec<Diagnostic>) {
-    let edges: Vec<Vec<usize>> = types.iter().map(|t| direct_children(&t.kind)).collect();
-    let component = strongly_connected_components(&edges);
-    let cyclic = |id: usize, target: usize| {
-        component
-            .get(id)
-            .is_some_and(|c| Some(c) == component.get(target))
-    };
-    let mut has_breakable = vec![false; types.len()];
-    for (id, def) in types.iter().enumerate() {
-        if matches!(def.kind, TypeKind::Struct(_) | TypeKind::Union(_)) {
-            if let Some(slot) = component.get(id).and_then(|c| has_breakable.get_mut(*c)) {
-                *slot = true;
-            }
-        }
-    }
-    for (id, def) in types.iter_mut().enumerate() {
-        match &mut def.kind {
-            TypeKind::Struct(s) => {
-                for field in &mut s.fields {
-                    if direct_named(&field.ty).is_some_and(|target| cyclic(id, target)) {
-                        field.boxed = true;
-                    }
-                }
-            }
-            TypeKind::Union(variants) => {
-                for variant in variants.iter_mut() {
-                    if direct_named(&variant.ty).is_some_and(|target| cyclic(id, target)) {
-                        variant.boxed = true;
-                    }
-                }
-            }
-            TypeKind::Alias(ty) => {
-                let only_aliases =
-                    component.get(id).and_then(|c| has_breakable.get(*c)) == Some(&false);
-                if direct_named(ty).is_some_and(|target| cyclic(id, target)) && only_aliases {
-                    errors.push(
-                        Diagnostic::new(
-                            &def.pointer,
-                            "this schema is a `$ref` cycle that never reaches a concrete type",
-                        )
-                        .with_hint("make one schema in the cycle an object or a list"),
-                    );
-                }
-            }
-            TypeKind::StringEnum(_) => {}
-        }
-    }
-}
-
-/// Component index of every node (iterative Kosaraju: no recursion, linear in nodes + edges).
-fn strongly_connected_components(edges: &[Vec<usize>]) -> Vec<usize> {
-    let count = edges.len();
-    let mut visited = vec![false; count];
-    let mut finished = Vec::with_capacity(count);
-    for start in 0..count {
-        if visited[start] {
-            continue;
-        }
-        visited[start] = true;
-        let mut stack = vec![(start, 0usize)];
-        while let Some((node, next)) = stack.pop() {
-            match edges[node].get(next) {
-                Some(&child) => {
-                    stack.push((node, next + 1));
-                    if child < count && !visited[child] {
-                        visited[child] = true;
-                        stack.push((child, 0));
-                    }
-                }
-                None => finished.push(node),
-            }
-        }
-    }
-    let mut reverse = vec![Vec::new(); count];
-    for (from, targets) in edges.iter().enumerate() {
-        for &to in targets.iter().filter(|to| **to < count) {
-            reverse[to].push(from);
-        }
-    }
-    let mut component = vec![usize::MAX; count];
-    let mut next_component = 0;
-    for &start in finished.iter().rev() {
-        if component[start] != usize::MAX {
-            continue;
-        }
-        component[start] = next_component;
-        let mut stack = vec![start];
-        while let Some(node) = stack.pop() {
-            for &previous in &reverse[node] {
-                if component[previous] == usize::MAX {
-                    component[previous] = next_component;
-                    stack.push(previous);
-                }
-            }
-        }
-        next_component += 1;
-    }
-    component
-}
-
-/// The named type a value contains inline (not behind a `Vec` or map), if any.
-fn direct_named(ty: &TypeRef) -> Option<usize> {
-    match ty {
-        TypeRef::Named(id) => Some(*id),
-        TypeRef::Nullable(inner) => direct_named(inner),
-        _ => None,
-    }
-}
-
-fn direct_children(kind: &TypeKind) -> Vec<usize> {
-    match kind {
-        TypeKind::Struct(s) => s
-            .fields
-            .iter()
-            .filter(|f| !f.boxed)
-            .filter_map(|f| direct_named(&f.ty))
-            .collect(),
-        TypeKind::Union(variants) => variants
-            .iter()
-            .filter(|v| !v.boxed)
-            .filter_map(|v| direct_named(&v.ty))
-            .collect(),
-        TypeKind::Alias(ty) => direct_named(ty).into_iter().collect(),
-        TypeKind::StringEnum(_) => Vec::new(),
     }
 }
 

@@ -1,15 +1,31 @@
 //! The generator's own model of an API: what will become types and methods. `openapiv3` stops at `lower`.
 
+mod cycles;
 mod dedupe;
 mod features;
+mod form;
 mod lower;
 mod schema;
+mod security;
 
 pub use lower::lower;
-pub(crate) use schema::{lookup_pointer, normalize_pointer};
 
-/// Index of a [`TypeDef`] in [`Api::types`].
-pub type TypeId = usize;
+/// Identifies a [`TypeDef`]: its index in [`Api::types`]. Ids are never renumbered once given
+/// (merging identical types turns the copies into [`TypeKind::Merged`] entries instead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(usize);
+
+impl TypeId {
+    /// The id of the type at `index` of [`Api::types`].
+    pub(crate) fn new(index: usize) -> Self {
+        Self(index)
+    }
+
+    /// The position of the type in [`Api::types`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// Everything the emitter needs, already named and resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +52,22 @@ pub struct Api {
     pub extra_files: Vec<(String, String)>,
     /// Typed filter builders.
     pub filters: Vec<Filter>,
+}
+
+impl Api {
+    /// The type `id` names. Lowering checks that every id in the IR names a type.
+    pub fn type_def(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(id.index())
+    }
+
+    /// The types the crate defines, with their ids: every type but the merged copies.
+    pub fn defined_types(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
+        self.types
+            .iter()
+            .enumerate()
+            .filter(|(_, def)| !matches!(def.kind, TypeKind::Merged(_)))
+            .map(|(index, def)| (TypeId::new(index), def))
+    }
 }
 
 /// A filter type with a typed builder: conditions labelled `A`, `B`, ... and an expression over them.
@@ -65,6 +97,8 @@ pub struct Filter {
     pub operator_type: TypeId,
     /// Rust variant names of operators whose value is a list.
     pub list_operators: Vec<String>,
+    /// Rust name of the typed builder (`{Filter}Builder`), claimed among the type names.
+    pub builder_name: String,
 }
 
 /// Where a pagination parameter lives in the request.
@@ -105,6 +139,10 @@ pub struct Pagination {
     pub total_field: Option<(String, bool, u8)>,
     /// Page size when the request sets none.
     pub default_page_size: u32,
+    /// Rust name of the client's auto-paging stream method (`<method>_stream`).
+    pub stream_method: String,
+    /// Rust name of the client's collecting method (`<method>_all`).
+    pub collect_method: String,
 }
 
 /// A server URL template such as `https://{domain}.example.com/v1`.
@@ -196,6 +234,9 @@ pub enum TypeKind {
     Union(Vec<UnionVariant>),
     /// Another name for a type.
     Alias(TypeRef),
+    /// A copy merged into an identical type: references were redirected to it, and the crate
+    /// does not define this one.
+    Merged(TypeId),
 }
 
 /// An object type.
@@ -384,6 +425,9 @@ pub struct Operation {
     pub idempotent: bool,
     /// Offset/limit pagination, when configured.
     pub pagination: Option<Pagination>,
+    /// Names of the auto-paging methods (stream, collect), claimed with the method name when
+    /// the config declares pagination; moved into [`Pagination`] once it is checked.
+    pub paging_methods: Option<(String, String)>,
     /// Location in the spec.
     pub pointer: String,
 }
@@ -528,4 +572,73 @@ pub struct Envelope {
     pub error_message: Option<String>,
     /// Request-id property.
     pub request_id: Option<String>,
+}
+
+/// A diagnostic for a generator bug found while lowering, never for a problem of the spec.
+pub(crate) fn internal_error(what: impl std::fmt::Display) -> crate::Diagnostic {
+    crate::Diagnostic::new("#", format!("internal error: {what}"))
+        .with_hint("please report this with the spec that caused it")
+}
+
+/// Every type id in `api` that names no type, or a merged copy where a type is needed: a
+/// generator bug, reported as an internal error instead of being emitted as a bad name.
+pub(crate) fn check_type_ids(api: &Api) -> Vec<crate::Diagnostic> {
+    let mut refs: Vec<(&str, &TypeRef)> = Vec::new();
+    for def in &api.types {
+        match &def.kind {
+            TypeKind::Struct(s) => {
+                refs.extend(s.fields.iter().map(|f| (def.pointer.as_str(), &f.ty)));
+                if let ExtraFields::Typed { ty, .. } = &s.extra {
+                    refs.push((&def.pointer, ty));
+                }
+            }
+            TypeKind::Union(variants) => {
+                refs.extend(variants.iter().map(|v| (def.pointer.as_str(), &v.ty)));
+            }
+            TypeKind::Alias(ty) => refs.push((&def.pointer, ty)),
+            TypeKind::StringEnum(_) => {}
+            TypeKind::Merged(target) => {
+                if !matches!(api.type_def(*target).map(|t| &t.kind), Some(kind) if !matches!(kind, TypeKind::Merged(_)))
+                {
+                    return vec![internal_error(format!(
+                        "`{}` is merged into a missing type",
+                        def.pointer
+                    ))];
+                }
+            }
+        }
+    }
+    for op in &api.operations {
+        let at = op.pointer.as_str();
+        refs.extend(op.params.iter().map(|p| (at, &p.ty)));
+        refs.extend(op.body.iter().map(|b| (at, &b.ty)));
+        refs.extend(op.response.ty.iter().map(|ty| (at, ty)));
+        refs.extend(op.response.errors.iter().map(|(_, ty)| (at, ty)));
+        if let Some(pagination) = &op.pagination {
+            refs.push((at, &pagination.item_type));
+        }
+    }
+    let mut problems = Vec::new();
+    let mut stack: Vec<(&str, &TypeRef)> = refs;
+    while let Some((at, ty)) = stack.pop() {
+        match ty {
+            TypeRef::Named(id) => match api.type_def(*id).map(|t| &t.kind) {
+                None => problems.push(internal_error(format!(
+                    "a type at {at} refers to type id {} of {}",
+                    id.index(),
+                    api.types.len()
+                ))),
+                Some(TypeKind::Merged(_)) => problems.push(internal_error(format!(
+                    "a type at {at} refers to a merged copy"
+                ))),
+                Some(_) => {}
+            },
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                stack.push((at, inner))
+            }
+            _ => {}
+        }
+    }
+    problems.truncate(10);
+    problems
 }

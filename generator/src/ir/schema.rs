@@ -12,8 +12,9 @@ use super::{
     EnumVariant, ExtraFields, Field, StructType, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant,
 };
 use crate::config::Config;
-use crate::error::{Diagnostic, pointer_join};
+use crate::error::Diagnostic;
 use crate::naming::{NameScope, pascal_ident, snake_ident, type_ident, variant_ident};
+use crate::pointer::{lookup_pointer, normalize_pointer, pointer_join, unescape_token};
 
 /// How deep schemas may nest before lowering gives up (guards the stack on hostile specs).
 const MAX_DEPTH: usize = 64;
@@ -166,12 +167,12 @@ impl<'a> TypeSpace<'a> {
 
     /// The lowered definition of `id`, when it is filled.
     pub fn get(&self, id: TypeId) -> Option<&TypeDef> {
-        self.slots.get(id).and_then(Option::as_ref)
+        self.slots.get(id.index()).and_then(Option::as_ref)
     }
 
     fn name_of(&self, id: TypeId) -> &str {
         self.slots
-            .get(id)
+            .get(id.index())
             .and_then(|s| s.as_ref())
             .map_or("", |t| t.name.as_str())
     }
@@ -201,7 +202,7 @@ impl<'a> TypeSpace<'a> {
             doc: None,
             kind: TypeKind::Alias(TypeRef::Any),
         }));
-        self.slots.len() - 1
+        TypeId::new(self.slots.len() - 1)
     }
 
     /// Adds a type the generator makes up (not a schema of the spec), named after `candidate`.
@@ -213,7 +214,7 @@ impl<'a> TypeSpace<'a> {
         kind: TypeKind,
     ) -> TypeId {
         let id = self.reserve(candidate, pointer);
-        if let Some(Some(def)) = self.slots.get_mut(id) {
+        if let Some(Some(def)) = self.slots.get_mut(id.index()) {
             def.doc = doc;
             def.kind = kind;
         }
@@ -221,7 +222,7 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn fill(&mut self, id: TypeId, def: TypeDef) {
-        if let Some(slot) = self.slots.get_mut(id) {
+        if let Some(slot) = self.slots.get_mut(id.index()) {
             *slot = Some(def);
         }
     }
@@ -798,7 +799,19 @@ impl<'a> TypeSpace<'a> {
                 );
             }
         }
-        let types: Vec<TypeDef> = self.slots.into_iter().flatten().collect();
+        // Every reserved slot is filled; were one not, dropping it would shift the ids after it.
+        let mut types = Vec::with_capacity(self.slots.len());
+        for (index, slot) in self.slots.into_iter().enumerate() {
+            match slot {
+                Some(def) => types.push(def),
+                None => {
+                    self.errors.push(super::internal_error(format!(
+                        "type slot {index} was never filled"
+                    )));
+                    return (Vec::new(), self.errors, self.warnings);
+                }
+            }
+        }
         (types, self.errors, self.warnings)
     }
 }
@@ -832,66 +845,4 @@ fn schema_doc(schema: &Schema) -> Option<String> {
         (Some(title), None) => Some(title.to_owned()),
         (None, None) => None,
     }
-}
-
-/// Decodes one JSON-pointer reference token (`~1` → `/`, `~0` → `~`, percent-escapes).
-pub fn unescape_token(token: &str) -> String {
-    let token = token.replace("~1", "/").replace("~0", "~");
-    percent_decode(&token)
-}
-
-fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_owned();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' {
-            let hex = text
-                .get(index + 1..index + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(byte) = hex {
-                out.push(byte);
-                index += 3;
-                continue;
-            }
-        }
-        out.push(bytes[index]);
-        index += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A local pointer in one canonical spelling (tokens unescaped, then re-escaped), so that
-/// `#/a%20b` and `#/a b` name the same node.
-pub fn normalize_pointer(reference: &str) -> String {
-    let Some(path) = reference.strip_prefix('#') else {
-        return reference.to_owned();
-    };
-    let mut out = String::from("#");
-    for token in path.split('/').skip(1) {
-        out.push('/');
-        out.push_str(&crate::error::escape_pointer_token(&unescape_token(token)));
-    }
-    out
-}
-
-/// Follows a local `#/a/b` pointer in the raw document.
-pub fn lookup_pointer<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
-    let path = reference.strip_prefix('#')?;
-    if path.is_empty() {
-        return Some(root);
-    }
-    let mut node = root;
-    for token in path.strip_prefix('/')?.split('/') {
-        let token = unescape_token(token);
-        node = match node {
-            Value::Object(map) => map.get(&token)?,
-            Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(node)
 }

@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::{Diagnostic, Error, escape_pointer_token};
+use crate::error::{Diagnostic, Error};
+use crate::pointer::escape_token;
 
 use super::normalize;
 
@@ -238,7 +239,7 @@ pub(crate) fn to_pointer(tokens: &[String]) -> String {
     let mut pointer = String::from("#");
     for token in tokens {
         pointer.push('/');
-        pointer.push_str(&escape_pointer_token(token));
+        pointer.push_str(&escape_token(token));
     }
     pointer
 }

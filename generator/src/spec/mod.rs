@@ -7,5 +7,5 @@ pub use load::{LoadedSpec, ParsedSpec, load, normalize_parsed, parse};
 
 /// Whether a `#/...` pointer names a node of the loaded document.
 pub fn pointer_exists(spec: &LoadedSpec, pointer: &str) -> bool {
-    crate::ir::lookup_pointer(&spec.raw, pointer).is_some()
+    crate::pointer::lookup_pointer(&spec.raw, pointer).is_some()
 }

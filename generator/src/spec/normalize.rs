@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::error::{Diagnostic, pointer_join};
+use crate::error::Diagnostic;
+use crate::pointer::pointer_join;
 
 /// Schema keywords whose values are examples or data, never schemas.
 const DATA_KEYWORDS: &[&str] = &["example", "examples", "default", "enum", "const"];
@@ -468,7 +469,7 @@ fn rewrite_refs(value: &mut Value, moves: &[Move]) {
 
 fn moved_reference(reference: &str, moves: &[Move]) -> Option<String> {
     // Written `~1v2~1apps~1%7Bapp_id%7D` or `~1v2~1apps~1{app_id}`: compare decoded.
-    let reference = crate::ir::normalize_pointer(reference);
+    let reference = crate::pointer::normalize_pointer(reference);
     moves.iter().find_map(|m| {
         let rest = reference.strip_prefix(&m.from)?;
         let (index, tail) = rest.split_once('/').unwrap_or((rest, ""));

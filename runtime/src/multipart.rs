@@ -110,7 +110,8 @@ impl Multipart {
     }
 
     /// The encoded body and its `Content-Type` (with the boundary).
-    pub(crate) fn encode(&self) -> (Bytes, Cow<'static, str>) {
+    #[doc(hidden)]
+    pub fn encode(&self) -> (Bytes, Cow<'static, str>) {
         let boundary = self.boundary();
         let mut out = Vec::with_capacity(
             self.parts

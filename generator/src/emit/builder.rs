@@ -1,0 +1,390 @@
+//! The plan → `builder.rs`: one request builder per operation (stored arguments, setters for
+//! optional values and per-call options, request assembly, response decoding).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::docs::{doc_attrs, paragraphs, spec};
+use super::plan::{Arg, ArgSource, Decode, OperationPlan, Plan};
+use super::runtime::{
+    API_RESPONSE, CALL, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE, DECODE_JSON, DECODE_TEXT,
+    FORM_BODY, JSON_BODY, PARAM_TEXT, PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS, QUERY_STYLE,
+    REQUEST_OPTIONS, RETRY_POLICY,
+};
+use super::types::ident;
+use crate::ir::{BodyEncoding, ParamLocation, PathPart, QueryStyle, TypeRef};
+
+/// The whole `builder.rs` module body.
+pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
+    let builders: Vec<TokenStream> = plan
+        .operations
+        .iter()
+        .map(|op| emit_builder(op, plan))
+        .collect();
+    let imports = (!builders.is_empty()).then(|| {
+        quote! {
+            use std::future::{Future, IntoFuture};
+            use std::pin::Pin;
+            use std::time::Duration;
+
+            use crate::runtime;
+            use crate::{Client, Error};
+            #[allow(unused_imports)]
+            use crate::types;
+        }
+    });
+    quote! {
+        //! Request builders: one per operation, returned by the [`Client`] methods.
+        //!
+        //! Set optional parameters and per-call options on a builder, then `.await` it to send the
+        //! request, or call `send_with_response` to also get the status and headers.
+
+        #imports
+
+        #(#builders)*
+    }
+}
+
+fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
+    let op = plan.op;
+    let builder = ident(&op.builder_name);
+    let types = &context.types;
+    let mut fields = Vec::new();
+    let mut new_params = Vec::new();
+    let mut new_inits = Vec::new();
+    for arg in &plan.required {
+        let name = ident(arg.rust_name);
+        let stored = arg.kind.stored(types);
+        fields.push(quote!(#name: #stored,));
+        new_params.push(quote!(#name: #stored));
+        new_inits.push(quote!(#name,));
+    }
+    for arg in &plan.optional {
+        let name = ident(arg.rust_name);
+        let stored = arg.kind.stored(types);
+        fields.push(quote!(#name: Option<#stored>,));
+        new_inits.push(quote!(#name: None,));
+    }
+    let setters = plan
+        .optional
+        .iter()
+        .map(|arg| optional_setter(arg, context));
+    let output = plan.output(types);
+    let doc = doc_attrs(&format!(
+        "Request builder for [`Client::{}`]: `{} {}`.\n\nSet optional values with its methods, then `.await` it to send the request.",
+        op.method_name,
+        op.http_method.as_str(),
+        op.path_template
+    ));
+    let send_doc = send_doc(plan, context);
+    let send_with_response = send_with_response(plan, context);
+    quote! {
+        #doc
+        #[derive(Debug)]
+        #[must_use = "a request does nothing until it is awaited"]
+        pub struct #builder<'a> {
+            client: &'a Client,
+            #(#fields)*
+            options: #REQUEST_OPTIONS,
+        }
+
+        impl<'a> #builder<'a> {
+            pub(crate) fn new(client: &'a Client, #(#new_params),*) -> Self {
+                Self { client, #(#new_inits)* options: #REQUEST_OPTIONS::default() }
+            }
+
+            #(#setters)*
+
+            /// Sets a whole-request timeout for this call only.
+            pub fn timeout(mut self, timeout: Duration) -> Self {
+                self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// Adds a header to this call only. It replaces a header of the same name the client
+            /// would send, such as `Content-Type` or `Accept`.
+            pub fn header(mut self, name: reqwest::header::HeaderName, value: reqwest::header::HeaderValue) -> Self {
+                self.options.headers.append(name, value);
+                self
+            }
+
+            /// Overrides the client's retry policy for this call only.
+            pub fn retry_policy(mut self, policy: #RETRY_POLICY) -> Self {
+                self.options.retry = Some(policy);
+                self
+            }
+
+            #send_doc
+            pub async fn send(self) -> Result<#output, Error> {
+                self.send_with_response().await.map(|response| response.data)
+            }
+
+            #send_with_response
+        }
+
+        impl<'a> IntoFuture for #builder<'a> {
+            type Output = Result<#output, Error>;
+            type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+}
+
+/// The setter of an optional parameter or body.
+fn optional_setter(arg: &Arg<'_>, context: &Plan<'_>) -> TokenStream {
+    let name = ident(arg.rust_name);
+    let taken = arg.kind.taken(&context.types);
+    let value = if arg.kind.converts() {
+        quote!(value.into())
+    } else {
+        quote!(value)
+    };
+    let doc = match arg.source {
+        ArgSource::Param(param) => {
+            let where_ = match param.location {
+                ParamLocation::Query => "query parameter",
+                ParamLocation::Header => "header",
+                ParamLocation::Cookie => "cookie",
+                ParamLocation::Path => "path parameter",
+            };
+            paragraphs([
+                param.doc.as_deref().map(spec).as_deref(),
+                Some(&*format!("Sets the optional {where_} `{}`.", param.name)),
+            ])
+        }
+        ArgSource::Body(body) => body
+            .doc
+            .as_deref()
+            .map_or_else(|| "Sets the optional request body.".to_owned(), spec),
+    };
+    let doc = doc_attrs(&doc);
+    let argument = match arg.source {
+        ArgSource::Param(_) => quote!(value),
+        ArgSource::Body(_) => quote!(body),
+    };
+    let value = match arg.source {
+        ArgSource::Param(_) => value,
+        ArgSource::Body(_) if arg.kind.converts() => quote!(body.into()),
+        ArgSource::Body(_) => quote!(body),
+    };
+    quote! {
+        #doc
+        pub fn #name(mut self, #argument: #taken) -> Self {
+            self.#name = Some(#value);
+            self
+        }
+    }
+}
+
+/// The doc of `send`: what it returns, its errors and the error bodies the spec declares.
+fn send_doc(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
+    let response = &plan.op.response;
+    let returns = match &response.doc {
+        Some(d) => format!(
+            "Sends the request and returns the payload ({}).",
+            spec(d.trim().trim_end_matches('.')).replace('\n', " ")
+        ),
+        None => "Sends the request and returns the payload.".to_owned(),
+    };
+    let declared_errors: Vec<String> = response
+        .errors
+        .iter()
+        .filter_map(|(status, ty)| match ty {
+            TypeRef::Named(id) => context.api.type_def(*id).map(|t| {
+                let name = t.name.trim_start_matches("r#");
+                format!("- `{status}`: [`{name}`](crate::types::{name})")
+            }),
+            _ => None,
+        })
+        .collect();
+    let declared_errors = if declared_errors.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n\nError bodies the spec declares, readable with [`ApiError::body_as`](crate::ApiError::body_as):\n\n{}",
+            declared_errors.join("\n")
+        )
+    };
+    doc_attrs(&format!(
+        "{returns}\n\n# Errors\n\nReturns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.{declared_errors}"
+    ))
+}
+
+/// `send_with_response`: the request assembled from the stored values, sent, and decoded.
+fn send_with_response(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
+    let op = plan.op;
+    let output = plan.output(&context.types);
+    let path = path_expression(plan);
+    let (query_stmts, header_stmts) = parameter_pushes(plan);
+    let body = body_expression(plan);
+    let decode = decode_expression(plan, context);
+    let mut_query = (!query_stmts.is_empty()).then(|| quote!(mut));
+    let mut_headers = (!header_stmts.is_empty()).then(|| quote!(mut));
+    let operation_id = &op.operation_id;
+    let method = format_ident!("{}", op.http_method.as_str());
+    let template = &op.path_template;
+    let idempotent = op.idempotent;
+    quote! {
+        /// Like [`send`](Self::send), and also returns the response status and headers.
+        ///
+        /// # Errors
+        ///
+        /// As for [`send`](Self::send).
+        pub async fn send_with_response(self) -> Result<#API_RESPONSE<#output>, Error> {
+            let transport = &*self.client.transport;
+            let #mut_query query = Vec::new();
+            #(#query_stmts)*
+            let #mut_headers headers = Vec::new();
+            #(#header_stmts)*
+            let call = #CALL {
+                operation_id: #operation_id,
+                method: reqwest::Method::#method,
+                path_template: #template,
+                path: #path,
+                query,
+                headers,
+                body: #body,
+                idempotent: #idempotent,
+                options: self.options,
+            };
+            let response = transport.send(call).await?;
+            #decode
+        }
+    }
+}
+
+/// `format!` building the request path, each parameter encoded as one segment.
+fn path_expression(plan: &OperationPlan<'_>) -> TokenStream {
+    let op = plan.op;
+    let mut template = String::new();
+    let mut args = Vec::new();
+    for part in &op.path {
+        match part {
+            PathPart::Literal(text) => {
+                template.push_str(&text.replace('{', "{{").replace('}', "}}"))
+            }
+            PathPart::Param(index) => {
+                template.push_str("{}");
+                let Some(param) = op.params.get(*index) else {
+                    continue;
+                };
+                let name = ident(&param.rust_name);
+                args.push(if param.ty == TypeRef::String {
+                    quote!(#PATH_SEGMENT(&self.#name)?)
+                } else {
+                    quote!(#PATH_SEGMENT(&#PARAM_TEXT(&self.#name)?)?)
+                });
+            }
+        }
+    }
+    if args.is_empty() {
+        quote!(#template.to_owned())
+    } else {
+        quote!(format!(#template, #(#args),*))
+    }
+}
+
+/// Statements pushing query pairs and header (and cookie) values, in parameter order.
+fn parameter_pushes(plan: &OperationPlan<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    for param in &plan.op.params {
+        let name = ident(&param.rust_name);
+        let wire = &param.name;
+        let stmt = match param.location {
+            ParamLocation::Path => continue,
+            ParamLocation::Query => match param.style {
+                QueryStyle::Form => quote!(#PUSH_QUERY(&mut query, #wire, value)?;),
+                style => {
+                    let style = format_ident!("{}", format!("{style:?}"));
+                    quote!(#PUSH_QUERY_AS(&mut query, #wire, value, #QUERY_STYLE::#style)?;)
+                }
+            },
+            ParamLocation::Header => quote!(headers.push((#wire, #PARAM_TEXT(value)?));),
+            ParamLocation::Cookie => {
+                quote!(headers.push(("cookie", format!("{}={}", #wire, #PARAM_TEXT(value)?)));)
+            }
+        };
+        let wrapped = if param.required {
+            quote!({ let value = &self.#name; #stmt })
+        } else {
+            quote!(if let Some(value) = &self.#name { #stmt })
+        };
+        if param.location == ParamLocation::Query {
+            query.push(wrapped);
+        } else {
+            headers.push(wrapped);
+        }
+    }
+    (query, headers)
+}
+
+/// The encoded body and its content type, or `None`.
+fn body_expression(plan: &OperationPlan<'_>) -> TokenStream {
+    let Some((body, _)) = plan.body else {
+        return quote!(None);
+    };
+    let content_type = &body.content_type;
+    let encode = |value: TokenStream| match body.encoding {
+        BodyEncoding::Json if content_type == "application/json" => {
+            quote!(#JSON_BODY(#value)?)
+        }
+        BodyEncoding::Json => {
+            quote!(#JSON_BODY(#value)?.map(|(bytes, _)| (bytes, ::std::borrow::Cow::Borrowed(#content_type))))
+        }
+        BodyEncoding::Form => quote!(#FORM_BODY(#value, #content_type)?),
+        BodyEncoding::Multipart => quote!(Some(#value.encode())),
+        BodyEncoding::Text | BodyEncoding::Bytes => {
+            quote!(Some((::bytes::Bytes::from(#value.clone()), ::std::borrow::Cow::Borrowed(#content_type))))
+        }
+    };
+    if body.required {
+        encode(quote!(self.body))
+    } else {
+        let inner = encode(quote!(body));
+        quote!(match &self.body { Some(body) => #inner, None => None })
+    }
+}
+
+/// Decoding of the response, as the plan decided.
+fn decode_expression(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
+    match &plan.decode {
+        Decode::Empty => quote!(#DECODE_EMPTY(transport, response)),
+        Decode::Json(_) => quote!(#DECODE_JSON(transport, response)),
+        Decode::Envelope(_) => quote!(#DECODE_ENVELOPE(transport, response)),
+        Decode::Text => quote!(#DECODE_TEXT(response)),
+        Decode::Bytes => quote!(#DECODE_BYTES(response)),
+        // Several 2xx bodies: the status says which one arrived.
+        Decode::ByStatus { outcome, variants } => {
+            let outcome = context.types.tokens(outcome, false);
+            let bodies: Vec<TokenStream> = variants
+                .iter()
+                .map(|(_, variant, ty)| {
+                    let variant = ident(variant);
+                    let ty = context.types.tokens(ty, false);
+                    quote! {
+                        #DECODE_JSON::<#ty>(transport, response).map(|r| #API_RESPONSE {
+                            status: r.status,
+                            headers: r.headers,
+                            data: #outcome::#variant(r.data),
+                        })
+                    }
+                })
+                .collect();
+            let codes = variants
+                .iter()
+                .map(|(code, _, _)| Literal::u16_unsuffixed(*code));
+            // A success status the spec does not list is read as the first listed one.
+            let fallback = bodies.first();
+            quote! {
+                match response.status.as_u16() {
+                    #(#codes => #bodies,)*
+                    _ => #fallback,
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! One plan per operation: every fact the emitters need about a method, derived once.
+//!
+//! The method, request-builder, pagination and README emitters all read the plan, so "which
+//! arguments does `get_cta` take, in what order, stored how?" has one answer (progenitor's
+//! `MethodSigBody` and prost-build's `Context` play this role there). Plans hold references
+//! into the IR and no token streams, so one plan serves the emitter threads.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::runtime::{MULTIPART, RuntimeUses};
+use super::types::TypeContext;
+use crate::ir::{
+    Api, Body, BodyEncoding, Operation, Pagination, Param, ParamLocation, Server, TypeKind,
+    TypeRef, UnionVariant,
+};
+
+/// Everything the emitters read: the API, its type analysis, one plan per operation.
+pub struct Plan<'a> {
+    /// The IR.
+    pub api: &'a Api,
+    /// Type analysis ("can this derive `Default`?").
+    pub types: TypeContext<'a>,
+    /// One per operation, in document order.
+    pub operations: Vec<OperationPlan<'a>>,
+    /// The first server when its URL is absolute: the client then needs no base URL.
+    pub server: Option<&'a Server>,
+    /// Which optional runtime modules the crate uses.
+    pub uses: RuntimeUses,
+}
+
+impl<'a> Plan<'a> {
+    /// Plans every operation of `api`.
+    pub fn new(api: &'a Api) -> Self {
+        let types = TypeContext::new(api);
+        let operations = api
+            .operations
+            .iter()
+            .map(|op| OperationPlan::new(op, api))
+            .collect();
+        Self {
+            api,
+            types,
+            operations,
+            server: api
+                .server
+                .as_ref()
+                .filter(|server| is_absolute(&server.url)),
+            uses: RuntimeUses::of(api),
+        }
+    }
+}
+
+/// Whether a server URL names its scheme and host (otherwise the caller gives a base URL).
+fn is_absolute(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+/// How a value is stored in a request builder and taken by its method or setter.
+#[derive(Debug, Clone, Copy)]
+pub enum ValueKind<'a> {
+    /// Stored as `String`, taken as `impl Into<String>`.
+    String,
+    /// Stored and taken as the typed value.
+    Typed(&'a TypeRef),
+    /// A JSON or form body: borrowed for the builder's lifetime.
+    Borrowed(&'a TypeRef),
+    /// A text body: stored as `String`, taken as `impl Into<String>`.
+    Text,
+    /// A byte body: stored as `Vec<u8>`, taken as `impl Into<Vec<u8>>`.
+    Bytes,
+    /// A `multipart/form-data` body.
+    Multipart,
+}
+
+impl ValueKind<'_> {
+    /// The type a builder field holds (without `Option` for optional values).
+    pub fn stored(&self, types: &TypeContext<'_>) -> TokenStream {
+        match self {
+            Self::String | Self::Text => quote!(String),
+            Self::Typed(ty) => types.tokens(ty, false),
+            Self::Borrowed(ty) => {
+                let ty = types.tokens(ty, false);
+                quote!(&'a #ty)
+            }
+            Self::Bytes => quote!(Vec<u8>),
+            Self::Multipart => quote!(#MULTIPART),
+        }
+    }
+
+    /// The type a method argument or setter takes.
+    pub fn taken(&self, types: &TypeContext<'_>) -> TokenStream {
+        match self {
+            Self::String | Self::Text => quote!(impl Into<String>),
+            Self::Bytes => quote!(impl Into<Vec<u8>>),
+            _ => self.stored(types),
+        }
+    }
+
+    /// Whether the taken value needs `.into()` to be stored.
+    pub fn converts(&self) -> bool {
+        matches!(self, Self::String | Self::Text | Self::Bytes)
+    }
+}
+
+/// Where an argument's value goes.
+#[derive(Debug, Clone, Copy)]
+pub enum ArgSource<'a> {
+    /// A path, query, header or cookie parameter.
+    Param(&'a Param),
+    /// The request body.
+    Body(&'a Body),
+}
+
+/// A value of the request: a method argument when required, a builder setter otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct Arg<'a> {
+    /// Rust name of the argument, field and setter.
+    pub rust_name: &'a str,
+    /// How it is stored and taken.
+    pub kind: ValueKind<'a>,
+    /// What it fills in.
+    pub source: ArgSource<'a>,
+}
+
+/// How the success response is read.
+#[derive(Debug, Clone)]
+pub enum Decode<'a> {
+    /// No body declared: only the envelope's failure flag is checked.
+    Empty,
+    /// JSON of the declared type.
+    Json(&'a TypeRef),
+    /// JSON inside the configured envelope's data property.
+    Envelope(&'a TypeRef),
+    /// Several 2xx bodies: the outcome union, its variant chosen by status.
+    ByStatus {
+        /// The outcome union.
+        outcome: &'a TypeRef,
+        /// (status, variant name, variant type), in the spec's order.
+        variants: Vec<(u16, &'a str, &'a TypeRef)>,
+    },
+    /// The body as text.
+    Text,
+    /// The body as bytes.
+    Bytes,
+}
+
+/// The client's auto-paging methods for an operation declared paginated in the config.
+#[derive(Debug, Clone, Copy)]
+pub struct PagingPlan<'a> {
+    /// The configured pagination.
+    pub pagination: &'a Pagination,
+    /// `<method>_stream`, as claimed during lowering.
+    pub stream_method: &'a str,
+    /// `<method>_all`, as claimed during lowering.
+    pub collect_method: &'a str,
+}
+
+/// Every fact about one operation that the emitters share.
+#[derive(Debug, Clone)]
+pub struct OperationPlan<'a> {
+    /// The operation.
+    pub op: &'a Operation,
+    /// Method arguments in order: path parameters as in the template, the other required
+    /// parameters, then a required body.
+    pub required: Vec<Arg<'a>>,
+    /// Builder setters in order: optional parameters, then an optional body.
+    pub optional: Vec<Arg<'a>>,
+    /// The body and how it is held, required or not.
+    pub body: Option<(&'a Body, ValueKind<'a>)>,
+    /// How the response is read.
+    pub decode: Decode<'a>,
+    /// Auto-paging methods, when configured.
+    pub paging: Option<PagingPlan<'a>>,
+}
+
+impl<'a> OperationPlan<'a> {
+    fn new(op: &'a Operation, api: &'a Api) -> Self {
+        let param_arg = |param: &'a Param| Arg {
+            rust_name: &param.rust_name,
+            kind: match &param.ty {
+                TypeRef::String => ValueKind::String,
+                other => ValueKind::Typed(other),
+            },
+            source: ArgSource::Param(param),
+        };
+        let mut required: Vec<Arg<'a>> = op.path_params().into_iter().map(param_arg).collect();
+        required.extend(
+            op.params
+                .iter()
+                .filter(|p| p.required && p.location != ParamLocation::Path)
+                .map(param_arg),
+        );
+        let mut optional: Vec<Arg<'a>> = op
+            .params
+            .iter()
+            .filter(|p| !p.required)
+            .map(param_arg)
+            .collect();
+        let body = op.body.as_ref().map(|body| (body, body_kind(body)));
+        if let Some((body, kind)) = body {
+            let arg = Arg {
+                rust_name: "body",
+                kind,
+                source: ArgSource::Body(body),
+            };
+            if body.required {
+                required.push(arg);
+            } else {
+                optional.push(arg);
+            }
+        }
+        let paging = op.pagination.as_ref().map(|pagination| PagingPlan {
+            pagination,
+            stream_method: &pagination.stream_method,
+            collect_method: &pagination.collect_method,
+        });
+        Self {
+            op,
+            required,
+            optional,
+            body,
+            decode: decode_of(op, api),
+            paging,
+        }
+    }
+
+    /// The payload type `send` returns.
+    pub fn output(&self, types: &TypeContext<'_>) -> TokenStream {
+        match &self.decode {
+            Decode::Empty => quote!(()),
+            Decode::Json(ty) | Decode::Envelope(ty) => types.tokens(ty, false),
+            Decode::ByStatus { outcome, .. } => types.tokens(outcome, false),
+            Decode::Text => quote!(String),
+            Decode::Bytes => quote!(Vec<u8>),
+        }
+    }
+
+    /// The required body, when the method takes one.
+    pub fn required_body(&self) -> Option<(&'a Body, ValueKind<'a>)> {
+        self.body.filter(|(body, _)| body.required)
+    }
+}
+
+fn body_kind(body: &Body) -> ValueKind<'_> {
+    match body.encoding {
+        BodyEncoding::Json | BodyEncoding::Form => ValueKind::Borrowed(&body.ty),
+        BodyEncoding::Text => ValueKind::Text,
+        BodyEncoding::Multipart => ValueKind::Multipart,
+        BodyEncoding::Bytes => ValueKind::Bytes,
+    }
+}
+
+fn decode_of<'a>(op: &'a Operation, api: &'a Api) -> Decode<'a> {
+    let response = &op.response;
+    let Some(ty) = &response.ty else {
+        return Decode::Empty;
+    };
+    match response.encoding {
+        BodyEncoding::Text | BodyEncoding::Form => return Decode::Text,
+        BodyEncoding::Bytes | BodyEncoding::Multipart => return Decode::Bytes,
+        BodyEncoding::Json => {}
+    }
+    if let Some(variants) = outcome_variants(op, api) {
+        return Decode::ByStatus {
+            outcome: ty,
+            variants: variants
+                .iter()
+                .zip(&response.by_status)
+                .map(|(variant, (status, name))| (*status, name.as_str(), &variant.ty))
+                .collect(),
+        };
+    }
+    if response.unwrap_envelope {
+        Decode::Envelope(ty)
+    } else {
+        Decode::Json(ty)
+    }
+}
+
+/// The variants of an operation's outcome union, when several 2xx statuses declare bodies.
+fn outcome_variants<'a>(op: &'a Operation, api: &'a Api) -> Option<&'a [UnionVariant]> {
+    match &op.response.ty {
+        Some(TypeRef::Named(id)) if !op.response.by_status.is_empty() => {
+            match api.types.get(id.index()).map(|t| &t.kind) {
+                Some(TypeKind::Union(variants)) => Some(variants),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,325 @@
+//! The runtime crate (`runtime/`) as the emitter sees it: the items generated code may name, and
+//! the files vendored into each generated crate (only the modules it uses).
+//!
+//! Generated code reaches the runtime only through the constants below (`#CALL { .. }` in a
+//! `quote!`), so the contract is listed in one place; a unit test checks each one against the
+//! runtime's `lib.rs`, which is compiled and tested as a crate of its own.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{ToTokens, quote};
+
+use crate::GeneratedFile;
+use crate::ir::{Api, BodyEncoding, ExtraFields, TypeKind, TypeRef};
+
+/// A runtime item where it is interpolated: `runtime::<path>` (every emitted module that names
+/// one imports `crate::runtime`), or `crate::<path>` for the items the generated crate
+/// re-exports at its root, so public signatures read `crate::Extra`, not the hidden module.
+#[derive(Debug, Clone, Copy)]
+pub struct Item {
+    path: &'static str,
+    at_root: bool,
+}
+
+impl Item {
+    /// The path as a string, for attributes such as `#[serde(with = "...")]`.
+    pub fn path(self) -> String {
+        let prefix = if self.at_root { "crate" } else { "runtime" };
+        format!("{prefix}::{}", self.path)
+    }
+}
+
+impl ToTokens for Item {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let segments = self
+            .path
+            .split("::")
+            .map(|segment| Ident::new(segment, Span::call_site()));
+        if self.at_root {
+            tokens.extend(quote!(crate #(:: #segments)*));
+        } else {
+            tokens.extend(quote!(runtime #(:: #segments)*));
+        }
+    }
+}
+
+macro_rules! runtime_items {
+    ($($name:ident = $($root:ident)? $path:literal;)*) => {
+        $(pub const $name: Item = Item { path: $path, at_root: runtime_items!(@root $($root)?) };)*
+
+        /// Every item generated code may name, for the contract test.
+        #[cfg(test)]
+        const ITEMS: &[&str] = &[$($path),*];
+    };
+    (@root root) => { true };
+    (@root) => { false };
+}
+
+// `root` marks the items the generated `lib.rs` re-exports (`emit_lib`).
+runtime_items! {
+    API_RESPONSE = root "ApiResponse";
+    CALL = "Call";
+    COLLECT_PAGES = "collect_pages";
+    CREDENTIAL = "Credential";
+    DATES_DATE = "dates::date";
+    DATES_DATE_TIME = "dates::date_time";
+    DATES_DECODED = "dates::Decoded";
+    DATES_OPTION_DATE = "dates::option_date";
+    DATES_OPTION_DATE_TIME = "dates::option_date_time";
+    DE_ENUM_FROM_STR = "de::enum_from_str";
+    DE_KEY = "de::Key";
+    DECODE_BYTES = "decode_bytes";
+    DECODE_EMPTY = "decode_empty";
+    DECODE_ENVELOPE = "decode_envelope";
+    DECODE_JSON = "decode_json";
+    DECODE_TEXT = "decode_text";
+    ENVELOPE = "Envelope";
+    ERROR = root "Error";
+    EXPAND_SERVER_URL = "expand_server_url";
+    EXTRA = root "Extra";
+    FILTER_ALL = "filter::all";
+    FILTER_EXPR = root "filter::Expr";
+    FORM_BODY = "form_body";
+    JSON_BODY = "json_body";
+    MULTIPART = root "Multipart";
+    OFFSET_PAGES = "offset_pages";
+    PAGE_NUMBER = "page_number";
+    PARAM_TEXT = "param_text";
+    PATH_SEGMENT = "path_segment";
+    PLACEMENT = "Placement";
+    PUSH_QUERY = "push_query";
+    PUSH_QUERY_AS = "push_query_as";
+    QUERY_STYLE = "QueryStyle";
+    REQUEST_OPTIONS = "RequestOptions";
+    RETRY_POLICY = root "RetryPolicy";
+    SECRET = "Secret";
+    TRANSPORT = "Transport";
+    TRANSPORT_OPTIONS = "TransportOptions";
+}
+
+/// The runtime's `lib.rs`: the vendored `src/runtime/mod.rs`, less the unused modules' lines.
+const LIB: &str = include_str!("../../../runtime/src/lib.rs");
+
+/// A module of the runtime crate and when a generated crate needs it.
+struct Module {
+    name: &'static str,
+    source: &'static str,
+    needed: fn(&Api) -> bool,
+}
+
+fn always(_: &Api) -> bool {
+    true
+}
+
+macro_rules! module {
+    ($name:literal, $needed:expr) => {
+        Module {
+            name: $name,
+            source: include_str!(concat!("../../../runtime/src/", $name, ".rs")),
+            needed: $needed,
+        }
+    };
+}
+
+/// Every module of the runtime crate, in `lib.rs` order.
+const MODULES: &[Module] = &[
+    module!("credentials", always),
+    module!("dates", uses_dates),
+    module!("de", always),
+    module!("decode", always),
+    module!("encode", always),
+    module!("error", always),
+    module!("extra", uses_extra),
+    module!("filter", |api| !api.filters.is_empty()),
+    module!("multipart", uses_multipart),
+    module!("paging", |api| {
+        api.operations.iter().any(|op| op.pagination.is_some())
+    }),
+    module!("retry", always),
+    module!("secret", always),
+    module!("transport", always),
+];
+
+/// Which optional runtime modules a crate uses, decided once from the IR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuntimeUses {
+    /// `Extra` (undeclared properties kept as JSON).
+    pub extra: bool,
+    /// `Multipart` bodies.
+    pub multipart: bool,
+    /// Typed filter builders.
+    pub filter: bool,
+}
+
+impl RuntimeUses {
+    pub fn of(api: &Api) -> Self {
+        Self {
+            extra: uses_extra(api),
+            multipart: uses_multipart(api),
+            filter: !api.filters.is_empty(),
+        }
+    }
+}
+
+/// Date fields decode through the lenient `dates` helpers (see `emit::types`).
+fn uses_dates(api: &Api) -> bool {
+    api.types.iter().any(|def| match &def.kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .any(|f| !f.boxed && matches!(f.ty, TypeRef::Date | TypeRef::DateTime)),
+        _ => false,
+    })
+}
+
+fn uses_extra(api: &Api) -> bool {
+    api.types.iter().any(|def| {
+        matches!(&def.kind, TypeKind::Struct(s) if matches!(s.extra, ExtraFields::Any { .. }))
+    })
+}
+
+fn uses_multipart(api: &Api) -> bool {
+    api.operations
+        .iter()
+        .any(|op| matches!(&op.body, Some(body) if body.encoding == BodyEncoding::Multipart))
+}
+
+/// The runtime files of a crate: `src/runtime/mod.rs` and one file per module it uses.
+pub fn vendored_files(api: &Api) -> Vec<GeneratedFile> {
+    let header = "// @generated by `cargo xtask codegen`: a copy of the generator's runtime crate. Do not edit by hand.\n";
+    let unused: Vec<&str> = MODULES
+        .iter()
+        .filter(|module| !(module.needed)(api))
+        .map(|module| module.name)
+        .collect();
+    let mut files = vec![GeneratedFile::new(
+        "src/runtime/mod.rs",
+        format!("{header}{}", without_modules(LIB, &unused)),
+    )];
+    files.extend(
+        MODULES
+            .iter()
+            .filter(|module| !unused.contains(&module.name))
+            .map(|module| {
+                GeneratedFile::new(
+                    &format!("src/runtime/{}.rs", module.name),
+                    format!("{header}{}", module.source),
+                )
+            }),
+    );
+    files
+}
+
+/// `lib` without the `pub mod` / `pub use` items of `unused` modules. Each such item is one line
+/// or, for a long `pub use`, a brace block ending in `};`; runs of blank lines left behind
+/// collapse into one, as rustfmt would write them.
+fn without_modules(lib: &str, unused: &[&str]) -> String {
+    let mut out = String::with_capacity(lib.len());
+    let mut skipping = false;
+    for line in lib.lines() {
+        if skipping {
+            skipping = !line.starts_with("};");
+            continue;
+        }
+        let module = line
+            .strip_prefix("pub mod ")
+            .or_else(|| line.strip_prefix("pub use "))
+            .map(|rest| rest.split([':', ';']).next().unwrap_or(rest));
+        if module.is_some_and(|module| unused.contains(&module)) {
+            skipping = line.ends_with('{');
+            continue;
+        }
+        if line.is_empty() && out.ends_with("\n\n") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names the runtime's `lib.rs` makes public: its modules and the leaves of its `pub use`s.
+    fn exports() -> (Vec<String>, Vec<String>) {
+        let file = syn::parse_file(LIB).unwrap_or_else(|e| panic!("runtime lib.rs: {e}"));
+        let mut modules = Vec::new();
+        let mut items = Vec::new();
+        fn leaves(tree: &syn::UseTree, out: &mut Vec<String>) {
+            match tree {
+                syn::UseTree::Path(path) => leaves(&path.tree, out),
+                syn::UseTree::Name(name) => out.push(name.ident.to_string()),
+                syn::UseTree::Group(group) => group.items.iter().for_each(|t| leaves(t, out)),
+                syn::UseTree::Rename(rename) => out.push(rename.rename.to_string()),
+                syn::UseTree::Glob(_) => {}
+            }
+        }
+        for item in &file.items {
+            match item {
+                syn::Item::Mod(module) => modules.push(module.ident.to_string()),
+                syn::Item::Use(used) => leaves(&used.tree, &mut items),
+                _ => {}
+            }
+        }
+        (modules, items)
+    }
+
+    #[test]
+    fn every_runtime_module_is_listed_in_lib_order() {
+        let (modules, _) = exports();
+        let listed: Vec<&str> = MODULES.iter().map(|m| m.name).collect();
+        assert_eq!(modules, listed);
+    }
+
+    #[test]
+    fn every_item_the_emitter_names_is_exported_by_the_runtime() {
+        let (modules, items) = exports();
+        for path in ITEMS {
+            let mut segments = path.split("::");
+            let first = segments.next().unwrap_or_default();
+            match segments.next() {
+                None => assert!(
+                    items.iter().any(|i| i == first),
+                    "`{path}` is not re-exported"
+                ),
+                Some(leaf) => {
+                    assert!(modules.iter().any(|m| m == first), "no module `{first}`");
+                    let source = MODULES
+                        .iter()
+                        .find(|m| m.name == first)
+                        .map_or("", |m| m.source);
+                    let public = [
+                        format!("pub fn {leaf}"),
+                        format!("pub mod {leaf}"),
+                        format!("pub struct {leaf}"),
+                        format!("pub enum {leaf}"),
+                    ];
+                    assert!(
+                        public.iter().any(|p| source.contains(p.as_str())),
+                        "`{path}` is not public in the runtime"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_module_line_of_lib_names_one_module() {
+        let names: Vec<&str> = MODULES.iter().map(|m| m.name).collect();
+        let stripped = without_modules(LIB, &names);
+        assert!(!stripped.contains("pub mod "), "{stripped}");
+        assert!(!stripped.contains("pub use "), "{stripped}");
+        syn::parse_file(&stripped).unwrap_or_else(|e| panic!("{e}: {stripped}"));
+    }
+
+    #[test]
+    fn dropping_a_module_drops_its_lines_only() {
+        let stripped = without_modules(LIB, &["multipart", "filter"]);
+        assert!(!stripped.contains("multipart") || !stripped.contains("pub mod multipart"));
+        assert!(!stripped.contains("pub use multipart::"));
+        assert!(!stripped.contains("pub mod filter;"));
+        assert!(stripped.contains("pub mod transport;"));
+        assert!(!stripped.contains("\n\n\n"));
+    }
+}

@@ -1,0 +1,113 @@
+//! Security schemes → the credentials a client takes (API keys, bearer and basic auth).
+
+use openapiv3::{APIKeyLocation, SecurityScheme};
+
+use super::lower::OperationLowering;
+use super::{Credential, CredentialKind};
+use crate::error::Diagnostic;
+use crate::naming::{NameScope, snake_ident};
+use crate::pointer::pointer_join;
+
+impl OperationLowering<'_> {
+    /// The credentials of the document's first security requirement (or, failing that, the operations').
+    pub(super) fn credentials(&mut self) -> Vec<Credential> {
+        let requirement = self
+            .openapi
+            .security
+            .as_ref()
+            .and_then(|s| s.first())
+            .or_else(|| {
+                self.openapi
+                    .operations()
+                    .find_map(|(_, _, op)| op.security.as_ref().and_then(|s| s.first()))
+            });
+        let schemes = self
+            .openapi
+            .components
+            .as_ref()
+            .map(|c| &c.security_schemes);
+        // A spec that defines schemes but never requires one still gets them, as optional settings.
+        let (names, required): (Vec<&String>, bool) = match requirement {
+            Some(requirement) => (requirement.keys().collect(), true),
+            None => (
+                schemes.map(|s| s.keys().collect()).unwrap_or_default(),
+                false,
+            ),
+        };
+        let mut rust_names = NameScope::with_reserved(&[
+            "base_url",
+            "timeout",
+            "connect_timeout",
+            "http_client",
+            "build",
+            "retry_policy",
+            "user_agent",
+        ]);
+        let mut credentials = Vec::new();
+        for scheme_name in names {
+            let at = pointer_join("#/components/securitySchemes", scheme_name);
+            let Some(scheme) = schemes.and_then(|s| s.get(scheme_name)) else {
+                self.errors.push(
+                    Diagnostic::new(
+                        "#/security",
+                        format!("security scheme `{scheme_name}` is not defined"),
+                    )
+                    .with_hint("define it under `components/securitySchemes`"),
+                );
+                continue;
+            };
+            let Some(scheme) = self.resolve(scheme, &at, "security scheme") else {
+                continue;
+            };
+            let (kind, wanted, description) = match &scheme {
+                SecurityScheme::APIKey {
+                    location,
+                    name,
+                    description,
+                    ..
+                } => {
+                    let kind = match location {
+                        APIKeyLocation::Header => CredentialKind::HeaderApiKey {
+                            header: name.clone(),
+                        },
+                        APIKeyLocation::Query => CredentialKind::QueryApiKey {
+                            parameter: name.clone(),
+                        },
+                        APIKeyLocation::Cookie => CredentialKind::CookieApiKey {
+                            cookie: name.clone(),
+                        },
+                    };
+                    (kind, snake_ident(name), description.clone())
+                }
+                SecurityScheme::HTTP {
+                    scheme,
+                    description,
+                    ..
+                } if scheme.eq_ignore_ascii_case("basic") => (
+                    CredentialKind::Basic,
+                    "basic_auth".to_owned(),
+                    description.clone(),
+                ),
+                SecurityScheme::HTTP { description, .. } => (
+                    CredentialKind::Bearer,
+                    "bearer_token".to_owned(),
+                    description.clone(),
+                ),
+                SecurityScheme::OAuth2 { description, .. }
+                | SecurityScheme::OpenIDConnect { description, .. } => (
+                    CredentialKind::Bearer,
+                    "access_token".to_owned(),
+                    description.clone(),
+                ),
+            };
+            credentials.push(Credential {
+                scheme: scheme_name.clone(),
+                rust_name: rust_names.claim(&wanted),
+                kind,
+                description,
+                required,
+            });
+        }
+        credentials
+    }
+}

@@ -1,0 +1,267 @@
+//! Request encoding: path segments, parameter text, query styles, JSON and form bodies, server URLs.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+
+use super::error::Error;
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Encodes a path parameter as exactly one segment: `/`, `?`, `#` and `%` are escaped.
+///
+/// `.` and `..` are refused: URL parsers treat them (even percent-encoded) as "this" and
+/// "parent" directory, so no encoding keeps them inside their segment.
+pub fn path_segment(value: &str) -> Result<String, Error> {
+    if value == "."
+        || value == ".."
+        || value.eq_ignore_ascii_case("%2e")
+        || value.eq_ignore_ascii_case("%2e%2e")
+    {
+        return Err(Error::Encode(format!(
+            "`{value}` cannot be sent as a path parameter"
+        )));
+    }
+    Ok(percent_encoding::utf8_percent_encode(value, SEGMENT).to_string())
+}
+
+/// A parameter value as text: strings as they are, other scalars as JSON, lists comma-joined.
+pub fn param_text<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    let json = serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))?;
+    Ok(match json {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Array(items) => {
+            items.iter().map(scalar_text).collect::<Vec<_>>().join(",")
+        }
+        other => scalar_text(&other),
+    })
+}
+
+fn scalar_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// How a query parameter is written (OpenAPI `style` and `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `form`, exploded (the default): `ids=1&ids=2`; objects as `key=value` pairs.
+    Form,
+    /// `form`, not exploded: `ids=1,2`; objects as `name=key,value,key,value`.
+    FormJoined,
+    /// `spaceDelimited`: `ids=1%202`.
+    SpaceDelimited,
+    /// `pipeDelimited`: `ids=1|2`.
+    PipeDelimited,
+    /// `deepObject`: `filter[status]=open&filter[owner][id]=7`.
+    DeepObject,
+}
+
+/// Query pairs for a value in the default style: lists repeat the name, scalars appear once.
+pub fn push_query<T: serde::Serialize + ?Sized>(
+    query: &mut Vec<(Cow<'static, str>, String)>,
+    name: &'static str,
+    value: &T,
+) -> Result<(), Error> {
+    push_query_as(query, name, value, QueryStyle::Form)
+}
+
+/// Query pairs for a value in `style`.
+pub fn push_query_as<T: serde::Serialize + ?Sized>(
+    query: &mut Vec<(Cow<'static, str>, String)>,
+    name: &'static str,
+    value: &T,
+    style: QueryStyle,
+) -> Result<(), Error> {
+    let value = serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))?;
+    let joined = |separator: &str, parts: Vec<String>| parts.join(separator);
+    match (style, value) {
+        (_, serde_json::Value::Null) => {}
+        (QueryStyle::DeepObject, value) => push_deep(query, name.to_owned(), &value),
+        (QueryStyle::Form, serde_json::Value::Array(items)) => query.extend(
+            items
+                .iter()
+                .map(|item| (Cow::Borrowed(name), scalar_text(item))),
+        ),
+        (QueryStyle::Form, serde_json::Value::Object(fields)) => query.extend(
+            fields
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(key, v)| (Cow::Owned(key.clone()), scalar_text(v))),
+        ),
+        (style, serde_json::Value::Array(items)) => {
+            let separator = match style {
+                QueryStyle::SpaceDelimited => " ",
+                QueryStyle::PipeDelimited => "|",
+                _ => ",",
+            };
+            let parts = items.iter().map(scalar_text).collect();
+            query.push((Cow::Borrowed(name), joined(separator, parts)));
+        }
+        (_, serde_json::Value::Object(fields)) => {
+            let parts = fields
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .flat_map(|(key, v)| [key.clone(), scalar_text(v)])
+                .collect();
+            query.push((Cow::Borrowed(name), joined(",", parts)));
+        }
+        (_, scalar) => query.push((Cow::Borrowed(name), scalar_text(&scalar))),
+    }
+    Ok(())
+}
+
+/// `name[key][inner]=value` pairs for `deepObject`; list items repeat their name.
+fn push_deep(
+    query: &mut Vec<(Cow<'static, str>, String)>,
+    name: String,
+    value: &serde_json::Value,
+) {
+    match value {
+        serde_json::Value::Null => {}
+        serde_json::Value::Object(fields) => {
+            for (key, field) in fields {
+                push_deep(query, format!("{name}[{key}]"), field);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                query.push((Cow::Owned(name.clone()), scalar_text(item)));
+            }
+        }
+        scalar => query.push((Cow::Owned(name), scalar_text(scalar))),
+    }
+}
+
+/// Serialises an `application/x-www-form-urlencoded` body (flat objects only).
+pub fn form_body<T: serde::Serialize + ?Sized>(
+    value: &T,
+    content_type: &'static str,
+) -> Result<Option<(Bytes, Cow<'static, str>)>, Error> {
+    serde_urlencoded::to_string(value)
+        .map(|body| Some((Bytes::from(body), Cow::Borrowed(content_type))))
+        .map_err(|e| Error::Encode(format!("form body: {e}")))
+}
+
+/// Serialises a JSON body.
+pub fn json_body<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> Result<Option<(Bytes, Cow<'static, str>)>, Error> {
+    serde_json::to_vec(value)
+        .map(|body| Some((Bytes::from(body), Cow::Borrowed("application/json"))))
+        .map_err(|e| Error::Encode(e.to_string()))
+}
+
+/// Expands `https://{domain}.example.com/v1`, refusing values that could change the host or path structure.
+pub fn expand_server_url(template: &str, variables: &[(&str, &str)]) -> Result<String, Error> {
+    let authority_end = template.find("://").map_or(0, |s| s + 3);
+    let authority_end = template[authority_end..]
+        .find('/')
+        .map_or(template.len(), |i| authority_end + i);
+    let mut url = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    let mut offset = 0;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        url.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        let value = variables
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| *v);
+        if offset + open < authority_end {
+            let valid = !value.is_empty()
+                && value
+                    .split('.')
+                    .all(|label| !label.is_empty() && label.len() <= 63)
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == ':');
+            if !valid {
+                return Err(Error::Config(format!(
+                    "server variable `{name}` must be a host name part (letters, digits, `-`, `.`), got `{}`",
+                    value.escape_debug()
+                )));
+            }
+            url.push_str(value);
+        } else {
+            url.push_str(&path_segment(value)?);
+        }
+        offset += close + 1;
+        rest = &rest[close + 1..];
+    }
+    url.push_str(rest);
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query<T: serde::Serialize>(value: &T, style: QueryStyle) -> Vec<(String, String)> {
+        let mut query = Vec::new();
+        push_query_as(&mut query, "p", value, style).expect("encodes");
+        query
+            .into_iter()
+            .map(|(name, value)| (name.into_owned(), value))
+            .collect()
+    }
+
+    /// Object properties come out in map order, which depends on serde_json's features.
+    fn sorted(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+        pairs.sort();
+        pairs
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn query_styles_follow_the_openapi_rules() {
+        let list = ["a", "b"];
+        let object = serde_json::json!({"status": "open", "owner": {"id": 7}, "none": null});
+        assert_eq!(
+            query(&list, QueryStyle::Form),
+            pairs(&[("p", "a"), ("p", "b")])
+        );
+        assert_eq!(query(&list, QueryStyle::FormJoined), pairs(&[("p", "a,b")]));
+        assert_eq!(
+            query(&list, QueryStyle::SpaceDelimited),
+            pairs(&[("p", "a b")])
+        );
+        assert_eq!(
+            query(&list, QueryStyle::PipeDelimited),
+            pairs(&[("p", "a|b")])
+        );
+        assert_eq!(
+            sorted(query(&object, QueryStyle::DeepObject)),
+            pairs(&[("p[owner][id]", "7"), ("p[status]", "open")])
+        );
+        assert_eq!(
+            sorted(query(&object, QueryStyle::Form)),
+            pairs(&[("owner", "{\"id\":7}"), ("status", "open")])
+        );
+        assert_eq!(
+            query(
+                &serde_json::json!({"a": 1, "b": "x"}),
+                QueryStyle::FormJoined
+            ),
+            pairs(&[("p", "a,1,b,x")])
+        );
+        assert_eq!(query(&5, QueryStyle::DeepObject), pairs(&[("p", "5")]));
+        assert!(query(&Option::<u8>::None, QueryStyle::Form).is_empty());
+    }
+}

@@ -1,0 +1,40 @@
+//! The runtime of generated clients: transport, credentials, retries, encoding and decoding.
+//!
+//! Generated crates vendor these files under `src/runtime/` (this file becomes its `mod.rs`,
+//! without the modules the crate does not use), so they build on their own. The public items
+//! below are the contract the generator's emitter relies on (`generator/src/emit/runtime.rs`):
+//! generated code names nothing else. Every `pub mod` and `pub use` line names one module, so
+//! the generator can leave out an unused module by dropping its lines.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod credentials;
+pub mod dates;
+pub mod de;
+pub mod decode;
+pub mod encode;
+pub mod error;
+pub mod extra;
+pub mod filter;
+pub mod multipart;
+pub mod paging;
+pub mod retry;
+pub mod secret;
+pub mod transport;
+
+pub use credentials::{Credential, Placement};
+pub use decode::{
+    decode_bytes, decode_empty, decode_envelope, decode_json, decode_text, ApiResponse, Envelope,
+};
+pub use encode::{
+    expand_server_url, form_body, json_body, param_text, path_segment, push_query, push_query_as,
+    QueryStyle,
+};
+pub use error::{ApiError, DecodeError, Error, StatusCode, TransportError, TransportErrorKind};
+pub use extra::Extra;
+pub use multipart::Multipart;
+pub use paging::{collect_pages, offset_pages, page_number};
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+pub use transport::{Call, RawResponse, RequestOptions, Transport, TransportOptions};

@@ -1,0 +1,327 @@
+//! The transport: one connection pool, base URL and credentials per client; sends calls with
+//! retries, timeouts and tracing, and turns error statuses into [`Error::Api`].
+
+use std::borrow::Cow;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use tracing::Instrument;
+
+use super::credentials::{cookie_header, header_value_sensitive, Credential, CredentialSet};
+use super::decode::Envelope;
+use super::error::{body_excerpt, ApiError, Error, RawBody};
+use super::retry::{classify_error, classify_response, retry_after, RetryPolicy, Verdict};
+use super::secret::Secret;
+
+/// Settings of a single call that override the client's.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// Whole-request timeout for this call.
+    pub timeout: Option<Duration>,
+    /// Extra headers for this call.
+    pub headers: HeaderMap,
+    /// Retry policy for this call.
+    pub retry: Option<RetryPolicy>,
+}
+
+/// Transport-level settings collected by the client builder.
+#[derive(Debug, Clone, Default)]
+pub struct TransportOptions {
+    /// Whole-request timeout of every attempt ([`DEFAULT_TIMEOUT`] when unset).
+    pub timeout: Option<Duration>,
+    /// Connect timeout ([`DEFAULT_CONNECT_TIMEOUT`] when unset).
+    pub connect_timeout: Option<Duration>,
+    /// A caller's preconfigured HTTP client; its own timeouts and user agent then apply.
+    pub http_client: Option<reqwest::Client>,
+    /// The client's retry policy.
+    pub retry: RetryPolicy,
+    /// The `User-Agent` header a caller chose.
+    pub user_agent: Option<String>,
+    /// The `User-Agent` header otherwise: the generated crate's name and version.
+    pub default_user_agent: &'static str,
+}
+
+/// Default whole-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The shared state of a client: connection pool, base URL, credentials, policies.
+#[derive(Debug)]
+pub struct Transport {
+    http: reqwest::Client,
+    base_url: String,
+    headers: HeaderMap,
+    query_credentials: Vec<(&'static str, Secret)>,
+    cookie: Option<Secret>,
+    retry: RetryPolicy,
+    pub(crate) envelope: Option<Envelope>,
+}
+
+/// One request, described by the generated operation code.
+#[derive(Debug)]
+pub struct Call {
+    /// The spec's `operationId`, for tracing.
+    pub operation_id: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// The path as the spec writes it (`/ctas/{ctaId}`), for tracing without parameter values.
+    pub path_template: &'static str,
+    /// The path with its parameters encoded, appended to the base URL.
+    pub path: String,
+    /// Query pairs, in order.
+    pub query: Vec<(Cow<'static, str>, String)>,
+    /// Header parameters; `cookie` entries are joined into one `Cookie` header.
+    pub headers: Vec<(&'static str, String)>,
+    /// The encoded body and its `Content-Type`.
+    pub body: Option<(Bytes, Cow<'static, str>)>,
+    /// Safe to send more than once.
+    pub idempotent: bool,
+    /// Per-call settings.
+    pub options: RequestOptions,
+}
+
+/// A response that passed the status check.
+#[derive(Debug)]
+pub struct RawResponse {
+    /// HTTP status (a success).
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: Bytes,
+}
+
+impl Transport {
+    /// Checks the base URL and credentials and builds the connection pool.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a base URL that is not http(s) with a host, or a credential that cannot be sent.
+    pub fn new(
+        base_url: String,
+        credentials: Vec<Credential>,
+        envelope: Option<Envelope>,
+        options: TransportOptions,
+    ) -> Result<Self, Error> {
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::Config(format!("base URL `{base_url}` is not a URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(Error::Config(format!(
+                "base URL `{base_url}` must be an http(s) URL with a host"
+            )));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(Error::Config(format!(
+                "base URL `{base_url}` must not have a query or fragment"
+            )));
+        }
+        let CredentialSet {
+            mut headers,
+            query: query_credentials,
+            cookie,
+        } = CredentialSet::new(credentials)?;
+        let http = match options.http_client {
+            // A caller's client knows nothing of the credentials: they go on every request.
+            Some(client) => client,
+            // Our own client sends them as default headers, so requests need not copy them.
+            None => {
+                let user_agent = options
+                    .user_agent
+                    .unwrap_or_else(|| options.default_user_agent.to_owned());
+                reqwest::Client::builder()
+                    .timeout(options.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                    .connect_timeout(options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .user_agent(user_agent)
+                    .default_headers(std::mem::take(&mut headers))
+                    .build()
+                    .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?
+            }
+        };
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            headers,
+            query_credentials,
+            cookie,
+            retry: options.retry,
+            envelope,
+        })
+    }
+
+    /// The base URL, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends `call`, retrying as the policy allows, and returns a response with a success status.
+    pub async fn send(&self, call: Call) -> Result<RawResponse, Error> {
+        let span = tracing::info_span!(
+            "http_request",
+            operation = call.operation_id,
+            method = %call.method,
+            path = call.path_template,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        self.send_with_retries(call).instrument(span).await
+    }
+
+    async fn send_with_retries(&self, call: Call) -> Result<RawResponse, Error> {
+        let url = self.url(&call)?;
+        let policy = call.options.retry.as_ref().unwrap_or(&self.retry);
+        let max_attempts = policy.max_attempts.max(1);
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            tracing::Span::current().record("attempt", attempt);
+            let outcome = self.attempt(&call, url.clone()).await;
+            if let Ok(response) = &outcome {
+                let span = tracing::Span::current();
+                span.record("status", response.status.as_u16());
+                span.record("latency_ms", started.elapsed().as_millis() as u64);
+            }
+            let verdict = match &outcome {
+                Ok(response) => {
+                    classify_response(response.status, &response.headers, call.idempotent)
+                }
+                Err(error) => classify_error(error, call.idempotent),
+            };
+            let retry_after = match verdict {
+                Verdict::Retry { after } if attempt < max_attempts => after,
+                _ => return outcome.and_then(|response| self.check_status(response)),
+            };
+            let delay = retry_after
+                .map_or_else(|| policy.backoff(attempt - 1), |d| d.min(policy.max_delay));
+            tracing::warn!(
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                status = outcome.as_ref().ok().map(|r| r.status.as_u16()),
+                "retrying request"
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    fn url(&self, call: &Call) -> Result<reqwest::Url, Error> {
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.base_url, call.path))
+            .map_err(|e| Error::Encode(format!("invalid request URL: {e}")))?;
+        if !call.query.is_empty() || !self.query_credentials.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &call.query {
+                pairs.append_pair(name, value);
+            }
+            for (name, secret) in &self.query_credentials {
+                pairs.append_pair(name, secret.expose());
+            }
+        }
+        Ok(url)
+    }
+
+    async fn attempt(&self, call: &Call, url: reqwest::Url) -> Result<RawResponse, Error> {
+        let mut request = self.http.request(call.method.clone(), url);
+        if !self.headers.is_empty() {
+            request = request.headers(self.headers.clone());
+        }
+        for (name, value) in &call.headers {
+            if name.eq_ignore_ascii_case("cookie") {
+                continue;
+            }
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::Encode(format!("header `{name}` has a value that cannot be sent"))
+            })?;
+            request = request.header(*name, value);
+        }
+        if let Some(cookie) = cookie_header(self.cookie.as_ref(), &call.headers) {
+            let value = header_value_sensitive(&cookie)
+                .map_err(|_| Error::Encode("a cookie value cannot be sent".to_owned()))?;
+            request = request.header(reqwest::header::COOKIE, value);
+        }
+        if let Some((body, content_type)) = &call.body {
+            // `Bytes` clones share the buffer: a retry does not copy the body.
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
+                .body(body.clone());
+        }
+        // Last, so a per-call header replaces a default one: e.g. a `Content-Type` carrying a
+        // multipart boundary.
+        if !call.options.headers.is_empty() {
+            request = request.headers(call.options.headers.clone());
+        }
+        if let Some(timeout) = call.options.timeout {
+            request = request.timeout(timeout);
+        }
+        let mut response = request.send().await.map_err(Error::transport)?;
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await.map_err(Error::transport)?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Turns an error status into [`Error::Api`], reading the envelope's error fields when present.
+    fn check_status(&self, response: RawResponse) -> Result<RawResponse, Error> {
+        if response.status.is_success() {
+            return Ok(response);
+        }
+        let fields = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
+        Err(self.api_error(
+            response.status,
+            &response.headers,
+            &response.body,
+            fields.as_ref(),
+        ))
+    }
+
+    pub(crate) fn api_error(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &Bytes,
+        fields: Option<&serde_json::Value>,
+    ) -> Error {
+        let text = |name: Option<&'static str>, fallbacks: &[&str]| -> Option<String> {
+            let object = fields?.as_object()?;
+            name.into_iter()
+                .chain(fallbacks.iter().copied())
+                .find_map(|key| match object.get(key)? {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+        };
+        let envelope = self.envelope;
+        let request_id = text(
+            envelope.and_then(|e| e.request_id),
+            &["requestId", "request_id"],
+        )
+        .or_else(|| {
+            headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+        Error::Api(Box::new(ApiError {
+            status,
+            code: text(
+                envelope.and_then(|e| e.error_code),
+                &["errorCode", "code", "error_code"],
+            ),
+            message: text(
+                envelope.and_then(|e| e.error_message),
+                &["errorDesc", "message", "error", "detail"],
+            ),
+            request_id,
+            body: body_excerpt(body),
+            retry_after: retry_after(headers),
+            raw_body: RawBody(body.clone()),
+        }))
+    }
+}
