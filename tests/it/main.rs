@@ -15,4 +15,5 @@ mod hardening;
 mod models;
 mod paging;
 mod snapshots;
+mod structure;
 mod workflows;

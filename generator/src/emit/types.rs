@@ -246,7 +246,7 @@ fn emit_constructors(s: &StructType, context: &TypeContext<'_>) -> TokenStream {
     });
     let setters = s.fields.iter().filter(|f| !is_required(f)).map(|f| {
         let name = ident(&f.rust_name);
-        let setter = quote::format_ident!("with_{}", f.rust_name.trim_end_matches('_'));
+        let setter = ident(&f.setter);
         let (param, value) = arg(f);
         let doc = format!(" Sets `{}`.", f.json_name);
         quote! {
@@ -289,6 +289,7 @@ fn emit_struct(
                     )
                 }
                 _ => {
+                    // Claimed with the struct's other methods during lowering.
                     let getter_as = quote::format_ident!("{}_as", rust_name);
                     (
                         " Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.",

@@ -1,7 +1,6 @@
 //! The parts a `multipart/form-data` body declares, read from the raw document for the docs.
 
-use super::FormPart;
-use super::lower::MAX_REF_HOPS;
+use super::{FormPart, MAX_REF_HOPS};
 use crate::pointer::lookup_pointer;
 
 /// The parts a `multipart/form-data` schema declares: its properties and those of its `allOf`

@@ -9,6 +9,7 @@ use openapiv3::{
     Type,
 };
 
+use super::MAX_REF_HOPS;
 use super::schema::{SchemaOrRef, TypeSpace};
 use super::{
     Api, Body, BodyEncoding, Envelope, HttpMethod, Operation, Param, ParamLocation, PathPart,
@@ -19,9 +20,6 @@ use crate::error::{Diagnostic, Error};
 use crate::naming::{NameScope, snake_ident, type_ident};
 use crate::pointer::{lookup_pointer, normalize_pointer, pointer_join, unescape_token};
 use crate::spec::LoadedSpec;
-
-/// How many `$ref` hops a parameter, body or response reference may take.
-pub(super) const MAX_REF_HOPS: usize = 16;
 
 /// Names a parameter cannot take: fields and methods every request builder already has.
 const PARAM_RESERVED: &[&str] = &[

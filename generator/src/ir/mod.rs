@@ -10,6 +10,9 @@ mod security;
 
 pub use lower::lower;
 
+/// How many `$ref` hops a parameter, body, response or form schema reference may take.
+const MAX_REF_HOPS: usize = 16;
+
 /// Identifies a [`TypeDef`]: its index in [`Api::types`]. Ids are never renumbered once given
 /// (merging identical types turns the copies into [`TypeKind::Merged`] entries instead).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -286,6 +289,8 @@ pub struct Field {
     pub boxed: bool,
     /// Marked deprecated.
     pub deprecated: bool,
+    /// Rust name of the `with_` setter of an optional field, claimed among the type's methods.
+    pub setter: String,
 }
 
 /// One known value of a string enum.
@@ -642,3 +647,7 @@ pub(crate) fn check_type_ids(api: &Api) -> Vec<crate::Diagnostic> {
     problems.truncate(10);
     problems
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests;

@@ -612,6 +612,7 @@ impl<'a> TypeSpace<'a> {
                 nullable,
                 boxed: false,
                 deprecated,
+                setter: String::new(),
             });
         }
         let extra = match additional {
@@ -631,6 +632,7 @@ impl<'a> TypeSpace<'a> {
                 rust_name: field_names.claim("extra"),
             },
         };
+        claim_methods(&mut fields, &extra);
         StructType { fields, extra }
     }
 
@@ -820,6 +822,19 @@ static EMPTY_PROPERTIES: std::sync::LazyLock<indexmap::IndexMap<String, Referenc
     std::sync::LazyLock::new(indexmap::IndexMap::new);
 static EMPTY_REQUIRED: Vec<String> = Vec::new();
 static NO_ADDITIONAL: Option<AdditionalProperties> = None;
+
+/// Names the methods of a struct: `new`, the undeclared-property getters and one `with_`
+/// setter per field (`foo` and `foo_` would both want `with_foo`).
+fn claim_methods(fields: &mut [Field], extra: &ExtraFields) {
+    let mut methods = NameScope::with_reserved(&["new"]);
+    if let ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } = extra {
+        methods.claim(rust_name);
+        methods.claim(&format!("{rust_name}_as"));
+    }
+    for field in fields {
+        field.setter = methods.claim(&format!("with_{}", field.rust_name.trim_end_matches('_')));
+    }
+}
 
 /// Enum variants for string values, with unique Rust names; duplicate values are dropped.
 fn enum_variants<'v>(values: impl Iterator<Item = &'v str>) -> Vec<EnumVariant> {

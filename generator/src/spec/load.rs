@@ -14,14 +14,14 @@ const MAX_METADATA_REPAIRS: usize = 64;
 /// A parsed and normalised spec.
 #[derive(Debug)]
 pub struct LoadedSpec {
-    /// The spec as `openapiv3` models it.
-    pub openapi: openapiv3::OpenAPI,
+    /// The spec as `openapiv3` models it: read only by lowering, never public.
+    pub(crate) openapi: openapiv3::OpenAPI,
     /// The normalised document as JSON, for resolving `$ref`s that point below `components`.
-    pub raw: Value,
+    pub(crate) raw: Value,
     /// The `openapi` version the document declared (`3.1.0`).
-    pub declared_version: String,
+    pub(crate) declared_version: String,
     /// Things that were odd but did not stop loading.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 /// Parses `text` as a YAML or JSON OpenAPI 3.x document.

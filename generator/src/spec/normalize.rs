@@ -181,6 +181,15 @@ fn walk_schema(schema: &mut Value, pointer: &str, warnings: &mut Vec<Diagnostic>
 
 /// The 3.1 → 3.0 rewrites of a single schema object (its children are already done).
 fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut Vec<Diagnostic>) {
+    normalize_type(map, pointer, warnings);
+    normalize_values(map, pointer, warnings);
+    drop_annotation_members(map);
+    drop_null_members(map);
+    drop_mistyped_keywords(map, pointer, warnings);
+}
+
+/// `type` lists and `null` types (3.1) as 3.0 `type` + `nullable` (or an `anyOf` of each type).
+fn normalize_type(map: &mut Map<String, Value>, pointer: &str, warnings: &mut Vec<Diagnostic>) {
     // `type: [T, "null"]` → `type: T, nullable: true`; several types → `anyOf` of each.
     match map.get("type").cloned() {
         Some(Value::Array(types)) => {
@@ -221,7 +230,10 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
             ));
         }
     }
+}
 
+/// `const`, numeric exclusive bounds, `examples` and tuple arrays in their 3.0 forms.
+fn normalize_values(map: &mut Map<String, Value>, pointer: &str, warnings: &mut Vec<Diagnostic>) {
     // `const: v` → a one-value `enum`.
     if let Some(constant) = map.shift_remove("const") {
         if !map.contains_key("type") {
@@ -268,7 +280,10 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
             "tuple arrays (`prefixItems`) are typed as lists of any value",
         ));
     }
+}
 
+/// Annotation-only `allOf` members folded into the schema.
+fn drop_annotation_members(map: &mut Map<String, Value>) {
     // `allOf: [{$ref: X}, {description: ...}]` annotates X; it does not build a new type.
     if let Some(Value::Array(members)) = map.get_mut("allOf") {
         let keep: Vec<bool> = members
@@ -300,7 +315,10 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
             }
         }
     }
+}
 
+/// `null` members of `anyOf`/`oneOf` dropped, the schema made nullable.
+fn drop_null_members(map: &mut Map<String, Value>) {
     // `anyOf`/`oneOf` with a `null` member: the member goes, the schema becomes nullable.
     for keyword in ["anyOf", "oneOf"] {
         let Some(Value::Array(members)) = map.get_mut(keyword) else {
@@ -326,7 +344,14 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
         }
         record_move(map, keyword, moved_to, &keep);
     }
+}
 
+/// Enum values made text where the type says string; keywords of the wrong JSON type dropped.
+fn drop_mistyped_keywords(
+    map: &mut Map<String, Value>,
+    pointer: &str,
+    warnings: &mut Vec<Diagnostic>,
+) {
     // String enums with non-string values (`enum: [1, "a"]`) keep their values as text.
     if map.get("type").and_then(Value::as_str) == Some("string") {
         if let Some(Value::Array(values)) = map.get_mut("enum") {

@@ -1,0 +1,174 @@
+//! Lowering on small inline specs: the IR each construct becomes (typify's `convert.rs` style).
+
+use super::*;
+use crate::Config;
+
+fn lower_with(spec: &str, config: &Config) -> Api {
+    let loaded = crate::spec::load(spec).unwrap_or_else(|e| panic!("loads: {e}"));
+    lower(&loaded, config)
+        .unwrap_or_else(|e| panic!("lowers: {e}"))
+        .0
+}
+
+fn lower_spec(spec: &str) -> Api {
+    lower_with(spec, &Config::default())
+}
+
+fn named<'a>(api: &'a Api, name: &str) -> (TypeId, &'a TypeDef) {
+    api.defined_types()
+        .find(|(_, def)| def.name == name)
+        .unwrap_or_else(|| panic!("no type `{name}` in {:?}", names(api)))
+}
+
+fn names(api: &Api) -> Vec<&str> {
+    api.defined_types()
+        .map(|(_, def)| def.name.as_str())
+        .collect()
+}
+
+fn struct_of<'a>(api: &'a Api, name: &str) -> &'a StructType {
+    match &named(api, name).1.kind {
+        TypeKind::Struct(s) => s,
+        other => panic!("`{name}` is {other:?}"),
+    }
+}
+
+const HEADER: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\n";
+
+#[test]
+fn an_object_becomes_a_struct_with_required_and_optional_fields() {
+    let api = lower_spec(&format!(
+        "{HEADER}paths: {{}}\ncomponents:\n  schemas:\n    User:\n      type: object\n      required: [id]\n      properties:\n        id: {{type: string}}\n        age: {{type: integer, format: int32, nullable: true}}\n"
+    ));
+    let user = struct_of(&api, "User");
+    let fields: Vec<(&str, &TypeRef, bool, bool)> = user
+        .fields
+        .iter()
+        .map(|f| (f.rust_name.as_str(), &f.ty, f.required, f.nullable))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("id", &TypeRef::String, true, false),
+            ("age", &TypeRef::Integer { bits: 32 }, false, true),
+        ]
+    );
+    assert!(matches!(&user.extra, ExtraFields::Any { rust_name } if rust_name == "extra"));
+}
+
+#[test]
+fn setters_of_fields_that_trim_alike_get_distinct_names() {
+    let api = lower_spec(&format!(
+        "{HEADER}paths: {{}}\ncomponents:\n  schemas:\n    Thing:\n      type: object\n      properties:\n        foo: {{type: string}}\n        foo_: {{type: string}}\n        extra: {{type: string}}\n"
+    ));
+    let thing = struct_of(&api, "Thing");
+    let setters: Vec<&str> = thing.fields.iter().map(|f| f.setter.as_str()).collect();
+    assert_eq!(setters, ["with_foo", "with_foo_2", "with_extra"]);
+    // The undeclared-properties field steps aside for the declared `extra`.
+    assert!(matches!(&thing.extra, ExtraFields::Any { rust_name } if rust_name == "extra_2"));
+}
+
+#[test]
+fn identical_inline_objects_merge_without_renumbering() {
+    let api = lower_spec(&format!(
+        "{HEADER}paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{type: object, properties: {{x: {{type: string}}}}}}\n  /b:\n    get:\n      operationId: getB\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{type: object, properties: {{x: {{type: string}}}}}}\n"
+    ));
+    let response_type = |index: usize| match &api.operations[index].response.ty {
+        Some(TypeRef::Named(id)) => *id,
+        other => panic!("{other:?}"),
+    };
+    // Both operations read the first copy; the second stays in place as a merged entry.
+    assert_eq!(response_type(0), response_type(1));
+    assert_eq!(api.types.len(), 2);
+    assert!(matches!(api.types[1].kind, TypeKind::Merged(id) if id == response_type(0)));
+    assert_eq!(names(&api), ["GetAResponse"]);
+    assert!(check_type_ids(&api).is_empty());
+}
+
+#[test]
+fn a_dangling_type_id_is_an_internal_error() {
+    let mut api = lower_spec(&format!(
+        "{HEADER}paths: {{}}\ncomponents:\n  schemas:\n    A: {{type: object, properties: {{b: {{$ref: '#/components/schemas/B'}}}}}}\n    B: {{type: string, enum: [x]}}\n"
+    ));
+    assert!(check_type_ids(&api).is_empty());
+    if let TypeKind::Struct(s) = &mut api.types[0].kind {
+        s.fields[0].ty = TypeRef::Array(Box::new(TypeRef::Named(TypeId::new(99))));
+    }
+    let problems = check_type_ids(&api);
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].message.starts_with("internal error"),
+        "{problems:?}"
+    );
+    assert!(problems[0].message.contains("type id 99"), "{problems:?}");
+}
+
+#[test]
+fn builder_names_avoid_what_builder_rs_imports() {
+    let api = lower_spec(&format!(
+        "{HEADER}paths:\n  /e:\n    get:\n      operationId: error\n      responses: {{'204': {{description: none}}}}\n  /f:\n    get:\n      operationId: future\n      responses: {{'204': {{description: none}}}}\n"
+    ));
+    let builders: Vec<&str> = api
+        .operations
+        .iter()
+        .map(|o| o.builder_name.as_str())
+        .collect();
+    assert_eq!(builders, ["Error2", "Future2"]);
+}
+
+#[test]
+fn paging_method_names_are_claimed_with_the_method() {
+    let spec = format!(
+        "{HEADER}paths:\n  /items:\n    get:\n      operationId: listItems\n      parameters:\n        - {{name: limit, in: query, schema: {{type: integer}}}}\n        - {{name: offset, in: query, schema: {{type: integer}}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{type: object, properties: {{items: {{type: array, items: {{type: string}}}}}}}}\n  /items/stream:\n    get:\n      operationId: listItemsStream\n      responses: {{'204': {{description: none}}}}\n"
+    );
+    let config = Config::from_toml(
+        "[operations.listItems.pagination]\nlimit = \"limit\"\noffset = \"offset\"\nitems = \"items\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let api = lower_with(&spec, &config);
+    let pagination = api.operations[0]
+        .pagination
+        .as_ref()
+        .unwrap_or_else(|| panic!("paginated"));
+    assert_eq!(pagination.stream_method, "list_items_stream");
+    assert_eq!(pagination.collect_method, "list_items_all");
+    // The operation that wanted the same name gets the next free one.
+    assert_eq!(api.operations[1].method_name, "list_items_stream_2");
+}
+
+#[test]
+fn security_schemes_become_named_credentials() {
+    let api = lower_spec(&format!(
+        "{HEADER}security: [{{key: []}}]\npaths: {{}}\ncomponents:\n  securitySchemes:\n    key: {{type: apiKey, in: header, name: X-Api-Key}}\n    basic: {{type: http, scheme: basic}}\n"
+    ));
+    let credentials: Vec<(&str, &CredentialKind, bool)> = api
+        .credentials
+        .iter()
+        .map(|c| (c.rust_name.as_str(), &c.kind, c.required))
+        .collect();
+    assert_eq!(
+        credentials,
+        [(
+            "x_api_key",
+            &CredentialKind::HeaderApiKey {
+                header: "X-Api-Key".to_owned()
+            },
+            true
+        )]
+    );
+}
+
+#[test]
+fn self_containing_fields_are_boxed() {
+    let api = lower_spec(&format!(
+        "{HEADER}paths: {{}}\ncomponents:\n  schemas:\n    Node:\n      type: object\n      properties:\n        next: {{$ref: '#/components/schemas/Node'}}\n        children: {{type: array, items: {{$ref: '#/components/schemas/Node'}}}}\n"
+    ));
+    let node = struct_of(&api, "Node");
+    let boxed: Vec<(&str, bool)> = node
+        .fields
+        .iter()
+        .map(|f| (f.rust_name.as_str(), f.boxed))
+        .collect();
+    // A list already allocates: only the direct field needs a `Box`.
+    assert_eq!(boxed, [("next", true), ("children", false)]);
+}
