@@ -12,7 +12,7 @@ fn specs() -> Vec<(String, PathBuf)> {
     let mut specs = Vec::new();
     for (dir, prefix) in [
         (root.join("tests/fixtures/ok"), "fixture-"),
-        (root.join("../shared/specs/gainsight-family"), "family-"),
+        (root.join("tests/fixtures/gainsight-family"), "family-"),
     ] {
         let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         for path in entries.flatten().map(|e| e.path()) {
@@ -64,7 +64,7 @@ fn fixtures_and_family_specs_compile_without_warnings() {
         .count();
     assert_eq!(
         family, 64,
-        "expected the 64 OpenAPI 3.x specs of ../shared/specs/gainsight-family"
+        "expected the 64 OpenAPI 3.x specs of tests/fixtures/gainsight-family"
     );
 
     let target = project_root().join("target/generated-crates");

@@ -32,7 +32,7 @@ fn swagger_2_is_rejected_with_a_conversion_hint() {
 #[test]
 fn the_family_swagger_spec_is_rejected_too() {
     let path =
-        project_root().join("../shared/specs/gainsight-family/gainsight-px-rest-api-openapi.yml");
+        project_root().join("tests/fixtures/gainsight-family/gainsight-px-rest-api-openapi.yml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let errors = errors_of(&text, &Config::default());
     assert!(errors[0].contains("Swagger 2.0"), "{errors:?}");

