@@ -169,4 +169,52 @@ mod tests {
             Some("theme=dark")
         );
     }
+
+    fn credential(placement: Placement, value: &str) -> Credential {
+        Credential {
+            placement,
+            value: Secret::new(value),
+        }
+    }
+
+    #[test]
+    fn credentials_go_where_their_scheme_says() {
+        let set = CredentialSet::new(vec![
+            credential(Placement::Header(HeaderName::from_static("x-key")), "k1"),
+            credential(Placement::Basic, "user:pass"),
+            credential(Placement::Query("api_key"), "q1"),
+            credential(Placement::Cookie("session"), "c1"),
+        ])
+        .unwrap();
+        assert_eq!(set.headers["x-key"], "k1");
+        assert!(set.headers["x-key"].is_sensitive());
+        assert_eq!(set.headers["authorization"], "Basic dXNlcjpwYXNz");
+        assert_eq!(set.query.len(), 1);
+        assert_eq!(set.query[0].0, "api_key");
+        assert_eq!(set.cookie.as_ref().map(Secret::expose), Some("session=c1"));
+    }
+
+    #[test]
+    fn unsafe_credentials_are_refused_without_showing_them() {
+        for (placement, value) in [
+            (Placement::Bearer, ""),
+            (Placement::Bearer, "a\nb"),
+            (Placement::Cookie("s"), "a;b"),
+        ] {
+            let Err(Error::Config(message)) =
+                CredentialSet::new(vec![credential(placement, value)])
+            else {
+                panic!("accepted {value:?}");
+            };
+            assert!(value.is_empty() || !message.contains(value), "{message}");
+        }
+    }
+
+    #[test]
+    fn base64_pads_like_the_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+    }
 }

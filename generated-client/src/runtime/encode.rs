@@ -265,4 +265,64 @@ mod tests {
         assert_eq!(query(&5, QueryStyle::DeepObject), pairs(&[("p", "5")]));
         assert!(query(&Option::<u8>::None, QueryStyle::Form).is_empty());
     }
+
+    #[test]
+    fn path_segments_stay_one_segment_and_dot_segments_are_refused() {
+        assert_eq!(path_segment("a/b?c#d%e").unwrap(), "a%2Fb%3Fc%23d%25e");
+        assert_eq!(
+            path_segment("Ünïcode ~._-").unwrap(),
+            "%C3%9Cn%C3%AFcode%20~._-"
+        );
+        for refused in [".", "..", "%2e", "%2E%2e"] {
+            assert!(
+                matches!(path_segment(refused), Err(Error::Encode(_))),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn server_variables_cannot_change_the_host_structure() {
+        let template = "https://{domain}.example.com/{version}";
+        assert_eq!(
+            expand_server_url(template, &[("domain", "acme"), ("version", "v1")]).unwrap(),
+            "https://acme.example.com/v1"
+        );
+        for bad in ["evil.com/x", "a@b", "", "a..b"] {
+            assert!(
+                matches!(
+                    expand_server_url(template, &[("domain", bad), ("version", "v1")]),
+                    Err(Error::Config(_))
+                ),
+                "{bad}"
+            );
+        }
+        // In the path, a value is one encoded segment.
+        assert_eq!(
+            expand_server_url(template, &[("domain", "acme"), ("version", "a/b")]).unwrap(),
+            "https://acme.example.com/a%2Fb"
+        );
+    }
+
+    #[test]
+    fn parameter_text_joins_lists_and_keeps_strings_bare() {
+        assert_eq!(param_text("x y").unwrap(), "x y");
+        assert_eq!(param_text(&[1, 2]).unwrap(), "1,2");
+        assert_eq!(param_text(&true).unwrap(), "true");
+    }
+
+    #[test]
+    fn bodies_carry_their_content_type() {
+        let (bytes, content_type) = json_body(&serde_json::json!({"a": 1})).unwrap().unwrap();
+        assert_eq!(
+            (&bytes[..], content_type.as_ref()),
+            (&b"{\"a\":1}"[..], "application/json")
+        );
+        let form = [("name", "a b"), ("x", "&")];
+        let (bytes, content_type) = form_body(&form, "application/x-www-form-urlencoded")
+            .unwrap()
+            .unwrap();
+        assert_eq!(&bytes[..], b"name=a+b&x=%26");
+        assert_eq!(content_type, "application/x-www-form-urlencoded");
+    }
 }

@@ -89,3 +89,45 @@ pub async fn collect_pages<T>(
 pub fn page_number<T: TryFrom<u64>>(value: u64, max: T) -> T {
     T::try_from(value).unwrap_or(max)
 }
+
+#[cfg(test)]
+mod tests {
+    use futures_util::TryStreamExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn pages_are_fetched_until_a_short_page() {
+        let mut requests = Vec::new();
+        let items: Vec<u64> = offset_pages(2, 0, |offset, limit| {
+            requests.push((offset, limit));
+            async move { Ok(((offset..(offset + limit).min(5)).collect(), None)) }
+        })
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(items, [0, 1, 2, 3, 4]);
+        assert_eq!(requests, [(0, 2), (2, 2), (4, 2)]);
+    }
+
+    #[tokio::test]
+    async fn a_server_ignoring_the_offset_is_an_error_not_a_loop() {
+        let result: Result<Vec<u64>, Error> =
+            offset_pages(2, 0, |_, _| async { Ok((vec![7, 8], None)) })
+                .try_collect()
+                .await;
+        assert!(matches!(result, Err(Error::Pagination(_))), "{result:?}");
+    }
+
+    #[tokio::test]
+    async fn collecting_stops_past_the_bound() {
+        let stream = offset_pages(10, 0, |offset, _| async move {
+            Ok(((offset..offset + 10).collect::<Vec<u64>>(), Some(100)))
+        });
+        assert!(matches!(
+            collect_pages(stream, 15).await,
+            Err(Error::Pagination(_))
+        ));
+        assert_eq!(page_number(u64::MAX, i32::MAX), i32::MAX);
+    }
+}
