@@ -29,6 +29,30 @@ pub struct Credential {
     pub value: Secret,
 }
 
+/// Which of a client's `N` credentials requests send, given which are `set`: the members of
+/// the first security alternative whose credentials are all set (an alternative lists indices
+/// and needs all of them); when no alternative is complete, every credential that is set.
+pub fn select_credentials<const N: usize>(alternatives: &[&[usize]], set: [bool; N]) -> [bool; N] {
+    let complete = alternatives.iter().find(|alternative| {
+        !alternative.is_empty()
+            && alternative
+                .iter()
+                .all(|index| set.get(*index).copied().unwrap_or(false))
+    });
+    match complete {
+        Some(alternative) => {
+            let mut selected = [false; N];
+            for index in alternative.iter() {
+                if let Some(slot) = selected.get_mut(*index) {
+                    *slot = true;
+                }
+            }
+            selected
+        }
+        None => set,
+    }
+}
+
 /// Credentials sorted by where they go: default headers, query pairs and one cookie text.
 pub(crate) struct CredentialSet {
     pub(crate) headers: HeaderMap,
@@ -216,5 +240,26 @@ mod tests {
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
+    }
+
+    #[test]
+    fn the_first_complete_alternative_is_sent() {
+        let alternatives: &[&[usize]] = &[&[0], &[1, 2]];
+        // Only the second alternative is complete: both of its members go, not the lone third.
+        assert_eq!(
+            select_credentials(alternatives, [false, true, true]),
+            [false, true, true]
+        );
+        // Both complete: the first wins, the others stay home.
+        assert_eq!(
+            select_credentials(alternatives, [true, true, true]),
+            [true, false, false]
+        );
+        // None complete: whatever was set is sent, as before alternatives were known.
+        assert_eq!(
+            select_credentials(alternatives, [false, true, false]),
+            [false, true, false]
+        );
+        assert_eq!(select_credentials(&[], [true, false]), [true, false]);
     }
 }

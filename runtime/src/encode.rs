@@ -16,8 +16,20 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
 /// Encodes a path parameter as exactly one segment: `/`, `?`, `#` and `%` are escaped.
 ///
 /// `.` and `..` are refused: URL parsers treat them (even percent-encoded) as "this" and
-/// "parent" directory, so no encoding keeps them inside their segment.
+/// "parent" directory, so no encoding keeps them inside their segment. So is an empty value:
+/// `/ctas/{id}` with `""` would be `/ctas/`, another resource (the collection).
 pub fn path_segment(value: &str) -> Result<String, Error> {
+    if value.is_empty() {
+        return Err(Error::Encode(
+            "an empty value cannot be sent as a path parameter".to_owned(),
+        ));
+    }
+    server_path_segment(value)
+}
+
+/// Like [`path_segment`], but an empty value is allowed: a server URL's path variable may
+/// default to nothing.
+fn server_path_segment(value: &str) -> Result<String, Error> {
     if value == "."
         || value == ".."
         || value.eq_ignore_ascii_case("%2e")
@@ -81,15 +93,24 @@ pub fn push_query_as<T: serde::Serialize + ?Sized>(
     style: QueryStyle,
 ) -> Result<(), Error> {
     let value = serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))?;
+    push_value(query, Cow::Borrowed(name), value, style);
+    Ok(())
+}
+
+/// Pairs for one named value in `style` (the rules of [`push_query_as`]).
+fn push_value(
+    query: &mut Vec<(Cow<'static, str>, String)>,
+    name: Cow<'static, str>,
+    value: serde_json::Value,
+    style: QueryStyle,
+) {
     let joined = |separator: &str, parts: Vec<String>| parts.join(separator);
     match (style, value) {
         (_, serde_json::Value::Null) => {}
-        (QueryStyle::DeepObject, value) => push_deep(query, name.to_owned(), &value),
-        (QueryStyle::Form, serde_json::Value::Array(items)) => query.extend(
-            items
-                .iter()
-                .map(|item| (Cow::Borrowed(name), scalar_text(item))),
-        ),
+        (QueryStyle::DeepObject, value) => push_deep(query, name.into_owned(), &value),
+        (QueryStyle::Form, serde_json::Value::Array(items)) => {
+            query.extend(items.iter().map(|item| (name.clone(), scalar_text(item))))
+        }
         (QueryStyle::Form, serde_json::Value::Object(fields)) => query.extend(
             fields
                 .iter()
@@ -103,7 +124,7 @@ pub fn push_query_as<T: serde::Serialize + ?Sized>(
                 _ => ",",
             };
             let parts = items.iter().map(scalar_text).collect();
-            query.push((Cow::Borrowed(name), joined(separator, parts)));
+            query.push((name, joined(separator, parts)));
         }
         (_, serde_json::Value::Object(fields)) => {
             let parts = fields
@@ -111,11 +132,10 @@ pub fn push_query_as<T: serde::Serialize + ?Sized>(
                 .filter(|(_, v)| !v.is_null())
                 .flat_map(|(key, v)| [key.clone(), scalar_text(v)])
                 .collect();
-            query.push((Cow::Borrowed(name), joined(",", parts)));
+            query.push((name, joined(",", parts)));
         }
-        (_, scalar) => query.push((Cow::Borrowed(name), scalar_text(&scalar))),
+        (_, scalar) => query.push((name, scalar_text(&scalar))),
     }
-    Ok(())
 }
 
 /// `name[key][inner]=value` pairs for `deepObject`; list items repeat their name.
@@ -140,14 +160,51 @@ fn push_deep(
     }
 }
 
-/// Serialises an `application/x-www-form-urlencoded` body (flat objects only).
+/// Serialises an `application/x-www-form-urlencoded` body: each property as a query parameter
+/// of style `form` with `explode` (OpenAPI's default for form bodies), so a list repeats its
+/// name (`PhoneNumbers=1&PhoneNumbers=2`), an object property spreads into its own pairs, and
+/// absent (`null`) properties are left out.
 pub fn form_body<T: serde::Serialize + ?Sized>(
     value: &T,
     content_type: &'static str,
 ) -> Result<Option<(Bytes, Cow<'static, str>)>, Error> {
-    serde_urlencoded::to_string(value)
+    // Through JSON text, so the properties keep the order the type declares them in.
+    let properties = serde_json::to_vec(value)
+        .and_then(|json| {
+            serde::Deserializer::deserialize_map(
+                &mut serde_json::Deserializer::from_slice(&json),
+                PropertiesVisitor,
+            )
+        })
+        .map_err(|_| {
+            Error::Encode("form body: the value is not an object of properties".to_owned())
+        })?;
+    let mut pairs = Vec::with_capacity(properties.len());
+    for (name, property) in properties {
+        push_value(&mut pairs, Cow::Owned(name), property, QueryStyle::Form);
+    }
+    serde_urlencoded::to_string(&pairs)
         .map(|body| Some((Bytes::from(body), Cow::Borrowed(content_type))))
         .map_err(|e| Error::Encode(format!("form body: {e}")))
+}
+
+/// Reads an object's properties in document order.
+struct PropertiesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PropertiesVisitor {
+    type Value = Vec<(String, serde_json::Value)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut properties = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(entry) = map.next_entry()? {
+            properties.push(entry);
+        }
+        Ok(properties)
+    }
 }
 
 /// Serialises a JSON body.
@@ -194,7 +251,7 @@ pub fn expand_server_url(template: &str, variables: &[(&str, &str)]) -> Result<S
             }
             url.push_str(value);
         } else {
-            url.push_str(&path_segment(value)?);
+            url.push_str(&server_path_segment(value)?);
         }
         offset += close + 1;
         rest = &rest[close + 1..];
@@ -272,7 +329,7 @@ mod tests {
             path_segment("Ünïcode ~._-").unwrap(),
             "%C3%9Cn%C3%AFcode%20~._-"
         );
-        for refused in [".", "..", "%2e", "%2E%2e"] {
+        for refused in [".", "..", "%2e", "%2E%2e", ""] {
             assert!(
                 matches!(path_segment(refused), Err(Error::Encode(_))),
                 "{refused}"
@@ -296,7 +353,11 @@ mod tests {
                 "{bad}"
             );
         }
-        // In the path, a value is one encoded segment.
+        // In the path, a value is one encoded segment, and may be empty.
+        assert_eq!(
+            expand_server_url("https://h.example/{base}", &[("base", "")]).unwrap(),
+            "https://h.example/"
+        );
         assert_eq!(
             expand_server_url(template, &[("domain", "acme"), ("version", "a/b")]).unwrap(),
             "https://acme.example.com/a%2Fb"
@@ -317,11 +378,29 @@ mod tests {
             (&bytes[..], content_type.as_ref()),
             (&b"{\"a\":1}"[..], "application/json")
         );
-        let form = [("name", "a b"), ("x", "&")];
+        #[derive(serde::Serialize)]
+        struct Form {
+            x: &'static str,
+            name: &'static str,
+        }
+        let form = Form {
+            name: "a b",
+            x: "&",
+        };
         let (bytes, content_type) = form_body(&form, "application/x-www-form-urlencoded")
             .unwrap()
             .unwrap();
-        assert_eq!(&bytes[..], b"name=a+b&x=%26");
+        assert_eq!(&bytes[..], b"x=%26&name=a+b");
         assert_eq!(content_type, "application/x-www-form-urlencoded");
+        // Lists repeat their name; absent properties are left out.
+        let form = serde_json::json!({"To": "+1", "PhoneNumbers": ["+2", "+3"], "Note": null});
+        let (bytes, _) = form_body(&form, "application/x-www-form-urlencoded")
+            .unwrap()
+            .unwrap();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        let mut pairs: Vec<&str> = text.split('&').collect();
+        pairs.sort_unstable();
+        assert_eq!(pairs, ["PhoneNumbers=%2B2", "PhoneNumbers=%2B3", "To=%2B1"]);
+        assert!(matches!(form_body(&[1, 2], "x"), Err(Error::Encode(_))));
     }
 }

@@ -143,9 +143,13 @@ async fn hostile_ids_cannot_change_the_path_or_query() {
             "/ctas/caf%C3%A9"
         ]
     );
-    // Dot segments cannot be kept in place by any encoding, so they are refused before sending.
-    for id in [".", "..", "%2e%2E"] {
-        let error = client.get_cta(id).await.expect_err("dot segment");
+    // Dot segments cannot be kept in place by any encoding, and an empty id would name the
+    // collection (`GET /ctas/`): all are refused before sending.
+    for id in [".", "..", "%2e%2E", ""] {
+        let error = client
+            .get_cta(id)
+            .await
+            .expect_err("refused path parameter");
         assert!(matches!(error, Error::Encode(_)), "{error:?}");
     }
     assert_eq!(requests(&server).await.len(), 5);

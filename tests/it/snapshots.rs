@@ -17,10 +17,15 @@ fn seed_spec_output() {
         // (`src/runtime/mod.rs`, with the unused modules left out, included) is snapshotted.
         match file.path.strip_prefix("src/runtime/") {
             Some(module) if module != "mod.rs" => {
-                let source = std::fs::read_to_string(project_root().join("runtime/src").join(module))
-                    .expect("runtime source");
+                let source =
+                    std::fs::read_to_string(project_root().join("runtime/src").join(module))
+                        .expect("runtime source");
                 let body = file.contents.split_once('\n').map_or("", |(_, body)| body);
-                assert_eq!(body, source, "{} is not a copy of runtime/src/{module}", file.path);
+                assert_eq!(
+                    body, source,
+                    "{} is not a copy of runtime/src/{module}",
+                    file.path
+                );
             }
             _ => insta::assert_snapshot!(snapshot_name("gainsight", &file.path), file.contents),
         }

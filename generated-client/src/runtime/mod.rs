@@ -23,7 +23,7 @@ pub mod retry;
 pub mod secret;
 pub mod transport;
 
-pub use credentials::{Credential, Placement};
+pub use credentials::{select_credentials, Credential, Placement};
 pub use decode::{
     decode_bytes, decode_empty, decode_envelope, decode_json, decode_text, ApiResponse, Envelope,
 };

@@ -1,14 +1,14 @@
 //! The plan → `client.rs`: the `Client`, its `ClientBuilder` and one method per operation
 //! (plus the auto-paging methods of paginated operations).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{OperationPlan, PagingPlan, Plan};
 use super::runtime::{
     COLLECT_PAGES, CREDENTIAL, ENVELOPE, EXPAND_SERVER_URL, OFFSET_PAGES, PAGE_NUMBER, PLACEMENT,
-    RETRY_POLICY, SECRET, TRANSPORT, TRANSPORT_OPTIONS,
+    RETRY_POLICY, SECRET, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
 };
 use super::types::ident;
 use crate::ir::{Body, BodyEncoding, CredentialKind, Operation, PageParam};
@@ -258,8 +258,28 @@ fn credential_setters(plan: &Plan<'_>) -> Vec<TokenStream> {
 
 /// `ClientBuilder::build`: the base URL (spec server or override), then the credentials.
 fn builder_build(plan: &Plan<'_>) -> TokenStream {
-    let credential_pushes = plan.api.credentials.iter().map(|c| {
+    // With several security alternatives, the first one whose credentials are all set is sent.
+    let alternatives = &plan.api.security_alternatives;
+    let selection = (alternatives.len() > 1).then(|| {
+        let lists = alternatives.iter().map(|members| {
+            let members = members.iter().map(|m| Literal::usize_unsuffixed(*m));
+            quote!(&[#(#members),*])
+        });
+        let set = plan.api.credentials.iter().map(|c| {
+            let name = ident(&c.rust_name);
+            quote!(self.#name.is_some())
+        });
+        quote!(let selected = #SELECT_CREDENTIALS(&[#(#lists),*], [#(#set),*]);)
+    });
+    let credential_pushes = plan.api.credentials.iter().enumerate().map(|(index, c)| {
         let name = ident(&c.rust_name);
+        let value = match &selection {
+            Some(_) => {
+                let index = Literal::usize_unsuffixed(index);
+                quote!(self.#name.filter(|_| selected[#index]))
+            }
+            None => quote!(self.#name),
+        };
         let placement = match &c.kind {
             CredentialKind::HeaderApiKey { header } => {
                 let lower = header.to_ascii_lowercase();
@@ -274,7 +294,7 @@ fn builder_build(plan: &Plan<'_>) -> TokenStream {
             CredentialKind::Basic => quote!(#PLACEMENT::Basic),
         };
         quote! {
-            if let Some(value) = self.#name {
+            if let Some(value) = #value {
                 credentials.push(#CREDENTIAL { placement: #placement, value });
             }
         }
@@ -314,6 +334,7 @@ fn builder_build(plan: &Plan<'_>) -> TokenStream {
             #base_url
             #[allow(unused_mut)]
             let mut credentials = Vec::new();
+            #selection
             #(#credential_pushes)*
             self.options.default_user_agent = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
             let transport = #TRANSPORT::new(base_url, credentials, ENVELOPE, self.options)?;

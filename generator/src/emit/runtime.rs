@@ -92,6 +92,7 @@ runtime_items! {
     REQUEST_OPTIONS = "RequestOptions";
     RETRY_POLICY = root "RetryPolicy";
     SECRET = "Secret";
+    SELECT_CREDENTIALS = "select_credentials";
     TRANSPORT = "Transport";
     TRANSPORT_OPTIONS = "TransportOptions";
 }

@@ -75,7 +75,7 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
     };
     let mut operations = lowering.operations(&mut space);
     let server = lowering.server();
-    let credentials = lowering.credentials();
+    let (credentials, security_alternatives) = lowering.credentials();
     let (mut errors, mut warnings) = (lowering.errors, lowering.warnings);
 
     let (types, type_errors, type_warnings) = space.finish();
@@ -99,6 +99,7 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
         openapi_version: spec.declared_version.clone(),
         server,
         credentials,
+        security_alternatives,
         types,
         operations,
         envelope,

@@ -43,8 +43,12 @@ pub struct Api {
     pub openapi_version: String,
     /// The first server, if any.
     pub server: Option<Server>,
-    /// Credentials the client takes, from the document's default security requirement.
+    /// Credentials the client takes: the schemes of every alternative of the document's
+    /// security requirement.
     pub credentials: Vec<Credential>,
+    /// The security alternatives, as indices into [`Api::credentials`]; a request sends the
+    /// first alternative whose credentials are all set. Empty when the spec names none.
+    pub security_alternatives: Vec<Vec<usize>>,
     /// Every named type, in a deterministic order.
     pub types: Vec<TypeDef>,
     /// Every operation, in document order.

@@ -9,17 +9,23 @@ use crate::naming::{NameScope, snake_ident};
 use crate::pointer::pointer_join;
 
 impl OperationLowering<'_> {
-    /// The credentials of the document's first security requirement (or, failing that, the operations').
-    pub(super) fn credentials(&mut self) -> Vec<Credential> {
-        let requirement = self
+    /// The credentials a client takes: every scheme of every alternative of the document's
+    /// security requirements (or, failing those, of the first operation that has some), and
+    /// the alternatives as lists of indices into them (an alternative needs all its members).
+    ///
+    /// With a single alternative its schemes are required (`Client::new` asks for them); with
+    /// several, each is an optional builder setting and a request uses the first alternative
+    /// whose credentials are all set.
+    pub(super) fn credentials(&mut self) -> (Vec<Credential>, Vec<Vec<usize>>) {
+        let requirements = self
             .openapi
             .security
             .as_ref()
-            .and_then(|s| s.first())
+            .filter(|s| !s.is_empty())
             .or_else(|| {
                 self.openapi
                     .operations()
-                    .find_map(|(_, _, op)| op.security.as_ref().and_then(|s| s.first()))
+                    .find_map(|(_, _, op)| op.security.as_ref().filter(|s| !s.is_empty()))
             });
         let schemes = self
             .openapi
@@ -27,8 +33,19 @@ impl OperationLowering<'_> {
             .as_ref()
             .map(|c| &c.security_schemes);
         // A spec that defines schemes but never requires one still gets them, as optional settings.
-        let (names, required): (Vec<&String>, bool) = match requirement {
-            Some(requirement) => (requirement.keys().collect(), true),
+        let (names, required): (Vec<&String>, bool) = match requirements {
+            Some(alternatives) => {
+                let mut names: Vec<&String> = Vec::new();
+                for name in alternatives
+                    .iter()
+                    .flat_map(|alternative| alternative.keys())
+                {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                (names, alternatives.len() == 1)
+            }
             None => (
                 schemes.map(|s| s.keys().collect()).unwrap_or_default(),
                 false,
@@ -108,6 +125,16 @@ impl OperationLowering<'_> {
                 required,
             });
         }
-        credentials
+        let alternatives = requirements
+            .into_iter()
+            .flatten()
+            .map(|alternative| {
+                alternative
+                    .keys()
+                    .filter_map(|name| credentials.iter().position(|c| &c.scheme == name))
+                    .collect()
+            })
+            .collect();
+        (credentials, alternatives)
     }
 }

@@ -172,3 +172,26 @@ fn self_containing_fields_are_boxed() {
     // A list already allocates: only the direct field needs a `Box`.
     assert_eq!(boxed, [("next", true), ("children", false)]);
 }
+
+#[test]
+fn every_security_alternative_gets_a_credential() {
+    let api = lower_spec(&format!(
+        "{HEADER}security: [{{key: []}}, {{basic: []}}, {{id: [], secret: []}}]\npaths: {{}}\ncomponents:\n  securitySchemes:\n    key: {{type: apiKey, in: header, name: X-Api-Key}}\n    basic: {{type: http, scheme: basic}}\n    id: {{type: apiKey, in: query, name: app_id}}\n    secret: {{type: apiKey, in: header, name: X-Secret}}\n"
+    ));
+    let names: Vec<(&str, bool)> = api
+        .credentials
+        .iter()
+        .map(|c| (c.rust_name.as_str(), c.required))
+        .collect();
+    // Several alternatives: none is required by `Client::new`, each is a builder setting.
+    assert_eq!(
+        names,
+        [
+            ("x_api_key", false),
+            ("basic_auth", false),
+            ("app_id", false),
+            ("x_secret", false)
+        ]
+    );
+    assert_eq!(api.security_alternatives, [vec![0], vec![1], vec![2, 3]]);
+}
