@@ -145,8 +145,12 @@ fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
     });
     let credential_setters = credential_setters(plan);
     let build = builder_build(plan);
+    let doc = doc_attrs(&paragraphs([
+        Some("Configures a [`Client`]. Unset values use the spec's defaults."),
+        alternatives_doc(plan).as_deref(),
+    ]));
     quote! {
-        /// Configures a [`Client`]. Unset values use the spec's defaults.
+        #doc
         #[derive(Debug, Clone, Default)]
         pub struct ClientBuilder {
             base_url: Option<String>,
@@ -233,6 +237,7 @@ fn server_setters(plan: &Plan<'_>) -> Vec<TokenStream> {
 }
 
 fn credential_setters(plan: &Plan<'_>) -> Vec<TokenStream> {
+    let alternatives = alternatives_doc(plan);
     plan.api.credentials.iter().map(|c| {
         let name = ident(&c.rust_name);
         let how = match &c.kind {
@@ -242,8 +247,13 @@ fn credential_setters(plan: &Plan<'_>) -> Vec<TokenStream> {
             CredentialKind::Bearer => "sent as `Authorization: Bearer <token>`".to_owned(),
             CredentialKind::Basic => "given as `user:password`, sent as HTTP basic authentication".to_owned(),
         };
+        let when = if alternatives.is_some() {
+            "on requests that use its security alternative (see [`ClientBuilder`])"
+        } else {
+            "on every request"
+        };
         let doc = doc_attrs(&paragraphs([
-            Some(&*format!("Sets the credential of security scheme `{}`, {how} on every request. It never appears in `Debug` output or errors.", c.scheme)),
+            Some(&*format!("Sets the credential of security scheme `{}`, {how} {when}. It never appears in `Debug` output or errors.", c.scheme)),
             c.description.as_deref().map(spec).as_deref(),
         ]));
         quote! {
@@ -254,6 +264,29 @@ fn credential_setters(plan: &Plan<'_>) -> Vec<TokenStream> {
             }
         }
     }).collect()
+}
+
+/// With several security alternatives, the sentence that says which one requests send.
+fn alternatives_doc(plan: &Plan<'_>) -> Option<String> {
+    let alternatives = &plan.api.security_alternatives;
+    if alternatives.len() < 2 {
+        return None;
+    }
+    let setters: Vec<String> = alternatives
+        .iter()
+        .map(|members| {
+            members
+                .iter()
+                .filter_map(|m| plan.api.credentials.get(*m))
+                .map(|c| format!("[`{0}`](Self::{0})", c.rust_name))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        })
+        .collect();
+    Some(format!(
+        "The spec accepts several sets of credentials; requests send the first set whose credentials are all given, in this order: {}.",
+        setters.join("; ")
+    ))
 }
 
 /// `ClientBuilder::build`: the base URL (spec server or override), then the credentials.
