@@ -25,7 +25,7 @@ const SPEC_MARKER: &str = "<!-- spec-hash: ";
 ///
 /// # Errors
 ///
-/// As for [`generate`]; the previous spec only needs to load, not to match the config.
+/// As for [`generate`](crate::generate); the previous spec only needs to load, not to match the config.
 pub fn regenerate(
     previous_spec: Option<&str>,
     spec_text: &str,

@@ -130,3 +130,137 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeSeed<T> {
         Ok(parts)
     }
 }
+
+/// The JSON shape of one alternative of an untagged union, for telling alternatives apart.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
+    /// An object with these required and declared property names; `closed` when it admits no
+    /// other properties (`additionalProperties: false`).
+    Object {
+        /// Properties that must be present.
+        required: &'static [&'static str],
+        /// Every declared property.
+        declared: &'static [&'static str],
+        /// No undeclared properties allowed.
+        closed: bool,
+    },
+    /// A string.
+    String,
+    /// An integral number.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A list.
+    Array,
+    /// Anything (a map, a nested union, any value).
+    Any,
+}
+
+/// The alternatives of an untagged union in the order to try them for `value`: first those whose
+/// shape fits (for objects: every required property present, no undeclared one when closed),
+/// best first (most declared properties present, fewest undeclared), ties in declaration order;
+/// then the rest, so that a value is never rejected that some alternative would accept.
+///
+/// This is what keeps `{"id": "p1", "publisher": "NPR"}` from decoding as the first object
+/// alternative (`Episode {id, audio}`) with `publisher` swallowed as an undeclared property.
+pub fn rank_alternatives(value: &serde_json::Value, shapes: &[Shape]) -> Vec<usize> {
+    use serde_json::Value;
+    let score = |shape: &Shape| -> Option<i64> {
+        match (shape, value) {
+            (
+                Shape::Object {
+                    required,
+                    declared,
+                    closed,
+                },
+                Value::Object(object),
+            ) => {
+                if !required.iter().all(|name| object.contains_key(*name)) {
+                    return None;
+                }
+                let known = object
+                    .keys()
+                    .filter(|key| declared.contains(&key.as_str()))
+                    .count() as i64;
+                let unknown = object.len() as i64 - known;
+                if *closed && unknown > 0 {
+                    return None;
+                }
+                Some(2 * known - unknown)
+            }
+            (Shape::String, Value::String(_))
+            | (Shape::Boolean, Value::Bool(_))
+            | (Shape::Array, Value::Array(_)) => Some(0),
+            (Shape::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Some(0),
+            (Shape::Number, Value::Number(_)) => Some(0),
+            // Anything fits, but a more specific shape is preferred.
+            (Shape::Any, _) => Some(-1_000_000),
+            _ => None,
+        }
+    };
+    let mut fitting: Vec<(i64, usize)> = Vec::new();
+    let mut rest = Vec::new();
+    for (index, shape) in shapes.iter().enumerate() {
+        match score(shape) {
+            Some(points) => fitting.push((points, index)),
+            None => rest.push(index),
+        }
+    }
+    fitting.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    fitting
+        .into_iter()
+        .map(|(_, index)| index)
+        .chain(rest)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EPISODE: Shape = Shape::Object {
+        required: &[],
+        declared: &["id", "audio"],
+        closed: false,
+    };
+    const PODCAST: Shape = Shape::Object {
+        required: &[],
+        declared: &["id", "publisher"],
+        closed: false,
+    };
+
+    #[test]
+    fn the_alternative_declaring_more_of_the_keys_wins() {
+        let podcast = serde_json::json!({"id": "p1", "publisher": "NPR"});
+        assert_eq!(rank_alternatives(&podcast, &[EPISODE, PODCAST]), [1, 0]);
+        let episode = serde_json::json!({"id": "e1", "audio": "a.mp3"});
+        assert_eq!(rank_alternatives(&episode, &[EPISODE, PODCAST]), [0, 1]);
+        // A tie keeps the declaration order.
+        let either = serde_json::json!({"id": "x"});
+        assert_eq!(rank_alternatives(&either, &[EPISODE, PODCAST]), [0, 1]);
+    }
+
+    #[test]
+    fn required_and_closed_objects_and_scalars_are_respected() {
+        let strict = Shape::Object {
+            required: &["kind"],
+            declared: &["kind"],
+            closed: true,
+        };
+        let value = serde_json::json!({"id": "x", "kind": "a"});
+        // `strict` has the key it requires but is closed to `id`: it goes last.
+        assert_eq!(rank_alternatives(&value, &[strict, EPISODE]), [1, 0]);
+        let number = serde_json::json!(1.5);
+        assert_eq!(
+            rank_alternatives(&number, &[Shape::Integer, Shape::Any, Shape::Number]),
+            [2, 1, 0]
+        );
+        let text = serde_json::json!("x");
+        assert_eq!(
+            rank_alternatives(&text, &[Shape::Array, Shape::String]),
+            [1, 0]
+        );
+    }
+}

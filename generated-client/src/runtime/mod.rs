@@ -24,6 +24,7 @@ pub mod secret;
 pub mod transport;
 
 pub use credentials::{select_credentials, Credential, Placement};
+pub use de::{rank_alternatives, Shape};
 pub use decode::{
     decode_bytes, decode_empty, decode_envelope, decode_json, decode_text, ApiResponse, Envelope,
 };

@@ -89,9 +89,11 @@ runtime_items! {
     PUSH_QUERY = "push_query";
     PUSH_QUERY_AS = "push_query_as";
     QUERY_STYLE = "QueryStyle";
+    RANK_ALTERNATIVES = "rank_alternatives";
     REQUEST_OPTIONS = "RequestOptions";
     RETRY_POLICY = root "RetryPolicy";
     SECRET = "Secret";
+    SHAPE = "Shape";
     SELECT_CREDENTIALS = "select_credentials";
     TRANSPORT = "Transport";
     TRANSPORT_OPTIONS = "TransportOptions";

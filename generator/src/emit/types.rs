@@ -8,7 +8,7 @@ use quote::quote;
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::runtime::{
     DATES_DATE, DATES_DATE_TIME, DATES_DECODED, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME,
-    DE_ENUM_FROM_STR, DE_KEY, ERROR, EXTRA, FILTER_ALL, FILTER_EXPR,
+    DE_ENUM_FROM_STR, DE_KEY, ERROR, EXTRA, FILTER_ALL, FILTER_EXPR, RANK_ALTERNATIVES, SHAPE,
 };
 use crate::ir::{
     Api, ExtraFields, Field, StructType, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant,
@@ -78,6 +78,40 @@ impl<'a> TypeContext<'a> {
             TypeRef::Date | TypeRef::DateTime => false,
             TypeRef::Named(id) => self.compute_default(*id, visiting),
             _ => true,
+        }
+    }
+
+    /// The JSON shape of `ty`, as a `runtime::Shape` expression (for choosing union alternatives).
+    pub fn shape(&self, ty: &TypeRef) -> TokenStream {
+        self.shape_at(ty, 0)
+    }
+
+    fn shape_at(&self, ty: &TypeRef, depth: usize) -> TokenStream {
+        match ty {
+            TypeRef::String | TypeRef::Date | TypeRef::DateTime | TypeRef::Bytes => {
+                quote!(#SHAPE::String)
+            }
+            TypeRef::Integer { .. } => quote!(#SHAPE::Integer),
+            TypeRef::Number { .. } => quote!(#SHAPE::Number),
+            TypeRef::Boolean => quote!(#SHAPE::Boolean),
+            TypeRef::Array(_) => quote!(#SHAPE::Array),
+            TypeRef::Nullable(inner) => self.shape_at(inner, depth + 1),
+            TypeRef::Any | TypeRef::Map(_) => quote!(#SHAPE::Any),
+            TypeRef::Named(id) if depth < 16 => match self.api.type_def(*id).map(|t| &t.kind) {
+                Some(TypeKind::Struct(s)) => {
+                    let required = s.fields.iter().filter(|f| f.required).map(|f| &f.json_name);
+                    let declared = s.fields.iter().map(|f| &f.json_name);
+                    let closed = matches!(s.extra, ExtraFields::Forbidden);
+                    quote!(#SHAPE::Object { required: &[#(#required),*], declared: &[#(#declared),*], closed: #closed })
+                }
+                Some(TypeKind::StringEnum(_)) => quote!(#SHAPE::String),
+                Some(TypeKind::Alias(inner)) => self.shape_at(inner, depth + 1),
+                Some(TypeKind::Merged(target)) => {
+                    self.shape_at(&TypeRef::Named(*target), depth + 1)
+                }
+                Some(TypeKind::Union(_)) | None => quote!(#SHAPE::Any),
+            },
+            TypeRef::Named(_) => quote!(#SHAPE::Any),
         }
     }
 
@@ -566,14 +600,42 @@ fn emit_union(
         let doc = format!(" A `{}` value.", v.rust_name);
         quote!(#[doc = #doc] #variant(#ty),)
     });
+    let shapes = variants.iter().map(|v| context.shape(&v.ty));
+    let tries = variants.iter().enumerate().map(|(index, v)| {
+        let variant = ident(&v.rust_name);
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        quote!(#index => Deserialize::deserialize(&value).map(Self::#variant),)
+    });
+    let expecting = format!(
+        "data did not match any alternative of `{}`",
+        name.to_string().trim_start_matches("r#")
+    );
     quote! {
         #doc
         ///
-        /// Decoded as the first alternative that matches.
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        /// Decoded as the alternative the value fits best: required properties present, most
+        /// declared properties, fewest undeclared ones; ties go to the first.
+        #[derive(Debug, Clone, PartialEq, Serialize)]
         #[serde(untagged)]
         pub enum #name {
             #(#arms)*
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                const SHAPES: &[#SHAPE] = &[#(#shapes),*];
+                let value = serde_json::Value::deserialize(deserializer)?;
+                for index in #RANK_ALTERNATIVES(&value, SHAPES) {
+                    let decoded: Result<Self, serde_json::Error> = match index {
+                        #(#tries)*
+                        _ => continue,
+                    };
+                    if let Ok(decoded) = decoded {
+                        return Ok(decoded);
+                    }
+                }
+                Err(<D::Error as serde::de::Error>::custom(#expecting))
+            }
         }
     }
 }
