@@ -16,4 +16,5 @@ mod models;
 mod paging;
 mod snapshots;
 mod structure;
+mod unions;
 mod workflows;
