@@ -103,7 +103,16 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
     let root = project_root();
     let default_paths = args.spec.is_none();
     let (spec_path, out_dir, label) = match (&args.spec, &args.out) {
-        (Some(spec), Some(out)) => (spec.clone(), out.clone(), spec.display().to_string()),
+        // The header names the spec's file, not the path it was read from, so that regenerating
+        // from another folder rewrites nothing.
+        (Some(spec), Some(out)) => (
+            spec.clone(),
+            out.clone(),
+            spec.file_name().map_or_else(
+                || spec.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            ),
+        ),
         _ => (
             root.join("spec/gainsight-cta.yaml"),
             root.join("generated-client"),

@@ -599,7 +599,20 @@ impl<'a> TypeSpace<'a> {
                     item.schema_data.deprecated,
                     item.schema_data.read_only || item.schema_data.write_only,
                 ),
-                SchemaOrRef::Ref(_) => (None, false, false),
+                // A `$ref` with a `description` beside it (allowed since 3.1): openapiv3 keeps
+                // only the reference, so the sibling is read from the document.
+                SchemaOrRef::Ref(_) => {
+                    let sibling = lookup_pointer(self.raw, &property_pointer);
+                    let doc = sibling
+                        .and_then(|node| node.get("description"))
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned);
+                    let deprecated = sibling
+                        .and_then(|node| node.get("deprecated"))
+                        .and_then(serde_json::Value::as_bool)
+                        .unwrap_or(false);
+                    (doc, deprecated, false)
+                }
             };
             fields.push(Field {
                 json_name: json_name.clone(),

@@ -195,3 +195,15 @@ fn every_security_alternative_gets_a_credential() {
     );
     assert_eq!(api.security_alternatives, [vec![0], vec![1], vec![2, 3]]);
 }
+
+#[test]
+fn a_description_beside_a_ref_documents_the_field() {
+    let api = lower_spec(
+        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Owner: {type: object, properties: {id: {type: string}}}\n    Cta:\n      type: object\n      properties:\n        owner:\n          $ref: '#/components/schemas/Owner'\n          description: Who the CTA is assigned to.\n",
+    );
+    let cta = struct_of(&api, "Cta");
+    assert_eq!(
+        cta.fields[0].doc.as_deref(),
+        Some("Who the CTA is assigned to.")
+    );
+}
