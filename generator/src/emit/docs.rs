@@ -107,17 +107,13 @@ fn next_link(line: &str) -> Option<(&str, &str, &str, &str)> {
     let mut from = 0;
     while let Some(open) = line[from..].find('[').map(|i| from + i) {
         from = open + 1;
-        let Some(middle) = line[open..].find("](").map(|i| open + i) else {
-            return None;
-        };
+        let middle = line[open..].find("](").map(|i| open + i)?;
         let text = &line[open + 1..middle];
         if text.contains(['[', ']']) || text.trim().is_empty() {
             continue;
         }
         let url_start = middle + 2;
-        let Some(close) = line[url_start..].find(')').map(|i| url_start + i) else {
-            return None;
-        };
+        let close = line[url_start..].find(')').map(|i| url_start + i)?;
         let url = &line[url_start..close];
         let plain = !url.contains([' ', '<', '>', '`', '[', ']', '(']);
         if plain && (url.starts_with("https://") || url.starts_with("http://")) {
@@ -173,7 +169,7 @@ fn html_to_markdown(html: &str) -> String {
             ("code", _) => out.push('`'),
             ("a", false) => {
                 href = tag
-                    .split(|c| c == '"' || c == '\'')
+                    .split(['"', '\''])
                     .skip_while(|part| !part.trim_end().ends_with("href="))
                     .nth(1)
                     .map(str::to_owned);
