@@ -9,7 +9,7 @@ use generator::Config;
 use tests::project_root;
 
 const DECODE_TEST: &str = r##"
-use unions_client::types::{Episode, Podcast, SearchResponseItem};
+use unions_client::types::{Episode, Pet, Podcast, SearchResponseItem};
 
 #[test]
 fn each_value_decodes_as_the_alternative_it_fits() {
@@ -31,6 +31,20 @@ fn each_value_decodes_as_the_alternative_it_fits() {
     let again: serde_json::Value = serde_json::to_value(&items).unwrap();
     let received: serde_json::Value = serde_json::from_str(json).unwrap();
     assert_eq!(again, received);
+}
+
+#[test]
+fn a_discriminator_and_its_mapping_decide() {
+    // By shape alone this is a dog (`bark` is declared there); the mapping says `kitty` is a cat.
+    let json = r#"{"petType":"kitty","bark":true}"#;
+    let pet: Pet = serde_json::from_str(json).unwrap();
+    assert!(matches!(&pet, Pet::Cat(cat) if cat.pet_type == "kitty"), "{pet:?}");
+    assert_eq!(serde_json::to_value(&pet).unwrap(), serde_json::from_str::<serde_json::Value>(json).unwrap());
+    // The schemas' own names select them too, mapping or not.
+    let pet: Pet = serde_json::from_str(r#"{"petType":"Dog","name":"Rex"}"#).unwrap();
+    assert!(matches!(pet, Pet::Dog(_)), "{pet:?}");
+    let pet: Pet = serde_json::from_str(r#"{"petType":"Cat","bark":false}"#).unwrap();
+    assert!(matches!(pet, Pet::Cat(_)), "{pet:?}");
 }
 
 #[test]
@@ -75,5 +89,5 @@ fn a_generated_union_decodes_by_best_fit() {
         output.status.success(),
         "the generated union's tests failed:\n{stdout}\n{stderr}"
     );
-    assert!(stdout.contains("2 passed"), "{stdout}");
+    assert!(stdout.contains("3 passed"), "{stdout}");
 }

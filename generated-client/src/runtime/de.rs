@@ -143,6 +143,8 @@ pub enum Shape {
         declared: &'static [&'static str],
         /// No undeclared properties allowed.
         closed: bool,
+        /// The union's discriminator property and the values that select this alternative.
+        tag: Option<(&'static str, &'static [&'static str])>,
     },
     /// A string.
     String,
@@ -174,9 +176,16 @@ pub fn rank_alternatives(value: &serde_json::Value, shapes: &[Shape]) -> Vec<usi
                     required,
                     declared,
                     closed,
+                    tag,
                 },
                 Value::Object(object),
             ) => {
+                // A declared discriminator decides on its own when the value carries it.
+                if let Some((property, values)) = tag {
+                    if let Some(Value::String(found)) = object.get(*property) {
+                        return values.contains(&found.as_str()).then_some(i64::MAX / 2);
+                    }
+                }
                 if !required.iter().all(|name| object.contains_key(*name)) {
                     return None;
                 }
@@ -224,11 +233,13 @@ mod tests {
         required: &[],
         declared: &["id", "audio"],
         closed: false,
+        tag: None,
     };
     const PODCAST: Shape = Shape::Object {
         required: &[],
         declared: &["id", "publisher"],
         closed: false,
+        tag: None,
     };
 
     #[test]
@@ -248,6 +259,7 @@ mod tests {
             required: &["kind"],
             declared: &["kind"],
             closed: true,
+            tag: None,
         };
         let value = serde_json::json!({"id": "x", "kind": "a"});
         // `strict` has the key it requires but is closed to `id`: it goes last.
@@ -262,5 +274,27 @@ mod tests {
             rank_alternatives(&text, &[Shape::Array, Shape::String]),
             [1, 0]
         );
+    }
+
+    #[test]
+    fn a_discriminator_value_decides() {
+        let dog = Shape::Object {
+            required: &[],
+            declared: &["kind", "bark", "name"],
+            closed: false,
+            tag: Some(("kind", &["dog"])),
+        };
+        let cat = Shape::Object {
+            required: &[],
+            declared: &["kind"],
+            closed: false,
+            tag: Some(("kind", &["cat", "kitten"])),
+        };
+        // `dog` declares more of the keys, but the tag says cat.
+        let value = serde_json::json!({"kind": "kitten", "name": "Tom"});
+        assert_eq!(rank_alternatives(&value, &[dog, cat]), [1, 0]);
+        // Without the property, shapes decide as usual.
+        let value = serde_json::json!({"bark": true});
+        assert_eq!(rank_alternatives(&value, &[dog, cat]), [0, 1]);
     }
 }

@@ -82,11 +82,16 @@ impl<'a> TypeContext<'a> {
     }
 
     /// The JSON shape of `ty`, as a `runtime::Shape` expression (for choosing union alternatives).
-    pub fn shape(&self, ty: &TypeRef) -> TokenStream {
-        self.shape_at(ty, 0)
+    /// `tag` is the union's discriminator property and the values that select this alternative.
+    pub fn shape(&self, ty: &TypeRef, tag: Option<&(String, Vec<String>)>) -> TokenStream {
+        let tag = match tag {
+            Some((property, values)) => quote!(Some((#property, &[#(#values),*]))),
+            None => quote!(None),
+        };
+        self.shape_at(ty, &tag, 0)
     }
 
-    fn shape_at(&self, ty: &TypeRef, depth: usize) -> TokenStream {
+    fn shape_at(&self, ty: &TypeRef, tag: &TokenStream, depth: usize) -> TokenStream {
         match ty {
             TypeRef::String | TypeRef::Date | TypeRef::DateTime | TypeRef::Bytes => {
                 quote!(#SHAPE::String)
@@ -95,19 +100,19 @@ impl<'a> TypeContext<'a> {
             TypeRef::Number { .. } => quote!(#SHAPE::Number),
             TypeRef::Boolean => quote!(#SHAPE::Boolean),
             TypeRef::Array(_) => quote!(#SHAPE::Array),
-            TypeRef::Nullable(inner) => self.shape_at(inner, depth + 1),
+            TypeRef::Nullable(inner) => self.shape_at(inner, tag, depth + 1),
             TypeRef::Any | TypeRef::Map(_) => quote!(#SHAPE::Any),
             TypeRef::Named(id) if depth < 16 => match self.api.type_def(*id).map(|t| &t.kind) {
                 Some(TypeKind::Struct(s)) => {
                     let required = s.fields.iter().filter(|f| f.required).map(|f| &f.json_name);
                     let declared = s.fields.iter().map(|f| &f.json_name);
                     let closed = matches!(s.extra, ExtraFields::Forbidden);
-                    quote!(#SHAPE::Object { required: &[#(#required),*], declared: &[#(#declared),*], closed: #closed })
+                    quote!(#SHAPE::Object { required: &[#(#required),*], declared: &[#(#declared),*], closed: #closed, tag: #tag })
                 }
                 Some(TypeKind::StringEnum(_)) => quote!(#SHAPE::String),
-                Some(TypeKind::Alias(inner)) => self.shape_at(inner, depth + 1),
+                Some(TypeKind::Alias(inner)) => self.shape_at(inner, tag, depth + 1),
                 Some(TypeKind::Merged(target)) => {
-                    self.shape_at(&TypeRef::Named(*target), depth + 1)
+                    self.shape_at(&TypeRef::Named(*target), tag, depth + 1)
                 }
                 Some(TypeKind::Union(_)) | None => quote!(#SHAPE::Any),
             },
@@ -600,7 +605,9 @@ fn emit_union(
         let doc = format!(" A `{}` value.", v.rust_name);
         quote!(#[doc = #doc] #variant(#ty),)
     });
-    let shapes = variants.iter().map(|v| context.shape(&v.ty));
+    let shapes = variants
+        .iter()
+        .map(|v| context.shape(&v.ty, v.tag.as_ref()));
     let tries = variants.iter().enumerate().map(|(index, v)| {
         let variant = ident(&v.rust_name);
         let index = proc_macro2::Literal::usize_unsuffixed(index);

@@ -605,6 +605,7 @@ impl OperationLowering<'_> {
         let variants: Vec<UnionVariant> = alternatives
             .iter()
             .map(|(code, ty)| UnionVariant {
+                tag: None,
                 rust_name: names.claim(&status_variant_name(*code)),
                 ty: ty.clone(),
                 boxed: false,

@@ -315,6 +315,9 @@ pub struct UnionVariant {
     pub ty: TypeRef,
     /// Needs a `Box` because the type contains the union itself.
     pub boxed: bool,
+    /// The discriminator property and the values of it that select this alternative, when
+    /// the union declares a `discriminator`.
+    pub tag: Option<(String, Vec<String>)>,
 }
 
 /// A reference to a type as used in a field, parameter or body.

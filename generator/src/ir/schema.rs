@@ -531,6 +531,7 @@ impl<'a> TypeSpace<'a> {
 
     /// The body of a named type: struct, enum or union.
     fn lower_named_kind(&mut self, schema: &Schema, name: &str, pointer: &str) -> TypeKind {
+        let discriminator = schema.schema_data.discriminator.as_ref();
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => TypeKind::StringEnum(enum_variants(
                 s.enumeration.iter().flatten().map(String::as_str),
@@ -542,12 +543,18 @@ impl<'a> TypeSpace<'a> {
                 name,
                 pointer,
             )),
-            SchemaKind::OneOf { one_of: members } => {
-                self.lower_union(members, name, &pointer_join(pointer, "oneOf"))
-            }
-            SchemaKind::AnyOf { any_of: members } => {
-                self.lower_union(members, name, &pointer_join(pointer, "anyOf"))
-            }
+            SchemaKind::OneOf { one_of: members } => self.lower_union(
+                members,
+                discriminator,
+                name,
+                &pointer_join(pointer, "oneOf"),
+            ),
+            SchemaKind::AnyOf { any_of: members } => self.lower_union(
+                members,
+                discriminator,
+                name,
+                &pointer_join(pointer, "anyOf"),
+            ),
             SchemaKind::AllOf { all_of } => self.lower_all_of(all_of, name, pointer),
             SchemaKind::Any(any) => {
                 if !any.properties.is_empty() {
@@ -559,9 +566,19 @@ impl<'a> TypeSpace<'a> {
                         pointer,
                     ))
                 } else if any.one_of.len() > 1 {
-                    self.lower_union(&any.one_of, name, &pointer_join(pointer, "oneOf"))
+                    self.lower_union(
+                        &any.one_of,
+                        discriminator,
+                        name,
+                        &pointer_join(pointer, "oneOf"),
+                    )
                 } else if any.any_of.len() > 1 {
-                    self.lower_union(&any.any_of, name, &pointer_join(pointer, "anyOf"))
+                    self.lower_union(
+                        &any.any_of,
+                        discriminator,
+                        name,
+                        &pointer_join(pointer, "anyOf"),
+                    )
                 } else if any.all_of.len() > 1 {
                     self.lower_all_of(&any.all_of, name, pointer)
                 } else {
@@ -652,6 +669,7 @@ impl<'a> TypeSpace<'a> {
     fn lower_union(
         &mut self,
         members: &[ReferenceOr<Schema>],
+        discriminator: Option<&openapiv3::Discriminator>,
         name: &str,
         pointer: &str,
     ) -> TypeKind {
@@ -666,10 +684,17 @@ impl<'a> TypeSpace<'a> {
                 &member_pointer,
             );
             let candidate = self.variant_name(&ty, index);
+            let tag = discriminator.and_then(|d| {
+                let ReferenceOr::Reference { reference } = member else {
+                    return None;
+                };
+                Some((d.property_name.clone(), tag_values(d, reference)))
+            });
             variants.push(UnionVariant {
                 rust_name: variant_names.claim(&candidate),
                 ty,
                 boxed: false,
+                tag,
             });
         }
         TypeKind::Union(variants)
@@ -835,6 +860,28 @@ static EMPTY_PROPERTIES: std::sync::LazyLock<indexmap::IndexMap<String, Referenc
     std::sync::LazyLock::new(indexmap::IndexMap::new);
 static EMPTY_REQUIRED: Vec<String> = Vec::new();
 static NO_ADDITIONAL: Option<AdditionalProperties> = None;
+
+/// The discriminator values that select the alternative `reference` points at: the `mapping`
+/// keys naming it and (as OpenAPI specifies) the name of the schema it points at.
+fn tag_values(discriminator: &openapiv3::Discriminator, reference: &str) -> Vec<String> {
+    let target = normalize_pointer(reference);
+    let mapped: Vec<String> = discriminator
+        .mapping
+        .iter()
+        .filter(|(_, to)| {
+            normalize_pointer(to) == target || format!("#/components/schemas/{to}") == target
+        })
+        .map(|(value, _)| value.clone())
+        .collect();
+    // The schema's own name selects it too (the implicit mapping), unless the mapping gives
+    // that value to another alternative.
+    let implicit = target.rsplit('/').next().map(unescape_token);
+    let taken = |name: &String| discriminator.mapping.contains_key(name);
+    mapped
+        .into_iter()
+        .chain(implicit.filter(|name| !taken(name)))
+        .collect()
+}
 
 /// Names the methods of a struct: `new`, the undeclared-property getters and one `with_`
 /// setter per field (`foo` and `foo_` would both want `with_foo`).

@@ -207,3 +207,22 @@ fn a_description_beside_a_ref_documents_the_field() {
         Some("Who the CTA is assigned to.")
     );
 }
+
+#[test]
+fn a_discriminator_tags_each_alternative_with_its_values() {
+    let api = lower_spec(&format!(
+        "{HEADER}paths: {{}}\ncomponents:\n  schemas:\n    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator: {{propertyName: kind, mapping: {{kitty: '#/components/schemas/Cat', Dog: '#/components/schemas/Cat'}}}}\n    Dog: {{type: object, properties: {{kind: {{type: string}}}}}}\n    Cat: {{type: object, properties: {{kind: {{type: string}}}}}}\n"
+    ));
+    let TypeKind::Union(variants) = &named(&api, "Pet").1.kind else {
+        panic!("not a union");
+    };
+    let tags: Vec<Option<(String, Vec<String>)>> = variants.iter().map(|v| v.tag.clone()).collect();
+    let tag = |values: &[&str]| {
+        Some((
+            "kind".to_owned(),
+            values.iter().map(|v| (*v).to_owned()).collect(),
+        ))
+    };
+    // `Dog` is mapped to the cat, so the dog keeps no value of its own.
+    assert_eq!(tags, [tag(&[]), tag(&["kitty", "Dog", "Cat"])]);
+}
