@@ -5,13 +5,13 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs, spec};
-use super::plan::{OperationPlan, PagingPlan, Plan};
+use super::plan::{ArgSource, OperationPlan, Plan};
 use super::runtime::{
     COLLECT_PAGES, CREDENTIAL, ENVELOPE, EXPAND_SERVER_URL, OFFSET_PAGES, PAGE_NUMBER, PLACEMENT,
     RETRY_POLICY, SECRET, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
 };
 use super::types::ident;
-use crate::ir::{Body, BodyEncoding, CredentialKind, Operation, PageParam};
+use crate::ir::{Body, BodyEncoding, CredentialKind, Operation, PageParam, Pagination};
 
 /// The whole `client.rs` module body.
 pub fn emit_client(plan: &Plan<'_>) -> TokenStream {
@@ -448,7 +448,9 @@ fn emit_method(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     let (params, args) = method_signature(plan, context);
     let doc = doc_attrs(&method_doc(op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let paging = plan.paging.map(|paging| emit_paging(plan, paging, context));
+    let paging = plan
+        .paging
+        .map(|pagination| emit_paging(plan, pagination, context));
     quote! {
         #paging
 
@@ -480,13 +482,13 @@ fn page_start(param: &PageParam, has_body: bool, fallback: TokenStream) -> Token
 }
 
 /// Per page: body field updates (`page_body.limit = ..`) and query setters (`.limit(..)`).
-fn page_updates(paging: PagingPlan<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) {
+fn page_updates(pagination: &Pagination) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let int_ty = |bits: u8| if bits == 32 { quote!(i32) } else { quote!(i64) };
     let mut body_updates = Vec::new();
     let mut setters = Vec::new();
     for (param, value) in [
-        (&paging.pagination.limit, quote!(limit)),
-        (&paging.pagination.offset, quote!(offset)),
+        (&pagination.limit, quote!(limit)),
+        (&pagination.offset, quote!(offset)),
     ] {
         match param {
             PageParam::BodyField {
@@ -517,15 +519,15 @@ fn page_updates(paging: PagingPlan<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) 
 }
 
 /// The items and total of a fetched `page`.
-fn page_contents(paging: PagingPlan<'_>) -> (TokenStream, TokenStream) {
-    let (items_field, items_optional) = &paging.pagination.items_field;
+fn page_contents(pagination: &Pagination) -> (TokenStream, TokenStream) {
+    let (items_field, items_optional) = &pagination.items_field;
     let items_field = ident(items_field);
     let items = if *items_optional {
         quote!(page.#items_field.unwrap_or_default())
     } else {
         quote!(page.#items_field)
     };
-    let total = match &paging.pagination.total_field {
+    let total = match &pagination.total_field {
         Some((name, true, _)) => {
             let field = ident(name);
             quote!(page.#field.and_then(|total| u64::try_from(total).ok()))
@@ -542,30 +544,30 @@ fn page_contents(paging: PagingPlan<'_>) -> (TokenStream, TokenStream) {
 /// `<method>_stream` and `<method>_all` for an operation declared paginated in the config.
 fn emit_paging(
     plan: &OperationPlan<'_>,
-    paging: PagingPlan<'_>,
+    pagination: &Pagination,
     context: &Plan<'_>,
 ) -> TokenStream {
     let method = ident(&plan.op.method_name);
-    let stream = ident(paging.stream_method);
-    let all = ident(paging.collect_method);
-    let item = context.types.tokens(&paging.pagination.item_type, false);
-    let default_size = u64::from(paging.pagination.default_page_size);
+    let stream = ident(&pagination.stream_method);
+    let all = ident(&pagination.collect_method);
+    let item = context.types.tokens(&pagination.item_type, false);
+    let default_size = u64::from(pagination.default_page_size);
     let (params, _) = method_signature(plan, context);
     let has_body = plan.required_body().is_some();
     // The stream takes the method's own arguments; strings are made owned once, then cloned per page.
     let params_only = || {
         plan.required
             .iter()
-            .filter(|arg| arg.rust_name != "body" || !has_body)
+            .filter(|arg| matches!(arg.source, ArgSource::Param(_)))
     };
     let names: Vec<_> = params_only().map(|arg| ident(arg.rust_name)).collect();
     let owned = params_only().filter(|arg| arg.kind.converts()).map(|arg| {
         let name = ident(arg.rust_name);
         quote!(let #name: String = #name.into();)
     });
-    let page_size = page_start(&paging.pagination.limit, has_body, quote!(#default_size));
-    let start = page_start(&paging.pagination.offset, has_body, quote!(0));
-    let (body_updates, setters) = page_updates(paging);
+    let page_size = page_start(&pagination.limit, has_body, quote!(#default_size));
+    let start = page_start(&pagination.offset, has_body, quote!(0));
+    let (body_updates, setters) = page_updates(pagination);
     let (page_body, body_arg) = match has_body {
         true if !body_updates.is_empty() => (
             quote!(let mut page_body = body.clone(); #(#body_updates)*),
@@ -579,14 +581,14 @@ fn emit_paging(
         .iter()
         .map(|name| quote!(#name))
         .chain(has_body.then(|| quote!(body)));
-    let (items, total) = page_contents(paging);
+    let (items, total) = page_contents(pagination);
     let stream_doc = doc_attrs(&format!(
         "Every item of [`{name}`](Self::{name}) as a stream, fetching pages of the request's page size (default {default_size}) only as they are consumed.\n\nThe stream ends on an empty or short page or once the reported total is reached, and yields [`Error::Pagination`] instead of looping when the server ignores the offset.",
         name = plan.op.method_name
     ));
     let all_doc = doc_attrs(&format!(
         "Collects every item of [`{stream}`](Self::{stream}) into a `Vec`.\n\n# Errors\n\n[`Error::Pagination`] when there are more than `max_items`, and any error of a page request.",
-        stream = paging.stream_method
+        stream = pagination.stream_method
     ));
     quote! {
         #stream_doc

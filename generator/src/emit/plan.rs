@@ -145,17 +145,6 @@ pub enum Decode<'a> {
     Bytes,
 }
 
-/// The client's auto-paging methods for an operation declared paginated in the config.
-#[derive(Debug, Clone, Copy)]
-pub struct PagingPlan<'a> {
-    /// The configured pagination.
-    pub pagination: &'a Pagination,
-    /// `<method>_stream`, as claimed during lowering.
-    pub stream_method: &'a str,
-    /// `<method>_all`, as claimed during lowering.
-    pub collect_method: &'a str,
-}
-
 /// Every fact about one operation that the emitters share.
 #[derive(Debug, Clone)]
 pub struct OperationPlan<'a> {
@@ -170,8 +159,8 @@ pub struct OperationPlan<'a> {
     pub body: Option<(&'a Body, ValueKind<'a>)>,
     /// How the response is read.
     pub decode: Decode<'a>,
-    /// Auto-paging methods, when configured.
-    pub paging: Option<PagingPlan<'a>>,
+    /// Auto-paging (`<method>_stream`, `<method>_all`), when configured.
+    pub paging: Option<&'a Pagination>,
 }
 
 impl<'a> OperationPlan<'a> {
@@ -210,18 +199,13 @@ impl<'a> OperationPlan<'a> {
                 optional.push(arg);
             }
         }
-        let paging = op.pagination.as_ref().map(|pagination| PagingPlan {
-            pagination,
-            stream_method: &pagination.stream_method,
-            collect_method: &pagination.collect_method,
-        });
         Self {
             op,
             required,
             optional,
             body,
             decode: decode_of(op, api),
-            paging,
+            paging: op.pagination.as_ref(),
         }
     }
 

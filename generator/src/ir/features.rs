@@ -22,7 +22,9 @@ pub fn apply(api: &mut Api, config: &Config, errors: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        match pagination_of(operation, pagination, &types) {
+        // The names move into the pagination: one place holds them from here on.
+        let names = operation.paging_methods.take();
+        match pagination_of(operation, names, pagination, &types) {
             Ok(lowered) => operation.pagination = Some(lowered),
             Err(diagnostic) => errors.push(diagnostic),
         }
@@ -117,10 +119,11 @@ fn page_param(
 
 fn pagination_of(
     operation: &Operation,
+    names: Option<(String, String)>,
     config: &PaginationConfig,
     types: &[TypeDef],
 ) -> Result<Pagination, Diagnostic> {
-    let Some((stream_method, collect_method)) = operation.paging_methods.clone() else {
+    let Some((stream_method, collect_method)) = names else {
         return Err(super::internal_error(format!(
             "no paging method names were claimed for {}",
             operation.pointer
