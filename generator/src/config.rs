@@ -26,6 +26,9 @@ pub struct Config {
     /// Typed filter builders, keyed by the JSON pointer of the filter object schema.
     #[serde(default)]
     pub filters: BTreeMap<String, FilterConfig>,
+    /// Emit a wire-test suite (`tests/wire.rs`) that calls every operation against a mock server.
+    #[serde(default)]
+    pub wire_tests: bool,
     /// Hand-written files added to the crate verbatim: crate path → file path relative to the config.
     #[serde(default)]
     pub extra_files: BTreeMap<String, String>,

@@ -3,6 +3,7 @@
 
 use std::marker::PhantomData;
 
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::de::{DeserializeOwned, DeserializeSeed};
@@ -20,6 +21,20 @@ pub struct ApiResponse<T> {
     pub headers: HeaderMap,
     /// The decoded payload.
     pub data: T,
+    /// The body exactly as received (shared with the transport's buffer, not copied).
+    pub body: Bytes,
+}
+
+impl<T> ApiResponse<T> {
+    /// The same response with its payload converted by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
+        ApiResponse {
+            status: self.status,
+            headers: self.headers,
+            data: f(self.data),
+            body: self.body,
+        }
+    }
 }
 
 /// Property names of the API's response envelope.
@@ -102,6 +117,7 @@ pub fn decode_json<T: DeserializeOwned>(
         status: response.status,
         headers: response.headers,
         data,
+        body: response.body,
     })
 }
 
@@ -134,6 +150,7 @@ pub fn decode_envelope<T: DeserializeOwned>(
                 status: response.status,
                 headers: response.headers,
                 data,
+                body: response.body,
             })
         }
         Some(EnvelopeParts {
@@ -184,6 +201,7 @@ pub fn decode_envelope<T: DeserializeOwned>(
         status: response.status,
         headers: response.headers,
         data,
+        body: response.body,
     })
 }
 
@@ -194,6 +212,7 @@ pub fn decode_text(response: RawResponse) -> Result<ApiResponse<String>, Error> 
         status: response.status,
         headers: response.headers,
         data,
+        body: response.body,
     })
 }
 
@@ -202,7 +221,8 @@ pub fn decode_bytes(response: RawResponse) -> Result<ApiResponse<Vec<u8>>, Error
     Ok(ApiResponse {
         status: response.status,
         headers: response.headers,
-        data: Vec::from(response.body),
+        data: response.body.to_vec(),
+        body: response.body,
     })
 }
 
@@ -221,5 +241,6 @@ pub fn decode_empty(
         status: response.status,
         headers: response.headers,
         data: (),
+        body: response.body,
     })
 }

@@ -160,3 +160,45 @@ async fn every_operation_conforms_to_the_spec_as_prism_checks_it() {
         "{error:?}"
     );
 }
+
+/// The wire tests generated with the client (`generated-client/tests/wire.rs`): every operation
+/// with synthesised arguments against Prism serving the spec with dynamic responses.
+#[test]
+fn generated_wire_tests_pass_against_prism() {
+    let root = project_root();
+    let prism = xtask::conformance::start_prism(
+        &root,
+        &root.join("spec/gainsight-cta.yaml"),
+        Duration::from_secs(90),
+    )
+    .expect("start prism");
+    // Its own target folder (shared with the other generated-crate tests): the outer
+    // `cargo test` holds the workspace's.
+    let run = xtask::conformance::run_wire_tests(
+        &root.join("generated-client/Cargo.toml"),
+        &root.join("target/generated-crates/test-target"),
+        &prism,
+        Duration::from_secs(900),
+    )
+    .expect("run the wire tests");
+    let operations = generator::lower_spec(
+        &std::fs::read_to_string(root.join("spec/gainsight-cta.yaml")).expect("spec"),
+        &generator::Config::default(),
+    )
+    .expect("spec lowers")
+    .0
+    .operations
+    .len();
+    assert_eq!(
+        run.operations.len(),
+        operations,
+        "one wire test per operation"
+    );
+    let failures: Vec<_> = run
+        .operations
+        .iter()
+        .filter(|r| r.verdict != xtask::conformance::Verdict::Passed)
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(run.prism_errors.is_empty(), "{:#?}", run.prism_errors);
+}

@@ -7,6 +7,7 @@ use std::process::{Command as Process, ExitCode};
 use anyhow::{Context, Result, bail};
 use generator::{Config, GeneratedFile};
 
+pub mod conformance;
 pub mod corpus;
 
 /// Options of `cargo xtask codegen`.
@@ -30,6 +31,9 @@ pub struct CodegenArgs {
     /// Fail when the generator reports warnings.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also emit the wire-test suite (`tests/wire.rs`), whatever the config says.
+    #[arg(long)]
+    pub wire_tests: bool,
 }
 
 /// Options of `cargo xtask api-diff`.
@@ -122,6 +126,7 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
     let spec_text = read(&spec_path)?;
     let (mut config, config_path) = load_config(args.config.as_deref(), &spec_path)?;
     config.source_label = Some(label);
+    config.wire_tests |= args.wire_tests;
     let previous_spec = match &args.base {
         Some(base) => Some(read(base)?),
         None if default_paths => committed_spec(&root, "spec/gainsight-cta.yaml"),

@@ -4,6 +4,7 @@
 
 use std::marker::PhantomData;
 
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::de::{DeserializeOwned, DeserializeSeed};
@@ -21,6 +22,20 @@ pub struct ApiResponse<T> {
     pub headers: HeaderMap,
     /// The decoded payload.
     pub data: T,
+    /// The body exactly as received (shared with the transport's buffer, not copied).
+    pub body: Bytes,
+}
+
+impl<T> ApiResponse<T> {
+    /// The same response with its payload converted by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
+        ApiResponse {
+            status: self.status,
+            headers: self.headers,
+            data: f(self.data),
+            body: self.body,
+        }
+    }
 }
 
 /// Property names of the API's response envelope.
@@ -103,6 +118,7 @@ pub fn decode_json<T: DeserializeOwned>(
         status: response.status,
         headers: response.headers,
         data,
+        body: response.body,
     })
 }
 
@@ -135,6 +151,7 @@ pub fn decode_envelope<T: DeserializeOwned>(
                 status: response.status,
                 headers: response.headers,
                 data,
+                body: response.body,
             })
         }
         Some(EnvelopeParts {
@@ -185,6 +202,7 @@ pub fn decode_envelope<T: DeserializeOwned>(
         status: response.status,
         headers: response.headers,
         data,
+        body: response.body,
     })
 }
 
@@ -195,6 +213,7 @@ pub fn decode_text(response: RawResponse) -> Result<ApiResponse<String>, Error> 
         status: response.status,
         headers: response.headers,
         data,
+        body: response.body,
     })
 }
 
@@ -203,7 +222,8 @@ pub fn decode_bytes(response: RawResponse) -> Result<ApiResponse<Vec<u8>>, Error
     Ok(ApiResponse {
         status: response.status,
         headers: response.headers,
-        data: Vec::from(response.body),
+        data: response.body.to_vec(),
+        body: response.body,
     })
 }
 
@@ -222,5 +242,6 @@ pub fn decode_empty(
         status: response.status,
         headers: response.headers,
         data: (),
+        body: response.body,
     })
 }

@@ -6,6 +6,7 @@
 //! encoded text of one JSON object: decoding a record costs one buffer for all of them instead
 //! of a string per name and value, and they are parsed only when asked for.
 
+use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -163,8 +164,32 @@ impl fmt::Debug for Extra {
 
 impl Serialize for Extra {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.json.is_empty() || DECLARED_ONLY.with(Cell::get) {
+            return Map::new().serialize(serializer);
+        }
         self.to_map().serialize(serializer)
     }
+}
+
+thread_local! {
+    static DECLARED_ONLY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every [`Extra`] serialising as empty, so a value serialises to what its
+/// declared fields alone hold. The wire tests compare that with the JSON received: a property
+/// that went into `extra` instead of a field shows up as missing (a union decoded as the wrong
+/// alternative, or a field the types lack).
+#[doc(hidden)]
+pub fn serialize_declared_only<R>(f: impl FnOnce() -> R) -> R {
+    /// Restores the flag even when `f` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DECLARED_ONLY.with(|flag| flag.set(self.0));
+        }
+    }
+    let _restore = Restore(DECLARED_ONLY.with(|flag| flag.replace(true)));
+    f()
 }
 
 impl<'de> Deserialize<'de> for Extra {
@@ -334,6 +359,23 @@ impl<'de> Visitor<'de> for CopyJson<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn declared_only_serialisation_hides_extra_and_then_restores_it() {
+        let extra: Extra = [("custom", json!(1))].into_iter().collect();
+        let hidden = serialize_declared_only(|| serde_json::to_value(&extra).ok());
+        assert_eq!(hidden, Some(json!({})));
+        assert_eq!(
+            serde_json::to_value(&extra).ok(),
+            Some(json!({"custom": 1}))
+        );
+        let after_panic = std::panic::catch_unwind(|| serialize_declared_only(|| panic!("inside")));
+        assert!(after_panic.is_err());
+        assert_eq!(
+            serde_json::to_value(&extra).ok(),
+            Some(json!({"custom": 1}))
+        );
+    }
 
     #[test]
     fn keeps_values_as_received_and_reads_them_by_name() {

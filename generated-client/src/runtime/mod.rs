@@ -22,6 +22,7 @@ pub mod paging;
 pub mod retry;
 pub mod secret;
 pub mod transport;
+pub mod wire;
 
 pub use credentials::{select_credentials, Credential, Placement};
 pub use de::{rank_alternatives, Shape};

@@ -366,11 +366,7 @@ fn decode_expression(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStrea
                     let variant = ident(variant);
                     let ty = context.types.tokens(ty, false);
                     quote! {
-                        #DECODE_JSON::<#ty>(transport, response).map(|r| #API_RESPONSE {
-                            status: r.status,
-                            headers: r.headers,
-                            data: #outcome::#variant(r.data),
-                        })
+                        #DECODE_JSON::<#ty>(transport, response).map(|r| r.map(#outcome::#variant))
                     }
                 })
                 .collect();

@@ -7,6 +7,7 @@ mod plan;
 mod runtime;
 mod templates;
 mod types;
+mod wire;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -113,7 +114,7 @@ fn non_rust_files(plan: &Plan<'_>, config: &Config) -> Result<Vec<Option<Generat
     let mut files = vec![
         Some(GeneratedFile::new(
             "Cargo.toml",
-            templates::cargo_toml(&package, source)?,
+            templates::cargo_toml(&package, source, api.wire_tests)?,
         )),
         Some(GeneratedFile::new(
             "README.md",
@@ -128,6 +129,11 @@ fn non_rust_files(plan: &Plan<'_>, config: &Config) -> Result<Vec<Option<Generat
         files.push(Some(GeneratedFile::new(path, format!("{header}{text}"))));
     }
     files.extend(runtime::vendored_files(api).into_iter().map(Some));
+    if api.wire_tests {
+        // Formatted here rather than on a thread of its own: it is small beside `src/`.
+        let tokens = wire::emit_wire_tests(plan, &package.lib_name);
+        files.push(Some(rust_file("tests/wire.rs", &header(config), tokens)?));
+    }
     Ok(files)
 }
 

@@ -76,8 +76,12 @@ fn render(name: &str, template: &str, ctx: minijinja::Value) -> Result<String, E
         })
 }
 
-pub fn cargo_toml(package: &Package, source: &str) -> Result<String, Error> {
-    render("Cargo.toml", CARGO_TOML, context! { package, source })
+pub fn cargo_toml(package: &Package, source: &str, wire_tests: bool) -> Result<String, Error> {
+    render(
+        "Cargo.toml",
+        CARGO_TOML,
+        context! { package, source, wire_tests },
+    )
 }
 
 /// Rust source for a value of `ty` in a README example, when one can be written without knowing the API.

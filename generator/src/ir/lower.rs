@@ -105,8 +105,14 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
         envelope,
         extra_files: extra_files(config, &mut errors),
         filters: Vec::new(),
+        wire_tests: config.wire_tests,
     };
     super::features::apply(&mut api, config, &mut errors);
+    if api.wire_tests {
+        for operation in &mut api.operations {
+            operation.wire = Some(super::sample::wire_case(&spec.raw, operation));
+        }
+    }
     errors.extend(super::check_type_ids(&api));
     if !errors.is_empty() {
         return Err(Error {
@@ -254,6 +260,7 @@ impl OperationLowering<'_> {
                     pagination: None,
                     paging_methods,
                     pointer,
+                    wire: None,
                 });
             }
         }

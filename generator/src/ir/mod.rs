@@ -5,6 +5,7 @@ mod dedupe;
 mod features;
 mod form;
 mod lower;
+mod sample;
 mod schema;
 mod security;
 
@@ -59,6 +60,8 @@ pub struct Api {
     pub extra_files: Vec<(String, String)>,
     /// Typed filter builders.
     pub filters: Vec<Filter>,
+    /// Whether the crate gets a wire-test suite (`tests/wire.rs`); operations then carry a [`WireCase`].
+    pub wire_tests: bool,
 }
 
 impl Api {
@@ -442,6 +445,19 @@ pub struct Operation {
     pub paging_methods: Option<(String, String)>,
     /// Location in the spec.
     pub pointer: String,
+    /// Synthesised arguments for the wire test, when the crate has wire tests.
+    pub wire: Option<WireCase>,
+}
+
+/// The inputs of an operation's wire test, synthesised from the spec (see `sample.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireCase {
+    /// A value per parameter, in the order of [`Operation::params`].
+    pub params: Vec<serde_json::Value>,
+    /// The request body's value, when the operation declares a body.
+    pub body: Option<serde_json::Value>,
+    /// The status keys the operation's `responses` declares (`200`, `4XX`, `default`).
+    pub statuses: Vec<String>,
 }
 
 impl Operation {

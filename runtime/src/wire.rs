@@ -1,0 +1,335 @@
+//! Support of the generated wire tests: the mock server to call, and the checks every call's outcome must pass.
+//!
+//! A generated crate's `tests/wire.rs` calls each operation with arguments synthesised from the
+//! spec against the server named by [`BASE_URL_VAR`] (usually Prism serving the same spec), then
+//! hands the outcome to [`check`]. A failure panics with a message that starts with the stage
+//! that failed (`wire[request]`, `wire[status]`, `wire[decode]`, `wire[round-trip]`), or
+//! `wire[mock]` when the mock could not answer at all, which the corpus runner counts per
+//! operation.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::decode::ApiResponse;
+use super::error::Error;
+use super::extra::serialize_declared_only;
+
+/// The environment variable naming the mock server's base URL.
+pub const BASE_URL_VAR: &str = "WIRE_TEST_BASE_URL";
+
+/// The mock server's base URL.
+///
+/// # Panics
+///
+/// When [`BASE_URL_VAR`] is not set: the wire tests have nothing to call.
+pub fn base_url() -> String {
+    match std::env::var(BASE_URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "wire[setup]: set {BASE_URL_VAR} to a mock server of this API, \
+             e.g. `prism mock --errors -d spec.yaml` and {BASE_URL_VAR}=http://127.0.0.1:4010"
+        ),
+    }
+}
+
+/// A value of type `T` from the JSON text the generator synthesised for it.
+///
+/// # Panics
+///
+/// When the JSON does not fit `T` (a generator bug, or an `example` that contradicts its schema).
+pub fn sample<T: DeserializeOwned>(what: &str, json: &str) -> T {
+    match serde_json::from_str(json) {
+        Ok(value) => value,
+        Err(error) => panic!("wire[synthesise]: {what}: {json} does not fit its type: {error}"),
+    }
+}
+
+/// What an operation's outcome is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected {
+    /// The operation, for messages.
+    pub operation: &'static str,
+    /// Status keys the spec declares (`200`, `4XX`, `default`).
+    pub statuses: &'static [&'static str],
+    /// The envelope property holding the payload, when the payload is unwrapped from one.
+    pub envelope_data: Option<&'static str>,
+    /// Whether the payload is JSON to compare with the body received.
+    pub json: bool,
+}
+
+/// Checks one call's outcome: a success whose payload re-serialises to the JSON received, or an
+/// API error with a status the spec declares.
+///
+/// # Panics
+///
+/// With the failing stage and the reason, when the outcome is neither.
+pub fn check<T: Serialize>(outcome: Result<ApiResponse<T>, Error>, expected: &Expected) {
+    let operation = expected.operation;
+    let response = match outcome {
+        Ok(response) => response,
+        Err(Error::Api(error)) => {
+            // Prism's own problem reports: a 4xx is its verdict on the request; a 5xx means it
+            // could not produce a response (none defined, or its own output violates the spec).
+            if error.body.contains("stoplight.io/prism/errors") {
+                let stage = if error.status.is_server_error() {
+                    "mock"
+                } else {
+                    "request"
+                };
+                panic!(
+                    "wire[{stage}]: {operation}: the mock answered {} on its own: {}",
+                    error.status, error.body
+                );
+            }
+            if !declares(expected.statuses, error.status.as_u16()) {
+                panic!(
+                    "wire[status]: {operation}: status {} is not declared (declared: {:?}); body: {}",
+                    error.status, expected.statuses, error.body
+                );
+            }
+            return;
+        }
+        Err(Error::Decode(error)) => panic!("wire[decode]: {operation}: {error}"),
+        Err(error) => panic!("wire[transport]: {operation}: {error}"),
+    };
+    if !declares(expected.statuses, response.status.as_u16()) {
+        panic!(
+            "wire[status]: {operation}: status {} is not declared (declared: {:?})",
+            response.status, expected.statuses
+        );
+    }
+    if !expected.json {
+        return;
+    }
+    if let Err(difference) = round_trip(&response, expected.envelope_data) {
+        panic!("wire[round-trip]: {operation}: {difference}");
+    }
+}
+
+/// Whether `status` matches a declared key: the code itself, its `NXX` range, or `default`.
+fn declares(statuses: &[&str], status: u16) -> bool {
+    let code = status.to_string();
+    let range = format!("{}XX", status / 100);
+    statuses
+        .iter()
+        .any(|s| *s == code || s.eq_ignore_ascii_case(&range) || *s == "default")
+}
+
+/// Compares the payload's declared fields, re-serialised, with the JSON received.
+fn round_trip<T: Serialize>(
+    response: &ApiResponse<T>,
+    envelope_data: Option<&str>,
+) -> Result<(), String> {
+    let mut received: Value = serde_json::from_slice(&response.body)
+        .map_err(|e| format!("the body decoded, but is not JSON: {e}"))?;
+    if let Some(data) = envelope_data {
+        received = received.get(data).cloned().unwrap_or(Value::Null);
+    }
+    let decoded = serialize_declared_only(|| serde_json::to_value(&response.data))
+        .map_err(|e| format!("the decoded value does not serialise: {e}"))?;
+    equivalent(&decoded, &received, "$")
+}
+
+/// Whether `decoded` (re-serialised) carries what `received` does: objects compared key by key
+/// in any order, a property absent on one side equal to `null` on the other, numbers by value,
+/// date-times by instant.
+///
+/// # Errors
+///
+/// The path of the first difference and what differs.
+pub fn equivalent(decoded: &Value, received: &Value, path: &str) -> Result<(), String> {
+    match (decoded, received) {
+        (Value::Object(decoded), Value::Object(received)) => {
+            for (key, value) in received {
+                let at = format!("{path}.{key}");
+                match decoded.get(key) {
+                    Some(mine) => equivalent(mine, value, &at)?,
+                    None if value.is_null() => {}
+                    None => {
+                        return Err(format!(
+                            "{at} was received ({}) but no declared field holds it \
+                             (it went into `extra`, or a union chose the wrong alternative)",
+                            excerpt(value)
+                        ))
+                    }
+                }
+            }
+            for (key, value) in decoded {
+                if !received.contains_key(key) && !value.is_null() {
+                    return Err(format!(
+                        "{path}.{key} is {} after decoding but was not received",
+                        excerpt(value)
+                    ));
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(decoded), Value::Array(received)) => {
+            if decoded.len() != received.len() {
+                return Err(format!(
+                    "{path}: {} items received, {} decoded",
+                    received.len(),
+                    decoded.len()
+                ));
+            }
+            decoded
+                .iter()
+                .zip(received)
+                .enumerate()
+                .try_for_each(|(i, (mine, theirs))| {
+                    equivalent(mine, theirs, &format!("{path}[{i}]"))
+                })
+        }
+        (Value::Number(decoded), Value::Number(received)) => {
+            let same = decoded == received
+                || matches!((decoded.as_f64(), received.as_f64()), (Some(a), Some(b)) if a == b);
+            if same {
+                Ok(())
+            } else {
+                Err(format!("{path}: received {received}, decoded {decoded}"))
+            }
+        }
+        (Value::String(decoded), Value::String(received)) => {
+            let same = decoded == received
+                || matches!((instant(decoded), instant(received)), (Some(a), Some(b)) if a == b);
+            if same {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{path}: received {received:?}, decoded {decoded:?}"
+                ))
+            }
+        }
+        (decoded, received) if decoded == received => Ok(()),
+        (decoded, received) => Err(format!(
+            "{path}: received {}, decoded {}",
+            excerpt(received),
+            excerpt(decoded)
+        )),
+    }
+}
+
+fn excerpt(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(120) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
+/// An RFC 3339 date-time as (seconds since the epoch, nanoseconds), so that `…T10:00:00+02:00`
+/// and `…T08:00:00Z` compare equal; `None` for any other text.
+fn instant(text: &str) -> Option<(i64, u32)> {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b'T' | b't' | b' ')
+    {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    let mut rest = &text[19..];
+    let mut nanos = 0u32;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let length = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        let padded = format!("{:0<9}", &fraction[..length.min(9)]);
+        nanos = padded.parse().ok()?;
+        rest = &fraction[length..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first() {
+                Some(b'+') => 1,
+                Some(b'-') => -1,
+                _ => return None,
+            };
+            let hours: i64 = rest.get(1..3)?.parse().ok()?;
+            let minutes: i64 = rest.get(4..6)?.parse().ok()?;
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some((
+        days * 86_400 + hour * 3600 + minute * 60 + second - offset,
+        nanos,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn key_order_absent_nulls_and_number_forms_do_not_count() {
+        let decoded = json!({"b": 1.0, "a": [1, {"x": null}], "c": null});
+        let received = json!({"a": [1, {}], "b": 1});
+        assert_eq!(equivalent(&decoded, &received, "$"), Ok(()));
+    }
+
+    #[test]
+    fn a_property_no_field_holds_is_named_with_its_path() {
+        let decoded = json!({"items": [{"id": "p1"}]});
+        let received = json!({"items": [{"id": "p1", "publisher": "NPR"}]});
+        let difference = equivalent(&decoded, &received, "$").unwrap_err();
+        assert!(
+            difference.starts_with("$.items[0].publisher was received"),
+            "{difference}"
+        );
+    }
+
+    #[test]
+    fn changed_values_and_lengths_are_differences() {
+        assert!(equivalent(&json!({"n": 2}), &json!({"n": 3}), "$").is_err());
+        assert!(equivalent(&json!(["a"]), &json!(["a", "b"]), "$").is_err());
+        assert!(equivalent(&json!({"n": 2}), &json!({}), "$").is_err());
+        assert!(equivalent(&json!("x"), &json!(1), "$").is_err());
+    }
+
+    #[test]
+    fn date_times_compare_by_instant() {
+        let same = equivalent(
+            &json!("2020-04-14T08:30:00Z"),
+            &json!("2020-04-14T10:30:00.000+02:00"),
+            "$",
+        );
+        assert_eq!(same, Ok(()));
+        assert!(equivalent(
+            &json!("2020-04-14T08:30:00Z"),
+            &json!("2020-04-14T08:30:01Z"),
+            "$"
+        )
+        .is_err());
+        assert_eq!(instant("1970-01-01T00:00:00Z"), Some((0, 0)));
+        assert_eq!(
+            instant("2000-03-01T00:00:00.5Z"),
+            Some((951_868_800, 500_000_000))
+        );
+        assert_eq!(instant("not a date"), None);
+    }
+
+    #[test]
+    fn statuses_match_codes_ranges_and_default() {
+        assert!(declares(&["200"], 200));
+        assert!(declares(&["4XX"], 404));
+        assert!(declares(&["default"], 503));
+        assert!(!declares(&["200", "404"], 400));
+    }
+}

@@ -1,0 +1,331 @@
+//! Running a generated crate's wire tests against the pinned Prism serving its spec, and reading both sides' verdicts.
+//!
+//! Shared by `cargo xtask corpus --conformance` and the Gainsight conformance test: start Prism
+//! (`tools/prism`, `--errors`, dynamic responses) on a free port, run `cargo test --test wire`
+//! one test at a time with `WIRE_TEST_BASE_URL` pointing at it, classify every operation from
+//! the tests' panic messages (`wire[stage]: …`), and collect Prism's own validation errors.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+/// A Prism process serving one spec, stopped when dropped.
+pub struct Prism {
+    /// Base URL it listens on.
+    pub url: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Prism {
+    /// What Prism printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// The pinned Prism binary, installed with `npm ci` when missing.
+///
+/// # Errors
+///
+/// When npm is missing or the install fails.
+pub fn prism_binary(root: &Path) -> Result<PathBuf> {
+    let folder = root.join("tools/prism");
+    let binary = folder.join("node_modules/.bin/prism");
+    if !binary.exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&folder)
+            .status()
+            .context("running npm (Node.js and npm are needed for Prism)")?;
+        if !status.success() {
+            bail!("npm ci in {} failed", folder.display());
+        }
+    }
+    Ok(binary)
+}
+
+/// Starts Prism serving `spec`; waits until it listens, at most `startup`.
+///
+/// # Errors
+///
+/// When Prism exits early (it could not load the spec; the message says why) or does not
+/// listen in time.
+pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism> {
+    let binary = prism_binary(root)?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .context("finding a free port")?
+        .port();
+    let log = std::env::temp_dir().join(format!("prism-{}-{port}.log", std::process::id()));
+    let file = std::fs::File::create(&log)?;
+    let child = Command::new(binary)
+        .args([
+            "mock",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--errors",
+            "-d",
+        ])
+        .arg(spec)
+        .stdout(Stdio::from(file.try_clone()?))
+        .stderr(Stdio::from(file))
+        .spawn()
+        .context("starting prism")?;
+    let mut prism = Prism {
+        url: format!("http://127.0.0.1:{port}"),
+        child,
+        log,
+    };
+    let deadline = Instant::now() + startup;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Some(status) = prism.child.try_wait()? {
+            bail!("prism exited ({status}): {}", last_lines(&prism.log(), 3));
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "prism did not listen within {} s: {}",
+                startup.as_secs(),
+                last_lines(&prism.log(), 3)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Ok(prism)
+}
+
+fn last_lines(text: &str, count: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(count)..].join(" | ")
+}
+
+/// How one operation's wire test ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Valid request, declared status, decoded, round trip equal.
+    Passed,
+    /// A stage failed.
+    Failed {
+        /// `request`, `status`, `decode`, `round-trip`, `synthesise`, `transport` or `panic`.
+        stage: String,
+        /// The test's message.
+        reason: String,
+    },
+    /// The mock could not answer (it produced no response of its own): not counted either way.
+    Skipped {
+        /// Prism's message.
+        reason: String,
+    },
+}
+
+/// One operation's result.
+#[derive(Debug, Clone)]
+pub struct OperationResult {
+    /// The test (the client method) name.
+    pub operation: String,
+    /// How it ended.
+    pub verdict: Verdict,
+}
+
+/// Everything one run of a crate's wire tests showed.
+#[derive(Debug, Clone, Default)]
+pub struct WireRun {
+    /// One per operation test, in the order run.
+    pub operations: Vec<OperationResult>,
+    /// Prism's validation errors (`[VALIDATOR] ✖ …`), as printed.
+    pub prism_errors: Vec<String>,
+}
+
+impl WireRun {
+    /// (passed, failed, skipped).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut counts = (0, 0, 0);
+        for result in &self.operations {
+            match result.verdict {
+                Verdict::Passed => counts.0 += 1,
+                Verdict::Failed { .. } => counts.1 += 1,
+                Verdict::Skipped { .. } => counts.2 += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// Runs the wire tests of the crate at `manifest` against `prism`, one at a time, building in
+/// `target`; at most `limit` for build and run together.
+///
+/// # Errors
+///
+/// When the tests do not build or do not finish in time (no per-operation results then).
+pub fn run_wire_tests(
+    manifest: &Path,
+    target: &Path,
+    prism: &Prism,
+    limit: Duration,
+) -> Result<WireRun> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output_path = std::env::temp_dir().join(format!(
+        "wire-{}-{}.log",
+        std::process::id(),
+        prism.url.rsplit(':').next().unwrap_or("0")
+    ));
+    let log = std::fs::File::create(&output_path)?;
+    let mut child = Command::new(cargo)
+        .args(["test", "--test", "wire", "--manifest-path"])
+        .arg(manifest)
+        .args(["--", "--test-threads=1"])
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", "0")
+        .env("WIRE_TEST_BASE_URL", &prism.url)
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::from(log.try_clone()?))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .context("running cargo test")?;
+    let started = Instant::now();
+    let timed_out = loop {
+        if child.try_wait()?.is_some() {
+            break false;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let text = std::fs::read_to_string(&output_path).unwrap_or_default();
+    let _ = std::fs::remove_file(&output_path);
+    if timed_out {
+        bail!("wire tests did not finish within {} s", limit.as_secs());
+    }
+    let operations = parse_test_output(&text);
+    if operations.is_empty() {
+        bail!("wire tests did not run: {}", first_failure_line(&text));
+    }
+    Ok(WireRun {
+        operations,
+        prism_errors: prism_errors(&prism.log()),
+    })
+}
+
+fn first_failure_line(text: &str) -> String {
+    text.lines()
+        .find(|l| l.starts_with("error") || l.contains("panicked"))
+        .or_else(|| text.lines().find(|l| !l.trim().is_empty()))
+        .unwrap_or("no output")
+        .chars()
+        .take(300)
+        .collect()
+}
+
+/// Per-test results from libtest's plain output (`test operations::x ... ok`, then a
+/// `---- operations::x stdout ----` section per failure holding its `wire[stage]` message).
+pub fn parse_test_output(text: &str) -> Vec<OperationResult> {
+    let mut results: Vec<OperationResult> = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("test ") else {
+            continue;
+        };
+        let Some((name, status)) = rest.rsplit_once(" ... ") else {
+            continue;
+        };
+        let operation = name.trim().trim_start_matches("operations::").to_owned();
+        let verdict = match status.trim() {
+            "ok" => Verdict::Passed,
+            _ => Verdict::Failed {
+                stage: "unknown".to_owned(),
+                reason: "no message".to_owned(),
+            },
+        };
+        results.push(OperationResult { operation, verdict });
+    }
+    // Each failure's section: the message names the stage.
+    let mut sections = text.split("\n---- ").skip(1);
+    for section in sections.by_ref() {
+        let Some((header, body)) = section.split_once('\n') else {
+            continue;
+        };
+        let name = header
+            .trim_end_matches(" stdout ----")
+            .trim()
+            .trim_start_matches("operations::");
+        let message = body
+            .lines()
+            .find_map(|l| l.find("wire[").map(|at| &l[at..]))
+            .or_else(|| {
+                body.lines()
+                    .find(|l| !l.trim().is_empty() && !l.contains("panicked at"))
+            })
+            .unwrap_or("no message");
+        let (stage, reason) = match message
+            .strip_prefix("wire[")
+            .and_then(|m| m.split_once("]: "))
+        {
+            Some((stage, reason)) => (stage.to_owned(), reason.to_owned()),
+            None => ("panic".to_owned(), message.to_owned()),
+        };
+        let reason: String = reason.chars().take(300).collect();
+        if let Some(result) = results.iter_mut().find(|r| r.operation == name) {
+            result.verdict = if stage == "mock" {
+                Verdict::Skipped { reason }
+            } else {
+                Verdict::Failed { stage, reason }
+            };
+        }
+    }
+    results
+}
+
+/// Prism's validation errors, as printed (`[VALIDATOR] ✖  error  …`).
+pub fn prism_errors(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| l.contains("[VALIDATOR]") && l.contains('✖'))
+        .map(|l| {
+            l.split_once("[VALIDATOR]")
+                .map_or(l, |(_, rest)| rest)
+                .trim()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libtest_output_becomes_one_verdict_per_operation() {
+        let text = "\nrunning 3 tests\ntest operations::get_pet ... ok\ntest operations::find ... FAILED\ntest operations::upload ... FAILED\n\nfailures:\n\n---- operations::find stdout ----\n\nthread 'operations::find' panicked at tests/wire.rs:40:5:\nwire[round-trip]: findPets: $.items[0].publisher was received\n\n---- operations::upload stdout ----\nthread 'operations::upload' panicked at tests/wire.rs:50:5:\nwire[mock]: upload: the mock answered 500 on its own\n\nfailures:\n    operations::find\n";
+        let results = parse_test_output(text);
+        assert_eq!(results.len(), 3);
+        assert_eq!(results[0].verdict, Verdict::Passed);
+        assert!(
+            matches!(&results[1].verdict, Verdict::Failed { stage, reason }
+            if stage == "round-trip" && reason.starts_with("findPets: $.items[0].publisher"))
+        );
+        assert!(matches!(&results[2].verdict, Verdict::Skipped { .. }));
+    }
+
+    #[test]
+    fn prism_validation_errors_are_collected() {
+        let log = "[1:00:00 PM] ›     [VALIDATOR] ✔  success   The request passed\n[1:00:01 PM] ›     [VALIDATOR] ✖  error     Request body must have required property 'name'\n";
+        assert_eq!(
+            prism_errors(log),
+            vec!["✖  error     Request body must have required property 'name'"]
+        );
+    }
+}
