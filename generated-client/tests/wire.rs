@@ -13,6 +13,46 @@ use gainsight_cta::Client;
 #[allow(unused_imports)]
 use gainsight_cta::{chrono, runtime, types};
 
+/// Every property name a schema of the API declares (see `Expected::known_properties`).
+const KNOWN_PROPERTIES: &[&str] = &[
+    "ClosedDate",
+    "Comments",
+    "CompanyId",
+    "CompanyName",
+    "CreatedDate",
+    "DueDate",
+    "Gsid",
+    "ModifiedDate",
+    "Name",
+    "OwnerId",
+    "OwnerName",
+    "PlaybookId",
+    "PriorityId",
+    "ReasonId",
+    "ReasonName",
+    "Source",
+    "StatusId",
+    "StatusName",
+    "TypeId",
+    "TypeName",
+    "conditions",
+    "expression",
+    "id",
+    "isClosed",
+    "isDefault",
+    "limit",
+    "name",
+    "offset",
+    "operator",
+    "order",
+    "records",
+    "select",
+    "totalCount",
+    "typeId",
+    "value",
+    "where",
+];
+
 /// A client for the mock server, with every credential set.
 fn client() -> Client {
     Client::builder()
@@ -44,6 +84,7 @@ mod operations {
                 statuses: &["200", "400", "401"],
                 envelope_data: Some("data"),
                 json: true,
+                known_properties: KNOWN_PROPERTIES,
             },
         );
     }
@@ -61,6 +102,7 @@ mod operations {
                 statuses: &["200", "401", "404"],
                 envelope_data: Some("data"),
                 json: true,
+                known_properties: KNOWN_PROPERTIES,
             },
         );
     }
@@ -85,6 +127,7 @@ mod operations {
                 statuses: &["200", "400", "401", "404"],
                 envelope_data: Some("data"),
                 json: true,
+                known_properties: KNOWN_PROPERTIES,
             },
         );
     }
@@ -102,6 +145,7 @@ mod operations {
                 statuses: &["200", "400", "401"],
                 envelope_data: Some("data"),
                 json: true,
+                known_properties: KNOWN_PROPERTIES,
             },
         );
     }
@@ -118,6 +162,7 @@ mod operations {
                 statuses: &["200", "401"],
                 envelope_data: Some("data"),
                 json: true,
+                known_properties: KNOWN_PROPERTIES,
             },
         );
     }
@@ -134,6 +179,7 @@ mod operations {
                 statuses: &["200", "401"],
                 envelope_data: Some("data"),
                 json: true,
+                known_properties: KNOWN_PROPERTIES,
             },
         );
     }
@@ -150,6 +196,7 @@ mod operations {
                 statuses: &["200", "401"],
                 envelope_data: Some("data"),
                 json: true,
+                known_properties: KNOWN_PROPERTIES,
             },
         );
     }
@@ -166,6 +213,7 @@ mod operations {
                 statuses: &["200", "401"],
                 envelope_data: Some("data"),
                 json: true,
+                known_properties: KNOWN_PROPERTIES,
             },
         );
     }

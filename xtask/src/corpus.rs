@@ -35,6 +35,9 @@ pub struct CorpusArgs {
     /// Only specs whose path contains this text.
     #[arg(long)]
     filter: Option<String>,
+    /// After compiling, run each crate's wire tests against Prism serving its spec.
+    #[arg(long, conflicts_with = "no_compile")]
+    conformance: bool,
 }
 
 /// How far a spec got.
@@ -245,13 +248,16 @@ pub fn corpus(args: &CorpusArgs, root: &Path) -> Result<ExitCode> {
         let name = crate_name(spec);
         let out = work.join(&name);
         let started = Instant::now();
-        let (ok, text, timed_out) = run_with_deadline(
-            Command::new(&xtask)
-                .args(["corpus-one", "--name", &name])
-                .arg(api.join(spec))
-                .arg(&out),
-            Duration::from_secs(args.timeout),
-        )?;
+        let mut command = Command::new(&xtask);
+        command
+            .args(["corpus-one", "--name", &name])
+            .arg(api.join(spec))
+            .arg(&out);
+        if args.conformance {
+            command.arg("--wire-tests");
+        }
+        let (ok, text, timed_out) =
+            run_with_deadline(&mut command, Duration::from_secs(args.timeout))?;
         let seconds = started.elapsed().as_secs_f64();
         let stage = if ok {
             Stage::Compile
@@ -282,6 +288,26 @@ pub fn corpus(args: &CorpusArgs, root: &Path) -> Result<ExitCode> {
 
     if !args.no_compile {
         compile_all(&mut outcomes, &work, root, args)?;
+        if args.conformance {
+            let code = report(&outcomes, root, args)?;
+            let specs: Vec<(String, PathBuf, PathBuf)> = outcomes
+                .iter()
+                .filter(|o| o.stage == Stage::Passed)
+                .map(|o| {
+                    (
+                        o.spec.clone(),
+                        api.join(&o.spec),
+                        work.join(crate_name(&o.spec)),
+                    )
+                })
+                .collect();
+            let conformance = conformance_stage(&specs, root, args)?;
+            return Ok(if conformance == ExitCode::SUCCESS {
+                code
+            } else {
+                conformance
+            });
+        }
     } else {
         for outcome in outcomes.iter_mut().filter(|o| o.stage == Stage::Compile) {
             outcome.stage = Stage::Passed;
@@ -413,7 +439,7 @@ fn report(outcomes: &[Outcome], root: &Path, args: &CorpusArgs) -> Result<ExitCo
 }
 
 /// `cargo xtask corpus-one`: generate one spec into a folder, naming the stage that failed (a child process, so panics and aborts stay contained).
-pub fn corpus_one(spec: &Path, out: &Path, name: &str) -> Result<ExitCode> {
+pub fn corpus_one(spec: &Path, out: &Path, name: &str, wire_tests: bool) -> Result<ExitCode> {
     let bytes = std::fs::read(spec)?;
     let text = match generator::decode_spec(&bytes) {
         Ok(text) => text,
@@ -428,6 +454,7 @@ pub fn corpus_one(spec: &Path, out: &Path, name: &str) -> Result<ExitCode> {
             ..Default::default()
         },
         source_label: Some(spec.display().to_string()),
+        wire_tests,
         ..Default::default()
     };
     let stage = match generator::lower_spec(text, &config) {
@@ -456,6 +483,127 @@ pub fn corpus_one(spec: &Path, out: &Path, name: &str) -> Result<ExitCode> {
         Err(error) => {
             eprintln!("stage: {stage}\n{error}");
             Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// One spec's conformance result.
+struct SpecConformance {
+    spec: String,
+    run: crate::conformance::WireRun,
+    /// Why the whole spec was skipped (Prism could not load it, the tests did not build).
+    skipped: Option<String>,
+    operations: usize,
+}
+
+/// `--conformance`: each compiled crate's wire tests against Prism serving its spec.
+fn conformance_stage(
+    specs: &[(String, PathBuf, PathBuf)],
+    root: &Path,
+    args: &CorpusArgs,
+) -> Result<ExitCode> {
+    use crate::conformance::{Verdict, run_wire_tests, start_prism};
+    let target = cache_dir(root).join("target-0");
+    let mut results = Vec::new();
+    for (spec, spec_path, crate_dir) in specs {
+        let operations = std::fs::read_to_string(crate_dir.join("tests/wire.rs"))
+            .map(|t| t.matches("#[tokio::test]").count())
+            .unwrap_or(0);
+        let outcome = start_prism(root, spec_path, Duration::from_secs(60)).and_then(|prism| {
+            run_wire_tests(
+                &crate_dir.join("Cargo.toml"),
+                &target,
+                &prism,
+                Duration::from_secs(args.timeout * 10),
+            )
+        });
+        let (run, skipped) = match outcome {
+            Ok(run) => (run, None),
+            Err(error) => (Default::default(), Some(format!("{error:#}"))),
+        };
+        let result = SpecConformance {
+            spec: spec.clone(),
+            run,
+            skipped,
+            operations,
+        };
+        print_spec_conformance(&result);
+        results.push(result);
+    }
+    let mut tsv = String::from("spec\toperation\tverdict\tstage\treason\n");
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    println!(
+        "\nconformance per spec:\n{:60}  {:>6}  {:>6}  {:>7}",
+        "spec", "passed", "failed", "skipped"
+    );
+    for result in &results {
+        let (p, f, s) = match &result.skipped {
+            Some(_) => (0, 0, result.operations),
+            None => result.run.counts(),
+        };
+        passed += p;
+        failed += f;
+        skipped += s;
+        println!("{:60}  {p:>6}  {f:>6}  {s:>7}", result.spec);
+        if let Some(reason) = &result.skipped {
+            let _ = writeln!(
+                tsv,
+                "{}\t*\tskipped\t\t{}",
+                result.spec,
+                reason.replace(['\t', '\n'], " ")
+            );
+        }
+        for operation in &result.run.operations {
+            let (verdict, stage, reason) = match &operation.verdict {
+                Verdict::Passed => ("passed", "", ""),
+                Verdict::Failed { stage, reason } => ("failed", stage.as_str(), reason.as_str()),
+                Verdict::Skipped { reason } => ("skipped", "", reason.as_str()),
+            };
+            let _ = writeln!(
+                tsv,
+                "{}\t{}\t{verdict}\t{stage}\t{}",
+                result.spec,
+                operation.operation,
+                reason.replace(['\t', '\n'], " ")
+            );
+        }
+    }
+    let path = cache_dir(root).join(format!(
+        "conformance-{}-seed{}-n{}.tsv",
+        args.version, args.seed, args.sample
+    ));
+    std::fs::write(&path, tsv)?;
+    println!("results: {}", path.display());
+    println!("conformance: {passed} operations passed, {failed} failed, {skipped} skipped");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn print_spec_conformance(result: &SpecConformance) {
+    use crate::conformance::Verdict;
+    if let Some(reason) = &result.skipped {
+        println!(
+            "{}: skipped ({} operations): {reason}",
+            result.spec, result.operations
+        );
+        return;
+    }
+    let (p, f, s) = result.run.counts();
+    println!(
+        "{}: {p} passed, {f} failed, {s} skipped; {} Prism validation errors",
+        result.spec,
+        result.run.prism_errors.len()
+    );
+    for operation in &result.run.operations {
+        match &operation.verdict {
+            Verdict::Passed => {}
+            Verdict::Failed { stage, reason } => {
+                println!("  failed {} [{stage}]: {reason}", operation.operation);
+            }
+            Verdict::Skipped { reason } => println!("  skipped {}: {reason}", operation.operation),
         }
     }
 }

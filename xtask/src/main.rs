@@ -34,6 +34,9 @@ enum Command {
         spec: PathBuf,
         /// The output folder.
         out: PathBuf,
+        /// Also emit the wire tests.
+        #[arg(long)]
+        wire_tests: bool,
     },
 }
 
@@ -43,7 +46,12 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen(&args),
         Command::ApiDiff(args) => api_diff(&args),
         Command::Corpus(args) => corpus::corpus(&args, &project_root()),
-        Command::CorpusOne { name, spec, out } => corpus::corpus_one(&spec, &out, &name),
+        Command::CorpusOne {
+            name,
+            spec,
+            out,
+            wire_tests,
+        } => corpus::corpus_one(&spec, &out, &name, wire_tests),
     };
     match result {
         Ok(code) => code,

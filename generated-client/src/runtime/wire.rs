@@ -57,6 +57,11 @@ pub struct Expected {
     pub envelope_data: Option<&'static str>,
     /// Whether the payload is JSON to compare with the body received.
     pub json: bool,
+    /// Every property name some schema of the API declares, sorted. A received property that no
+    /// field holds fails the round trip when it is one of these (a union decoded as the wrong
+    /// alternative); other names are properties nobody declared (tenant fields, or a mock's
+    /// invented ones), kept in `extra` by design.
+    pub known_properties: &'static [&'static str],
 }
 
 /// Checks one call's outcome: a success whose payload re-serialises to the JSON received, or an
@@ -73,14 +78,16 @@ pub fn check<T: Serialize>(outcome: Result<ApiResponse<T>, Error>, expected: &Ex
             // Prism's own problem reports: a 4xx is its verdict on the request; a 5xx means it
             // could not produce a response (none defined, or its own output violates the spec).
             if error.body.contains("stoplight.io/prism/errors") {
-                let stage = if error.status.is_server_error() {
+                let problem = error.body_as::<Value>().unwrap_or(Value::Null);
+                let (about_request, summary) = mock_problem(&problem);
+                let stage = if error.status.is_server_error() && !about_request {
                     "mock"
                 } else {
                     "request"
                 };
                 panic!(
-                    "wire[{stage}]: {operation}: the mock answered {} on its own: {}",
-                    error.status, error.body
+                    "wire[{stage}]: {operation}: the mock answered {} on its own: {summary}",
+                    error.status
                 );
             }
             if !declares(expected.statuses, error.status.as_u16()) {
@@ -103,9 +110,38 @@ pub fn check<T: Serialize>(outcome: Result<ApiResponse<T>, Error>, expected: &Ex
     if !expected.json {
         return;
     }
-    if let Err(difference) = round_trip(&response, expected.envelope_data) {
+    if let Err(difference) = round_trip(&response, expected) {
         panic!("wire[round-trip]: {operation}: {difference}");
     }
+}
+
+/// Whether a mock's problem report (Prism's `application/problem+json`) is about the request,
+/// and a one-line summary: its title and each violation's location and message.
+fn mock_problem(problem: &Value) -> (bool, String) {
+    let title = problem.get("title").and_then(Value::as_str).unwrap_or("");
+    let mut about_request = false;
+    let mut summary = title.to_owned();
+    for violation in problem
+        .get("validation")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let location: Vec<&str> = violation
+            .get("location")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        about_request |= location.first() == Some(&"request");
+        let message = violation
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        summary.push_str(&format!("; {}: {message}", location.join(".")));
+    }
+    (about_request, summary)
 }
 
 /// Whether `status` matches a declared key: the code itself, its `NXX` range, or `default`.
@@ -118,35 +154,39 @@ fn declares(statuses: &[&str], status: u16) -> bool {
 }
 
 /// Compares the payload's declared fields, re-serialised, with the JSON received.
-fn round_trip<T: Serialize>(
-    response: &ApiResponse<T>,
-    envelope_data: Option<&str>,
-) -> Result<(), String> {
+fn round_trip<T: Serialize>(response: &ApiResponse<T>, expected: &Expected) -> Result<(), String> {
     let mut received: Value = serde_json::from_slice(&response.body)
         .map_err(|e| format!("the body decoded, but is not JSON: {e}"))?;
-    if let Some(data) = envelope_data {
+    if let Some(data) = expected.envelope_data {
         received = received.get(data).cloned().unwrap_or(Value::Null);
     }
     let decoded = serialize_declared_only(|| serde_json::to_value(&response.data))
         .map_err(|e| format!("the decoded value does not serialise: {e}"))?;
-    equivalent(&decoded, &received, "$")
+    equivalent(&decoded, &received, "$", expected.known_properties)
 }
 
 /// Whether `decoded` (re-serialised) carries what `received` does: objects compared key by key
 /// in any order, a property absent on one side equal to `null` on the other, numbers by value,
-/// date-times by instant.
+/// date-times by instant. A received property absent after decoding counts only when its name
+/// is in `known` (sorted): see [`Expected::known_properties`].
 ///
 /// # Errors
 ///
 /// The path of the first difference and what differs.
-pub fn equivalent(decoded: &Value, received: &Value, path: &str) -> Result<(), String> {
+pub fn equivalent(
+    decoded: &Value,
+    received: &Value,
+    path: &str,
+    known: &[&str],
+) -> Result<(), String> {
     match (decoded, received) {
         (Value::Object(decoded), Value::Object(received)) => {
             for (key, value) in received {
                 let at = format!("{path}.{key}");
                 match decoded.get(key) {
-                    Some(mine) => equivalent(mine, value, &at)?,
+                    Some(mine) => equivalent(mine, value, &at, known)?,
                     None if value.is_null() => {}
+                    None if known.binary_search(&key.as_str()).is_err() => {}
                     None => {
                         return Err(format!(
                             "{at} was received ({}) but no declared field holds it \
@@ -179,7 +219,7 @@ pub fn equivalent(decoded: &Value, received: &Value, path: &str) -> Result<(), S
                 .zip(received)
                 .enumerate()
                 .try_for_each(|(i, (mine, theirs))| {
-                    equivalent(mine, theirs, &format!("{path}[{i}]"))
+                    equivalent(mine, theirs, &format!("{path}[{i}]"), known)
                 })
         }
         (Value::Number(decoded), Value::Number(received)) => {
@@ -278,18 +318,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const KNOWN: &[&str] = &["a", "id", "items", "n", "publisher"];
+
     #[test]
     fn key_order_absent_nulls_and_number_forms_do_not_count() {
         let decoded = json!({"b": 1.0, "a": [1, {"x": null}], "c": null});
         let received = json!({"a": [1, {}], "b": 1});
-        assert_eq!(equivalent(&decoded, &received, "$"), Ok(()));
+        assert_eq!(equivalent(&decoded, &received, "$", KNOWN), Ok(()));
     }
 
     #[test]
     fn a_property_no_field_holds_is_named_with_its_path() {
         let decoded = json!({"items": [{"id": "p1"}]});
         let received = json!({"items": [{"id": "p1", "publisher": "NPR"}]});
-        let difference = equivalent(&decoded, &received, "$").unwrap_err();
+        let difference = equivalent(&decoded, &received, "$", KNOWN).unwrap_err();
         assert!(
             difference.starts_with("$.items[0].publisher was received"),
             "{difference}"
@@ -298,10 +340,10 @@ mod tests {
 
     #[test]
     fn changed_values_and_lengths_are_differences() {
-        assert!(equivalent(&json!({"n": 2}), &json!({"n": 3}), "$").is_err());
-        assert!(equivalent(&json!(["a"]), &json!(["a", "b"]), "$").is_err());
-        assert!(equivalent(&json!({"n": 2}), &json!({}), "$").is_err());
-        assert!(equivalent(&json!("x"), &json!(1), "$").is_err());
+        assert!(equivalent(&json!({"n": 2}), &json!({"n": 3}), "$", KNOWN).is_err());
+        assert!(equivalent(&json!(["a"]), &json!(["a", "b"]), "$", KNOWN).is_err());
+        assert!(equivalent(&json!({"n": 2}), &json!({}), "$", KNOWN).is_err());
+        assert!(equivalent(&json!("x"), &json!(1), "$", KNOWN).is_err());
     }
 
     #[test]
@@ -310,12 +352,14 @@ mod tests {
             &json!("2020-04-14T08:30:00Z"),
             &json!("2020-04-14T10:30:00.000+02:00"),
             "$",
+            KNOWN,
         );
         assert_eq!(same, Ok(()));
         assert!(equivalent(
             &json!("2020-04-14T08:30:00Z"),
             &json!("2020-04-14T08:30:01Z"),
-            "$"
+            "$",
+            KNOWN,
         )
         .is_err());
         assert_eq!(instant("1970-01-01T00:00:00Z"), Some((0, 0)));

@@ -10,7 +10,7 @@ use quote::quote;
 
 use super::plan::{ArgSource, Decode, OperationPlan, Plan, ValueKind};
 use super::types::ident;
-use crate::ir::{CredentialKind, ParamLocation};
+use crate::ir::{CredentialKind, ParamLocation, TypeKind};
 
 /// The whole `tests/wire.rs` of a crate whose library is `lib_name`.
 pub fn emit_wire_tests(plan: &Plan<'_>, lib_name: &str) -> TokenStream {
@@ -24,6 +24,18 @@ pub fn emit_wire_tests(plan: &Plan<'_>, lib_name: &str) -> TokenStream {
         quote!(.#setter(#value))
     });
     let tests = plan.operations.iter().map(|op| operation_test(op, plan));
+    let mut known: Vec<&str> = plan
+        .api
+        .types
+        .iter()
+        .filter_map(|def| match &def.kind {
+            TypeKind::Struct(s) => Some(s.fields.iter().map(|f| f.json_name.as_str())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    known.sort_unstable();
+    known.dedup();
     quote! {
         //! Wire tests: every operation called against a mock server of the API, with arguments
         //! synthesised from the spec; each checks the status is declared, the payload decodes,
@@ -37,6 +49,9 @@ pub fn emit_wire_tests(plan: &Plan<'_>, lib_name: &str) -> TokenStream {
         use #lib::Client;
         #[allow(unused_imports)]
         use #lib::{chrono, runtime, types};
+
+        /// Every property name a schema of the API declares (see `Expected::known_properties`).
+        const KNOWN_PROPERTIES: &[&str] = &[#(#known),*];
 
         /// A client for the mock server, with every credential set.
         fn client() -> Client {
@@ -112,6 +127,7 @@ fn operation_test(plan_op: &OperationPlan<'_>, plan: &Plan<'_>) -> TokenStream {
                 statuses: &[#(#statuses),*],
                 envelope_data: #envelope_data,
                 json: #json,
+                known_properties: KNOWN_PROPERTIES,
             });
         }
     }

@@ -226,3 +226,18 @@ fn a_discriminator_tags_each_alternative_with_its_values() {
     // `Dog` is mapped to the cat, so the dog keeps no value of its own.
     assert_eq!(tags, [tag(&[]), tag(&["kitty", "Dog", "Cat"])]);
 }
+
+#[test]
+fn an_object_with_all_of_beside_its_own_properties_inherits_the_members_fields() {
+    // Azure's inheritance: `type: object` + `properties` + `allOf: [{$ref: Base}]`, two levels deep.
+    let api = lower_spec(&format!(
+        "{HEADER}paths: {{}}\ncomponents:\n  schemas:\n    Resource:\n      type: object\n      properties:\n        id: {{type: string, readOnly: true}}\n    ProxyResource:\n      type: object\n      allOf: [{{$ref: '#/components/schemas/Resource'}}]\n      properties: {{}}\n    Connection:\n      type: object\n      allOf: [{{$ref: '#/components/schemas/ProxyResource'}}]\n      required: [state]\n      properties:\n        state: {{type: string}}\n"
+    ));
+    let connection = struct_of(&api, "Connection");
+    let fields: Vec<(&str, bool)> = connection
+        .fields
+        .iter()
+        .map(|f| (f.json_name.as_str(), f.required))
+        .collect();
+    assert_eq!(fields, [("id", false), ("state", true)]);
+}

@@ -184,6 +184,7 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
     normalize_type(map, pointer, warnings);
     normalize_values(map, pointer, warnings);
     drop_annotation_members(map);
+    fold_sibling_properties(map);
     drop_null_members(map);
     drop_mistyped_keywords(map, pointer, warnings);
 }
@@ -314,6 +315,42 @@ fn drop_annotation_members(map: &mut Map<String, Value>) {
                 }
             }
         }
+    }
+}
+
+/// An object schema with both `allOf` and properties of its own (`type: object`, `properties`,
+/// `required` beside `allOf: [{$ref: Base}]`, as Azure writes inheritance) becomes a pure `allOf`
+/// whose last member holds those properties. `openapiv3` reads a schema with a `type` as that
+/// type alone, so the members (the inherited `id`, `name`, ...) would otherwise be lost.
+fn fold_sibling_properties(map: &mut Map<String, Value>) {
+    let has_members =
+        matches!(map.get("allOf"), Some(Value::Array(members)) if !members.is_empty());
+    let typed_object = map.get("type").and_then(Value::as_str) == Some("object");
+    if !has_members || !(typed_object || map.contains_key("properties")) {
+        return;
+    }
+    if map
+        .get("type")
+        .is_some_and(|t| !typed_object && !t.is_null())
+    {
+        return;
+    }
+    let mut own = Map::new();
+    own.insert("type".to_owned(), Value::String("object".to_owned()));
+    for key in ["properties", "required", "additionalProperties"] {
+        if let Some(value) = map.shift_remove(key) {
+            own.insert(key.to_owned(), value);
+        }
+    }
+    map.shift_remove("type");
+    let has_own = own
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty())
+        || own.contains_key("required")
+        || own.contains_key("additionalProperties");
+    if let (true, Some(Value::Array(members))) = (has_own, map.get_mut("allOf")) {
+        members.push(Value::Object(own));
     }
 }
 
