@@ -51,16 +51,18 @@ pub fn sample<T: DeserializeOwned>(what: &str, json: &str) -> T {
 pub struct Expected {
     /// The operation, for messages.
     pub operation: &'static str,
+    /// The path template as the spec writes it.
+    pub path: &'static str,
     /// Status keys the spec declares (`200`, `4XX`, `default`).
     pub statuses: &'static [&'static str],
     /// The envelope property holding the payload, when the payload is unwrapped from one.
     pub envelope_data: Option<&'static str>,
     /// Whether the payload is JSON to compare with the body received.
     pub json: bool,
-    /// Every property name some schema of the API declares, sorted. A received property that no
-    /// field holds fails the round trip when it is one of these (a union decoded as the wrong
-    /// alternative); other names are properties nobody declared (tenant fields, or a mock's
-    /// invented ones), kept in `extra` by design.
+    /// Every property name an alternative of some union declares, sorted. A received property
+    /// that no field holds fails the round trip when it is one of these (a union decoded as the
+    /// wrong alternative); other names are properties the receiving type does not declare
+    /// (tenant fields, or a mock's invented ones), kept in `extra` by design.
     pub known_properties: &'static [&'static str],
 }
 
@@ -75,20 +77,8 @@ pub fn check<T: Serialize>(outcome: Result<ApiResponse<T>, Error>, expected: &Ex
     let response = match outcome {
         Ok(response) => response,
         Err(Error::Api(error)) => {
-            // Prism's own problem reports: a 4xx is its verdict on the request; a 5xx means it
-            // could not produce a response (none defined, or its own output violates the spec).
-            if error.body.contains("stoplight.io/prism/errors") {
-                let problem = error.body_as::<Value>().unwrap_or(Value::Null);
-                let (about_request, summary) = mock_problem(&problem);
-                let stage = if error.status.is_server_error() && !about_request {
-                    "mock"
-                } else {
-                    "request"
-                };
-                panic!(
-                    "wire[{stage}]: {operation}: the mock answered {} on its own: {summary}",
-                    error.status
-                );
+            if let Some(failure) = mock_report(error.status, &error.body, expected) {
+                panic!("{failure}");
             }
             if !declares(expected.statuses, error.status.as_u16()) {
                 panic!(
@@ -113,6 +103,37 @@ pub fn check<T: Serialize>(outcome: Result<ApiResponse<T>, Error>, expected: &Ex
     if let Err(difference) = round_trip(&response, expected) {
         panic!("wire[round-trip]: {operation}: {difference}");
     }
+}
+
+/// The failure a mock's own problem report (Prism's `application/problem+json`) means, or
+/// `None` when the body is not one: a 4xx is its verdict on the request (`wire[request]`); a 5xx
+/// about its own output, or a route it cannot resolve for a path with a fragment, says nothing
+/// about the client (`wire[mock]`, counted as skipped).
+fn mock_report(status: reqwest::StatusCode, body: &str, expected: &Expected) -> Option<String> {
+    if !body.contains("stoplight.io/prism/errors") {
+        return None;
+    }
+    let operation = expected.operation;
+    let problem = serde_json::from_str::<Value>(body).unwrap_or(Value::Null);
+    let (about_request, mut summary) = mock_problem(&problem);
+    // A path with a `#…` fragment (AWS's `/#X-Amz-Target=…` pseudo-paths) is sent without it,
+    // as HTTP requires; a mock routing by the written path cannot find the operation.
+    let unroutable =
+        status == 404 && expected.path.contains('#') && summary.starts_with("Route not resolved");
+    if unroutable {
+        summary.push_str(
+            " (the path's `#` fragment is not sent over HTTP, so the mock cannot route the \
+             request to this operation)",
+        );
+    }
+    let stage = if (status.is_server_error() && !about_request) || unroutable {
+        "mock"
+    } else {
+        "request"
+    };
+    Some(format!(
+        "wire[{stage}]: {operation}: the mock answered {status} on its own: {summary}"
+    ))
 }
 
 /// Whether a mock's problem report (Prism's `application/problem+json`) is about the request,
@@ -376,5 +397,45 @@ mod tests {
         assert!(declares(&["4XX"], 404));
         assert!(declares(&["default"], 503));
         assert!(!declares(&["200", "404"], 400));
+    }
+
+    #[test]
+    fn mock_reports_are_told_apart() {
+        let expected = |path| Expected {
+            operation: "Op",
+            path,
+            statuses: &["200"],
+            envelope_data: None,
+            json: true,
+            known_properties: KNOWN,
+        };
+        let report = |title: &str, location: &str| {
+            json!({
+                "type": "https://stoplight.io/prism/errors#X",
+                "title": title,
+                "validation": [{"location": [location, "body"], "message": "bad"}],
+            })
+            .to_string()
+        };
+        let not_found = reqwest::StatusCode::NOT_FOUND;
+        let route = report("Route not resolved, no path matched", "request");
+        let fragment = mock_report(not_found, &route, &expected("/#X-Amz-Target=A.B"));
+        assert!(fragment.is_some_and(|m| m.starts_with("wire[mock]: Op") && m.contains("fragment")));
+        let plain = mock_report(not_found, &route, &expected("/things"));
+        assert!(plain.is_some_and(|m| m.starts_with("wire[request]")));
+        let invalid = mock_report(
+            reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+            &report("Invalid request", "request"),
+            &expected("/a"),
+        );
+        assert!(invalid
+            .is_some_and(|m| m.starts_with("wire[request]") && m.contains("request.body: bad")));
+        let own = mock_report(
+            reqwest::StatusCode::INTERNAL_SERVER_ERROR,
+            &report("Invalid response", "response"),
+            &expected("/a"),
+        );
+        assert!(own.is_some_and(|m| m.starts_with("wire[mock]")));
+        assert_eq!(mock_report(not_found, "{}", &expected("/a")), None);
     }
 }

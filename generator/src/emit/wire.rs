@@ -10,7 +10,7 @@ use quote::quote;
 
 use super::plan::{ArgSource, Decode, OperationPlan, Plan, ValueKind};
 use super::types::ident;
-use crate::ir::{CredentialKind, ParamLocation, TypeKind};
+use crate::ir::{Api, CredentialKind, ParamLocation, TypeKind, TypeRef};
 
 /// The whole `tests/wire.rs` of a crate whose library is `lib_name`.
 pub fn emit_wire_tests(plan: &Plan<'_>, lib_name: &str) -> TokenStream {
@@ -24,16 +24,7 @@ pub fn emit_wire_tests(plan: &Plan<'_>, lib_name: &str) -> TokenStream {
         quote!(.#setter(#value))
     });
     let tests = plan.operations.iter().map(|op| operation_test(op, plan));
-    let mut known: Vec<&str> = plan
-        .api
-        .types
-        .iter()
-        .filter_map(|def| match &def.kind {
-            TypeKind::Struct(s) => Some(s.fields.iter().map(|f| f.json_name.as_str())),
-            _ => None,
-        })
-        .flatten()
-        .collect();
+    let mut known: Vec<&str> = union_alternative_fields(plan.api);
     known.sort_unstable();
     known.dedup();
     quote! {
@@ -50,7 +41,7 @@ pub fn emit_wire_tests(plan: &Plan<'_>, lib_name: &str) -> TokenStream {
         #[allow(unused_imports)]
         use #lib::{chrono, runtime, types};
 
-        /// Every property name a schema of the API declares (see `Expected::known_properties`).
+        /// Every property name a union's alternative declares (see `Expected::known_properties`).
         const KNOWN_PROPERTIES: &[&str] = &[#(#known),*];
 
         /// A client for the mock server, with every credential set.
@@ -109,6 +100,7 @@ fn operation_test(plan_op: &OperationPlan<'_>, plan: &Plan<'_>) -> TokenStream {
         None => quote!(None),
     };
     let operation_id = &op.operation_id;
+    let path_template = &op.path_template;
     let doc = format!(
         " `{} {}` (operation `{}`).",
         op.http_method.as_str(),
@@ -124,6 +116,7 @@ fn operation_test(plan_op: &OperationPlan<'_>, plan: &Plan<'_>) -> TokenStream {
             let outcome = client.#method(#(#args),*).send_with_response().await;
             wire::check(outcome, &Expected {
                 operation: #operation_id,
+                path: #path_template,
                 statuses: &[#(#statuses),*],
                 envelope_data: #envelope_data,
                 json: #json,
@@ -217,4 +210,45 @@ fn multipart(source: ArgSource<'_>, sample: &serde_json::Value) -> TokenStream {
             }
         });
     quote!(runtime::Multipart::new() #(#parts)*)
+}
+
+/// The JSON names of the fields of every struct that is an alternative of a union (through
+/// aliases): the names whose presence tells alternatives apart, so a received one that no field
+/// holds means the wrong alternative was chosen.
+fn union_alternative_fields(api: &Api) -> Vec<&str> {
+    let mut names = Vec::new();
+    for def in &api.types {
+        let TypeKind::Union(variants) = &def.kind else {
+            continue;
+        };
+        for variant in variants {
+            let mut ty = &variant.ty;
+            // Aliases, nullability and merged copies lead to the struct itself; bounded by the
+            // number of types, so a cycle of aliases cannot loop.
+            for _ in 0..=api.types.len() {
+                match ty {
+                    TypeRef::Nullable(inner) => ty = inner,
+                    TypeRef::Named(id) => match api.type_def(*id).map(|d| &d.kind) {
+                        Some(TypeKind::Alias(target)) => ty = target,
+                        Some(TypeKind::Merged(into)) => {
+                            let Some(def) = api.type_def(*into) else {
+                                break;
+                            };
+                            if let TypeKind::Struct(s) = &def.kind {
+                                names.extend(s.fields.iter().map(|f| f.json_name.as_str()));
+                            }
+                            break;
+                        }
+                        Some(TypeKind::Struct(s)) => {
+                            names.extend(s.fields.iter().map(|f| f.json_name.as_str()));
+                            break;
+                        }
+                        _ => break,
+                    },
+                    _ => break,
+                }
+            }
+        }
+    }
+    names
 }
