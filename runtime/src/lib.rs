@@ -31,7 +31,7 @@ pub use decode::{
 };
 pub use encode::{
     expand_server_url, form_body, json_body, param_text, path_segment, push_query, push_query_as,
-    QueryStyle,
+    FormField, QueryStyle,
 };
 pub use error::{ApiError, DecodeError, Error, StatusCode, TransportError, TransportErrorKind};
 pub use extra::Extra;

@@ -166,7 +166,7 @@ async fn every_operation_conforms_to_the_spec_as_prism_checks_it() {
 #[test]
 fn generated_wire_tests_pass_against_prism() {
     let root = project_root();
-    let prism = xtask::conformance::start_prism(
+    let mut prism = xtask::conformance::start_prism(
         &root,
         &root.join("spec/gainsight-cta.yaml"),
         Duration::from_secs(90),
@@ -177,7 +177,7 @@ fn generated_wire_tests_pass_against_prism() {
     let run = xtask::conformance::run_wire_tests(
         &root.join("generated-client/Cargo.toml"),
         &root.join("target/generated-crates/test-target"),
-        &prism,
+        &mut prism,
         Duration::from_secs(900),
     )
     .expect("run the wire tests");

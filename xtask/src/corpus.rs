@@ -509,14 +509,15 @@ fn conformance_stage(
         let operations = std::fs::read_to_string(crate_dir.join("tests/wire.rs"))
             .map(|t| t.matches("#[tokio::test]").count())
             .unwrap_or(0);
-        let outcome = start_prism(root, spec_path, Duration::from_secs(60)).and_then(|prism| {
-            run_wire_tests(
-                &crate_dir.join("Cargo.toml"),
-                &target,
-                &prism,
-                Duration::from_secs(args.timeout * 10),
-            )
-        });
+        let outcome =
+            start_prism(root, spec_path, Duration::from_secs(60)).and_then(|mut prism| {
+                run_wire_tests(
+                    &crate_dir.join("Cargo.toml"),
+                    &target,
+                    &mut prism,
+                    Duration::from_secs(args.timeout * 10),
+                )
+            });
         let (run, skipped) = match outcome {
             Ok(run) => (run, None),
             Err(error) => (Default::default(), Some(format!("{error:#}"))),

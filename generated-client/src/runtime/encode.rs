@@ -161,13 +161,25 @@ fn push_deep(
     }
 }
 
+/// How one property of a form body is written when the media type's `encoding` object says
+/// otherwise than `style: form`, exploded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormField {
+    /// The `style` (and `explode`) given, as for a query parameter.
+    Style(QueryStyle),
+    /// `contentType: application/json`: the value as one JSON text.
+    Json,
+}
+
 /// Serialises an `application/x-www-form-urlencoded` body: each property as a query parameter
 /// of style `form` with `explode` (OpenAPI's default for form bodies), so a list repeats its
 /// name (`PhoneNumbers=1&PhoneNumbers=2`), an object property spreads into its own pairs, and
-/// absent (`null`) properties are left out.
+/// absent (`null`) properties are left out; `fields` lists the properties the spec's `encoding`
+/// object writes otherwise (`deepObject`, `explode: false`, delimited, JSON).
 pub fn form_body<T: serde::Serialize + ?Sized>(
     value: &T,
     content_type: &'static str,
+    fields: &[(&str, FormField)],
 ) -> Result<Option<(Bytes, Cow<'static, str>)>, Error> {
     // Through JSON text, so the properties keep the order the type declares them in.
     let properties = serde_json::to_vec(value)
@@ -182,7 +194,18 @@ pub fn form_body<T: serde::Serialize + ?Sized>(
         })?;
     let mut pairs = Vec::with_capacity(properties.len());
     for (name, property) in properties {
-        push_value(&mut pairs, Cow::Owned(name), property, QueryStyle::Form);
+        let field = fields.iter().find(|(field, _)| *field == name);
+        match field.map(|(_, how)| *how) {
+            Some(FormField::Json) if !property.is_null() => {
+                let text = property.to_string();
+                pairs.push((Cow::Owned(name), text));
+            }
+            Some(FormField::Json) => {}
+            Some(FormField::Style(style)) => {
+                push_value(&mut pairs, Cow::Owned(name), property, style)
+            }
+            None => push_value(&mut pairs, Cow::Owned(name), property, QueryStyle::Form),
+        }
     }
     serde_urlencoded::to_string(&pairs)
         .map(|body| Some((Bytes::from(body), Cow::Borrowed(content_type))))
@@ -388,20 +411,52 @@ mod tests {
             name: "a b",
             x: "&",
         };
-        let (bytes, content_type) = form_body(&form, "application/x-www-form-urlencoded")
+        let (bytes, content_type) = form_body(&form, "application/x-www-form-urlencoded", &[])
             .unwrap()
             .unwrap();
         assert_eq!(&bytes[..], b"x=%26&name=a+b");
         assert_eq!(content_type, "application/x-www-form-urlencoded");
         // Lists repeat their name; absent properties are left out.
         let form = serde_json::json!({"To": "+1", "PhoneNumbers": ["+2", "+3"], "Note": null});
-        let (bytes, _) = form_body(&form, "application/x-www-form-urlencoded")
+        let (bytes, _) = form_body(&form, "application/x-www-form-urlencoded", &[])
             .unwrap()
             .unwrap();
         let text = std::str::from_utf8(&bytes).unwrap();
         let mut pairs: Vec<&str> = text.split('&').collect();
         pairs.sort_unstable();
         assert_eq!(pairs, ["PhoneNumbers=%2B2", "PhoneNumbers=%2B3", "To=%2B1"]);
-        assert!(matches!(form_body(&[1, 2], "x"), Err(Error::Encode(_))));
+        assert!(matches!(
+            form_body(&[1, 2], "x", &[]),
+            Err(Error::Encode(_))
+        ));
+    }
+
+    #[test]
+    fn form_bodies_follow_the_encoding_object() {
+        let form = serde_json::json!({
+            "plain": ["a", "b"],
+            "joined": [1, 2],
+            "piped": ["x", "y"],
+            "filter": {"status": "open", "owner": {"id": 7}},
+            "meta": {"k": [1, null]},
+            "spread": {"a": 1, "b": "c"},
+            "gone": null,
+        });
+        let fields = [
+            ("joined", FormField::Style(QueryStyle::FormJoined)),
+            ("piped", FormField::Style(QueryStyle::PipeDelimited)),
+            ("filter", FormField::Style(QueryStyle::DeepObject)),
+            ("meta", FormField::Json),
+            ("gone", FormField::Json),
+        ];
+        let (bytes, _) = form_body(&form, "application/x-www-form-urlencoded", &fields)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            std::str::from_utf8(&bytes).unwrap(),
+            // `json!` objects keep their keys sorted.
+            "filter%5Bowner%5D%5Bid%5D=7&filter%5Bstatus%5D=open&joined=1%2C2\
+             &meta=%7B%22k%22%3A%5B1%2Cnull%5D%7D&piped=x%7Cy&plain=a&plain=b&a=1&b=c"
+        );
     }
 }

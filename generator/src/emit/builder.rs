@@ -8,11 +8,11 @@ use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{Arg, ArgSource, Decode, OperationPlan, Plan};
 use super::runtime::{
     API_RESPONSE, CALL, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE, DECODE_JSON, DECODE_TEXT,
-    FORM_BODY, JSON_BODY, PARAM_TEXT, PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS, QUERY_STYLE,
-    REQUEST_OPTIONS, RETRY_POLICY,
+    FORM_BODY, FORM_FIELD, JSON_BODY, PARAM_TEXT, PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS,
+    QUERY_STYLE, REQUEST_OPTIONS, RETRY_POLICY,
 };
 use super::types::ident;
-use crate::ir::{BodyEncoding, ParamLocation, PathPart, QueryStyle, TypeRef};
+use crate::ir::{BodyEncoding, FormFieldEncoding, ParamLocation, PathPart, QueryStyle, TypeRef};
 
 /// The whole `builder.rs` module body.
 pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
@@ -335,7 +335,19 @@ fn body_expression(plan: &OperationPlan<'_>) -> TokenStream {
         BodyEncoding::Json => {
             quote!(#JSON_BODY(#value)?.map(|(bytes, _)| (bytes, ::std::borrow::Cow::Borrowed(#content_type))))
         }
-        BodyEncoding::Form => quote!(#FORM_BODY(#value, #content_type)?),
+        BodyEncoding::Form => {
+            let fields = body.form_fields.iter().map(|field| {
+                let name = &field.name;
+                match field.encoding {
+                    FormFieldEncoding::Json => quote!((#name, #FORM_FIELD::Json)),
+                    FormFieldEncoding::Style(style) => {
+                        let style = format_ident!("{}", format!("{style:?}"));
+                        quote!((#name, #FORM_FIELD::Style(#QUERY_STYLE::#style)))
+                    }
+                }
+            });
+            quote!(#FORM_BODY(#value, #content_type, &[#(#fields),*])?)
+        }
         BodyEncoding::Multipart => quote!(Some(#value.encode())),
         BodyEncoding::Text | BodyEncoding::Bytes => {
             quote!(Some((::bytes::Bytes::from(#value.clone()), ::std::borrow::Cow::Borrowed(#content_type))))

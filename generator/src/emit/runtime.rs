@@ -79,6 +79,7 @@ runtime_items! {
     FILTER_ALL = "filter::all";
     FILTER_EXPR = root "filter::Expr";
     FORM_BODY = "form_body";
+    FORM_FIELD = "FormField";
     JSON_BODY = "json_body";
     MULTIPART = root "Multipart";
     OFFSET_PAGES = "offset_pages";

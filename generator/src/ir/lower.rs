@@ -549,6 +549,13 @@ impl OperationLowering<'_> {
         } else {
             Vec::new()
         };
+        let form_fields = if encoding == BodyEncoding::Form {
+            let (fields, warnings) = super::form::form_fields(self.raw, &content_pointer);
+            self.warnings.extend(warnings);
+            fields
+        } else {
+            Vec::new()
+        };
         let content_type = if media_type.contains('*') {
             "application/octet-stream".to_owned()
         } else {
@@ -561,6 +568,7 @@ impl OperationLowering<'_> {
             required: body.required,
             doc: body.description.clone(),
             form_parts,
+            form_fields,
         })
     }
 
@@ -583,7 +591,7 @@ impl OperationLowering<'_> {
             let StatusCode::Code(code) = code else {
                 continue;
             };
-            if !(200..300).contains(code) {
+            if !(200..300).contains(code) || matches!(code, 204 | 205) {
                 continue;
             }
             let at = pointer_join(pointer, &code.to_string());
@@ -735,7 +743,13 @@ impl OperationLowering<'_> {
             let Some(response) = self.resolve(response, &at, "response") else {
                 continue;
             };
-            let Some((media_type, content)) = pick_media_type(&response.content) else {
+            // HTTP gives 204 and 205 no content, whatever the spec declares (AWS's declare
+            // `{}` objects): a client that waited for one would fail on every success.
+            let content = match code.as_str() {
+                "204" | "205" => None,
+                _ => pick_media_type(&response.content),
+            };
+            let Some((media_type, content)) = content else {
                 if empty.doc.is_none() {
                     return Response {
                         doc: Some(response.description.clone()),

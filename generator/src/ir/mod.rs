@@ -565,6 +565,27 @@ pub struct Body {
     pub doc: Option<String>,
     /// For `multipart/form-data`: the parts the schema declares, in its order.
     pub form_parts: Vec<FormPart>,
+    /// For `application/x-www-form-urlencoded`: the properties its `encoding` object writes
+    /// otherwise than `style: form`, exploded; in the schema's order.
+    pub form_fields: Vec<FormField>,
+}
+
+/// A property of a form body written otherwise than `style: form`, exploded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormField {
+    /// Property name.
+    pub name: String,
+    /// How it is written.
+    pub encoding: FormFieldEncoding,
+}
+
+/// How a form body's property is written (its `encoding` object entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormFieldEncoding {
+    /// `style` and `explode`, as for a query parameter.
+    Style(QueryStyle),
+    /// `contentType: application/json`: one pair holding the value's JSON text.
+    Json,
 }
 
 /// The success response of an operation.

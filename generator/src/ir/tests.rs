@@ -241,3 +241,87 @@ fn an_object_with_all_of_beside_its_own_properties_inherits_the_members_fields()
         .collect();
     assert_eq!(fields, [("id", false), ("state", true)]);
 }
+
+#[test]
+fn form_bodies_follow_their_encoding_object_and_warn_about_nesting_they_cannot_write() {
+    let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /m:
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                plain: {type: array, items: {type: string}}
+                joined: {type: array, items: {type: string}}
+                deep: {type: object, properties: {a: {type: object}}}
+                json: {type: object, properties: {a: {type: object}}}
+                rows: {type: array, items: {type: array, items: {type: string}}}
+                picture: {type: string}
+            encoding:
+              joined: {explode: false}
+              deep: {style: deepObject}
+              json: {contentType: application/json; charset=utf-8}
+              picture: {contentType: image/png}
+      responses: {'204': {description: ok}}
+"##;
+    let loaded = crate::spec::load(spec).expect("loads");
+    let (api, warnings) = lower(&loaded, &Config::default()).expect("lowers");
+    let body = api.operations[0].body.as_ref().expect("a body");
+    let fields: Vec<(&str, FormFieldEncoding)> = body
+        .form_fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.encoding))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("joined", FormFieldEncoding::Style(QueryStyle::FormJoined)),
+            ("deep", FormFieldEncoding::Style(QueryStyle::DeepObject)),
+            ("json", FormFieldEncoding::Json),
+        ]
+    );
+    let media = "#/paths/~1m/post/requestBody/content/application~1x-www-form-urlencoded";
+    let found: Vec<&str> = warnings.iter().map(|w| w.location.as_str()).collect();
+    assert_eq!(
+        found,
+        [
+            format!("{media}/schema/properties/rows/items").as_str(),
+            format!("{media}/encoding/picture/contentType").as_str(),
+        ],
+        "{warnings:?}"
+    );
+    assert!(warnings[0].message.contains("`rows`") && warnings[0].message.contains("JSON text"));
+}
+
+#[test]
+fn a_body_declared_on_204_is_not_waited_for() {
+    let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /d:
+    delete:
+      responses:
+        '204':
+          description: deleted
+          content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}
+  /e:
+    post:
+      responses:
+        '200':
+          description: made
+          content: {application/json: {schema: {type: object, properties: {b: {type: string}}}}}
+        '204':
+          description: nothing to say
+          content: {application/json: {schema: {type: object, properties: {c: {type: string}}}}}
+"##;
+    let api = lower_spec(spec);
+    assert_eq!(api.operations[0].response.ty, None);
+    let made = &api.operations[1].response;
+    assert!(made.ty.is_some() && made.by_status.is_empty(), "{made:?}");
+}
