@@ -14,10 +14,13 @@ use anyhow::{Context, Result, bail};
 
 /// A Prism process serving one spec, stopped when dropped.
 pub struct Prism {
-    /// Base URL it listens on.
+    /// Base URL it listens on (the fragment router's, when the spec needs one).
     pub url: String,
     child: Child,
     log: PathBuf,
+    /// In front of Prism when the spec has paths with a `#` fragment, with the spec rewritten
+    /// for it (see `fragment_router`).
+    router: Option<(crate::fragment_router::Router, PathBuf)>,
 }
 
 impl Prism {
@@ -32,6 +35,9 @@ impl Drop for Prism {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
+        if let Some((_, rewritten)) = self.router.take() {
+            let _ = std::fs::remove_file(rewritten);
+        }
     }
 }
 
@@ -70,6 +76,14 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
         .port();
     let log = std::env::temp_dir().join(format!("prism-{}-{port}.log", std::process::id()));
     let file = std::fs::File::create(&log)?;
+    let rewritten =
+        std::env::temp_dir().join(format!("prism-{}-{port}-routed.json", std::process::id()));
+    let routes = crate::fragment_router::prepare(spec, &rewritten)?;
+    let served = if routes.is_some() {
+        rewritten.as_path()
+    } else {
+        spec
+    };
     let child = Command::new(binary)
         .args([
             "mock",
@@ -80,7 +94,10 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
             "--errors",
             "-d",
         ])
-        .arg(spec)
+        .arg(served)
+        // Its dynamic responses for large specs outgrow Node's default heap (models.lex.v2
+        // aborted with "heap out of memory"); the machine has room for more.
+        .env("NODE_OPTIONS", "--max-old-space-size=6144")
         .stdout(Stdio::from(file.try_clone()?))
         .stderr(Stdio::from(file))
         .spawn()
@@ -89,6 +106,7 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
         url: format!("http://127.0.0.1:{port}"),
         child,
         log,
+        router: None,
     };
     let deadline = Instant::now() + startup;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -103,6 +121,11 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
             );
         }
         std::thread::sleep(Duration::from_millis(200));
+    }
+    if let Some(routes) = routes {
+        let router = crate::fragment_router::start(routes, format!("127.0.0.1:{port}"))?;
+        prism.url.clone_from(&router.url);
+        prism.router = Some((router, rewritten));
     }
     Ok(prism)
 }
@@ -216,14 +239,33 @@ pub fn run_wire_tests(
     if operations.is_empty() {
         bail!("wire tests did not run: {}", first_failure_line(&text));
     }
+    // With the router in front, Prism finds every fragment path's operation that the request
+    // selects; a route it still cannot resolve means the client left out the header or query
+    // parameter that selects it.
+    if prism.router.is_some() {
+        for result in &mut operations {
+            if let Verdict::Skipped { reason } = &result.verdict {
+                if reason.contains("`#` fragment") {
+                    result.verdict = Verdict::Failed {
+                        stage: "request".to_owned(),
+                        reason: format!(
+                            "{reason}; the fragment router found no operation the request selects"
+                        ),
+                    };
+                }
+            }
+        }
+    }
     let log = prism.log();
     // A mock that died while serving (out of memory on a huge schema, say) refuses or drops the
     // calls that follow: those say nothing about the client.
     if let Some(status) = prism.child.try_wait()? {
-        let reason = format!(
-            "Prism exited ({status}) while the tests ran; its log ends: {}",
-            last_lines(&log, 3)
-        );
+        // Node's own verdict ("FATAL ERROR: … heap out of memory") beats its stack trace.
+        let cause = log
+            .lines()
+            .find(|line| line.contains("FATAL ERROR"))
+            .map_or_else(|| last_lines(&log, 3), |line| line.trim().to_owned());
+        let reason = format!("Prism exited ({status}) while the tests ran: {cause}");
         for result in &mut operations {
             if matches!(&result.verdict, Verdict::Failed { stage, .. } if stage == "transport") {
                 result.verdict = Verdict::Skipped {

@@ -9,6 +9,7 @@ use generator::{Config, GeneratedFile};
 
 pub mod conformance;
 pub mod corpus;
+pub mod fragment_router;
 
 /// Options of `cargo xtask codegen`.
 #[derive(clap::Args, Debug, Default)]

@@ -1,0 +1,388 @@
+//! Routing for paths with a `#` fragment, which Prism cannot tell apart: a rewritten spec for
+//! Prism and a small HTTP proxy in front of it.
+//!
+//! AWS's JSON-protocol specs write one operation per pseudo-path, `POST /#X-Amz-Target=Svc.Op`,
+//! and some REST ones `DELETE /tags/{arn}#tagKeys`. HTTP never sends a fragment, so a client
+//! (ours, or AWS's own) sends `POST /` with the header `X-Amz-Target: Svc.Op`, or
+//! `DELETE /tags/…?tagKeys=…`; the real service routes by that header or query parameter, but
+//! Prism routes by the written path and finds nothing. Here every fragment path is given Prism as
+//! a real path (`/__fragment3`, `/tags/{arn}/__fragment4`), and the proxy appends that suffix to
+//! each request whose method, path and header or query parameter select the operation, exactly
+//! as the service would route it. The request is otherwise forwarded byte for byte, so Prism
+//! still validates what the client sent.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+/// What selects a fragment path's operation besides its method and path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Selector {
+    /// `#Name=value`: a header `Name: value` (or a query pair `Name=value`).
+    Pair(String, String),
+    /// `#name`: a query parameter of that name.
+    Name(String),
+}
+
+/// One fragment path as Prism is given it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    method: String,
+    /// The path before the fragment, split in segments (`{x}` matches any one segment).
+    segments: Vec<String>,
+    /// All must hold (`#resourceArn&tagKeys` names two query parameters).
+    selectors: Vec<Selector>,
+    /// Appended to the request path to reach the rewritten path.
+    suffix: String,
+}
+
+/// The spec with its fragment paths made real, and the routes to them; `None` when the spec has
+/// no fragment path (or is not JSON, which the corpus's specs all are).
+pub fn rewrite(spec: &serde_json::Value) -> Option<(serde_json::Value, Vec<Route>)> {
+    let paths = spec.get("paths")?.as_object()?;
+    if !paths.keys().any(|path| path.contains('#')) {
+        return None;
+    }
+    let mut rewritten = serde_json::Map::new();
+    let mut routes = Vec::new();
+    for (index, (path, item)) in paths.iter().enumerate() {
+        let Some((base, fragment)) = path.split_once('#') else {
+            rewritten.insert(path.clone(), item.clone());
+            continue;
+        };
+        let suffix = format!("/__fragment{index}");
+        let selectors: Vec<Selector> = fragment
+            .split('&')
+            .filter(|part| !part.is_empty())
+            .map(|part| match part.split_once('=') {
+                Some((name, value)) => Selector::Pair(name.to_owned(), value.to_owned()),
+                None => Selector::Name(part.to_owned()),
+            })
+            .collect();
+        let segments = base
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        for method in item.as_object().into_iter().flat_map(|ops| ops.keys()) {
+            routes.push(Route {
+                method: method.to_ascii_uppercase(),
+                segments: Vec::clone(&segments),
+                selectors: selectors.clone(),
+                suffix: suffix.clone(),
+            });
+        }
+        rewritten.insert(
+            format!("{}{suffix}", base.trim_end_matches('/')),
+            item.clone(),
+        );
+    }
+    let mut spec = spec.clone();
+    spec["paths"] = serde_json::Value::Object(rewritten);
+    Some((spec, routes))
+}
+
+/// The request target routed: the path with a route's suffix when one selects the request.
+fn route(routes: &[Route], method: &str, target: &str, headers: &[(String, String)]) -> String {
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    };
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let pairs: Vec<(String, String)> = query
+        .map(|q| {
+            q.split('&')
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (decode(k), decode(v))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let selected = routes.iter().find(|route| {
+        let path_matches = route.segments.len() == segments.len()
+            && route
+                .segments
+                .iter()
+                .zip(&segments)
+                .all(|(template, segment)| template.starts_with('{') || template == segment);
+        let selects = route.selectors.iter().all(|selector| match selector {
+            Selector::Pair(name, value) => {
+                headers
+                    .iter()
+                    .any(|(h, v)| h.eq_ignore_ascii_case(name) && v.trim() == value)
+                    || pairs.iter().any(|(k, v)| k == name && v == value)
+            }
+            Selector::Name(name) => pairs.iter().any(|(k, _)| k == name),
+        });
+        route.method == method && path_matches && selects
+    });
+    match selected {
+        Some(route) => {
+            let base = path.trim_end_matches('/');
+            match query {
+                Some(query) => format!("{base}{}?{query}", route.suffix),
+                None => format!("{base}{}", route.suffix),
+            }
+        }
+        None => target.to_owned(),
+    }
+}
+
+/// Percent-decoding of a query component (`+` as a space), for matching only.
+fn decode(text: &str) -> String {
+    let bytes = text.replace('+', " ").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The proxy, stopped when dropped.
+pub struct Router {
+    /// Its base URL, for `WIRE_TEST_BASE_URL`.
+    pub url: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Router {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts the proxy in front of `upstream` (`host:port`).
+///
+/// # Errors
+///
+/// When no local port can be bound.
+pub fn start(routes: Vec<Route>, upstream: String) -> Result<Router> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("binding the fragment router")?;
+    listener.set_nonblocking(true)?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let routes = Arc::new(routes);
+    let thread = std::thread::spawn(move || {
+        while !flag.load(Ordering::Relaxed) {
+            match listener.accept() {
+                Ok((client, _)) => {
+                    let routes = Arc::clone(&routes);
+                    let upstream = upstream.clone();
+                    std::thread::spawn(move || {
+                        let _ = forward(client, &routes, &upstream);
+                    });
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+    });
+    Ok(Router {
+        url,
+        stop,
+        thread: Some(thread),
+    })
+}
+
+/// Forwards one request (its target routed, `Connection: close`) and copies the response back.
+fn forward(client: TcpStream, routes: &[Route], upstream: &str) -> Result<()> {
+    client.set_nonblocking(false)?;
+    client.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut parts = request_line.split_whitespace();
+    let (method, target, version) = (
+        parts.next().unwrap_or_default().to_owned(),
+        parts.next().unwrap_or_default().to_owned(),
+        parts.next().unwrap_or("HTTP/1.1").to_owned(),
+    );
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim_end().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.trim_end().split_once(':') {
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+    }
+    let length = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let target = route(routes, &method, &target, &headers);
+    let mut head = format!("{method} {target} {version}\r\n");
+    for (name, value) in &headers {
+        if !name.eq_ignore_ascii_case("connection") {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    let mut upstream = TcpStream::connect(upstream)?;
+    upstream.write_all(head.as_bytes())?;
+    upstream.write_all(&body)?;
+    let mut response = Vec::new();
+    upstream.read_to_end(&mut response)?;
+    let mut client = client;
+    client.write_all(&response)?;
+    client.flush()?;
+    Ok(())
+}
+
+/// The spec at `path` rewritten for Prism into `out`, and its routes; `None` when it needs none.
+///
+/// # Errors
+///
+/// When the rewritten spec cannot be written.
+pub fn prepare(path: &Path, out: &Path) -> Result<Option<Vec<Route>>> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(None);
+    };
+    let Ok(spec) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(None);
+    };
+    let Some((rewritten, routes)) = rewrite(&spec) else {
+        return Ok(None);
+    };
+    std::fs::write(out, serde_json::to_vec(&rewritten)?)?;
+    Ok(Some(routes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec() -> serde_json::Value {
+        json!({"openapi": "3.0.0", "paths": {
+            "/#X-Amz-Target=Svc.Create": {"post": {}},
+            "/#X-Amz-Target=Svc.Delete": {"post": {}},
+            "/tags/{arn}": {"get": {}},
+            "/tags/{arn}#tagKeys": {"delete": {}},
+            "/tags#resourceArn&tagKeys": {"delete": {}},
+        }})
+    }
+
+    #[test]
+    fn fragment_paths_become_real_ones() {
+        let (rewritten, routes) = rewrite(&spec()).expect("has fragments");
+        let mut paths: Vec<&String> = rewritten["paths"].as_object().unwrap().keys().collect();
+        paths.sort_unstable();
+        // Numbered by position in the spec.
+        assert_eq!(
+            paths,
+            [
+                "/__fragment0",
+                "/__fragment1",
+                "/tags/__fragment4",
+                "/tags/{arn}",
+                "/tags/{arn}/__fragment3"
+            ]
+        );
+        assert_eq!(routes.len(), 4);
+        assert!(rewrite(&json!({"paths": {"/a": {}}})).is_none());
+    }
+
+    #[test]
+    fn requests_are_routed_by_method_path_and_selector() {
+        let (_, routes) = rewrite(&spec()).expect("has fragments");
+        let target = |h: &str| vec![("x-amz-target".to_owned(), h.to_owned())];
+        assert_eq!(
+            route(&routes, "POST", "/", &target("Svc.Delete")),
+            "/__fragment1"
+        );
+        assert_eq!(route(&routes, "POST", "/", &target("Svc.Other")), "/");
+        assert_eq!(
+            route(&routes, "DELETE", "/tags/a%3Ab?tagKeys=k1&tagKeys=k2", &[]),
+            "/tags/a%3Ab/__fragment3?tagKeys=k1&tagKeys=k2"
+        );
+        // Every parameter a fragment names must be there.
+        assert_eq!(
+            route(&routes, "DELETE", "/tags?resourceArn=a&tagKeys=k", &[]),
+            "/tags/__fragment4?resourceArn=a&tagKeys=k"
+        );
+        assert_eq!(
+            route(&routes, "DELETE", "/tags?tagKeys=k", &[]),
+            "/tags?tagKeys=k"
+        );
+        // The operation without a fragment keeps its path.
+        assert_eq!(
+            route(&routes, "GET", "/tags/a?tagKeys=k", &[]),
+            "/tags/a?tagKeys=k"
+        );
+        assert_eq!(route(&routes, "DELETE", "/tags/a", &[]), "/tags/a");
+    }
+
+    #[test]
+    fn the_proxy_forwards_the_request_with_its_routed_target() {
+        let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = upstream.local_addr().unwrap().to_string();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = upstream.accept().unwrap();
+            let mut received = Vec::new();
+            let mut buffer = [0; 4096];
+            while !received.ends_with(b"{\"a\":1}") {
+                let n = stream.read(&mut buffer).unwrap();
+                received.extend_from_slice(&buffer[..n]);
+            }
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+                .unwrap();
+            String::from_utf8(received).unwrap()
+        });
+        let (_, routes) = rewrite(&spec()).expect("has fragments");
+        let router = start(routes, address).unwrap();
+        let mut client = TcpStream::connect(router.url.trim_start_matches("http://")).unwrap();
+        client
+            .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Svc.Create\r\ncontent-length: 7\r\n\r\n{\"a\":1}")
+            .unwrap();
+        let mut response = String::new();
+        client.read_to_string(&mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 200 OK") && response.ends_with("ok"),
+            "{response}"
+        );
+        let forwarded = server.join().unwrap();
+        assert!(
+            forwarded.starts_with("POST /__fragment0 HTTP/1.1\r\n"),
+            "{forwarded}"
+        );
+        assert!(
+            forwarded.contains("X-Amz-Target: Svc.Create\r\n"),
+            "{forwarded}"
+        );
+        assert!(
+            forwarded.ends_with("Connection: close\r\n\r\n{\"a\":1}"),
+            "{forwarded}"
+        );
+    }
+}
