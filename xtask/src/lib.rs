@@ -1,6 +1,8 @@
 //! `cargo xtask` as a library: the maintainer commands, callable from tests (the freshness test
 //! runs exactly what `cargo xtask codegen --check` runs).
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command as Process, ExitCode};
 
