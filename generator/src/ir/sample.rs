@@ -412,12 +412,24 @@ fn matching_string(pattern: &str, min: usize, max: usize) -> Option<String> {
         .build()
         .parse(pattern)
         .ok()?;
-    let checker = regex::Regex::new(pattern).ok()?;
+    // The check compiles the pattern; a Unicode class repeated a thousand times (AWS's ARNs:
+    // `(\w|\/|-){1,1011}`) outgrows the default size limit, so ASCII classes are tried next,
+    // and when neither compiles the walk is trusted as written (it matches by construction,
+    // look-arounds aside).
+    let checker = regex::Regex::new(pattern).ok().or_else(|| {
+        regex::RegexBuilder::new(pattern)
+            .unicode(false)
+            .build()
+            .ok()
+    });
     (1..=64).find_map(|stretch| {
         let mut text = String::new();
         write_match(&hir, stretch, &mut text);
         let length = text.chars().count();
-        (length >= min && length <= max && checker.is_match(&text)).then_some(text)
+        let matches = checker
+            .as_ref()
+            .is_none_or(|checker| checker.is_match(&text));
+        (length >= min && length <= max && matches).then_some(text)
     })
 }
 
@@ -677,6 +689,19 @@ mod tests {
             sampled(json!({"type": "string", "pattern": "^(foo|bar)$"})),
             json!("foo")
         );
+    }
+
+    #[test]
+    fn patterns_written_for_javascript_get_a_match_too() {
+        // AWS's ARN pattern: `-` after a range in a class, `\\.` as backslash or dot.
+        let pattern = "arn:aws(-[\\w]+)*:[a-z0-9-\\\\.]{0,63}:[a-z0-9-\\\\.]{0,63}:[0-9]{12}:(\\w|\\/|-){1,1011}";
+        let text = sampled(
+            json!({"type": "string", "pattern": pattern, "minLength": 1, "maxLength": 1011}),
+        );
+        let text = text.as_str().unwrap_or_default().to_owned();
+        assert!(text.starts_with("arn:aws"), "{text}");
+        let ascii = regex::RegexBuilder::new(pattern).unicode(false).build();
+        assert!(ascii.is_ok_and(|re| re.is_match(&text)), "{text}");
     }
 
     #[test]
