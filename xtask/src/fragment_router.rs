@@ -26,7 +26,7 @@ use anyhow::{Context, Result};
 enum Selector {
     /// `#Name=value`: a header `Name: value` (or a query pair `Name=value`).
     Pair(String, String),
-    /// `#name`: a query parameter of that name.
+    /// `#name`: a query parameter or a header of that name.
     Name(String),
 }
 
@@ -119,7 +119,11 @@ fn route(routes: &[Route], method: &str, target: &str, headers: &[(String, Strin
                     .any(|(h, v)| h.eq_ignore_ascii_case(name) && v.trim() == value)
                     || pairs.iter().any(|(k, v)| k == name && v == value)
             }
-            Selector::Name(name) => pairs.iter().any(|(k, _)| k == name),
+            // `#x-amz-account-id` (s3control) names a header, `#tagKeys` a query parameter.
+            Selector::Name(name) => {
+                pairs.iter().any(|(k, _)| k == name)
+                    || headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(name))
+            }
         });
         route.method == method && path_matches && selects
     });
@@ -340,6 +344,11 @@ mod tests {
             "/tags/a?tagKeys=k"
         );
         assert_eq!(route(&routes, "DELETE", "/tags/a", &[]), "/tags/a");
+        let header = [("TagKeys".to_owned(), "k".to_owned())];
+        assert_eq!(
+            route(&routes, "DELETE", "/tags/a", &header),
+            "/tags/a/__fragment3"
+        );
     }
 
     #[test]
