@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use generator::{Config, Output};
+use generator::{Config, GeneratedFile, Output};
 
 /// The workspace root.
 pub fn project_root() -> PathBuf {
@@ -49,3 +49,28 @@ pub fn generate_seed() -> Output {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// Writes a generated crate's files under `dir`.
+pub fn write_files(dir: &Path, files: Vec<GeneratedFile>) {
+    for file in files {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().expect("file in a folder")).expect("create dir");
+        std::fs::write(&path, file.contents).expect("write generated file");
+    }
+}
+
+/// Makes `dir` a workspace of the crates `members` (folder names) with the project's lock file,
+/// so building them needs the same dependency versions and nothing new.
+pub fn write_workspace(dir: &Path, members: &[String]) {
+    let members: Vec<String> = members.iter().map(|name| format!("{name:?}")).collect();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
+    )
+    .expect("write workspace manifest");
+    std::fs::copy(project_root().join("Cargo.lock"), dir.join("Cargo.lock"))
+        .expect("copy Cargo.lock");
+}

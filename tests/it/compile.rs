@@ -48,11 +48,7 @@ fn write_crate(dir: &Path, name: &str, spec: &Path) {
     config.source_label = Some(spec.display().to_string());
     let output =
         generator::generate(&text, &config).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
-    for file in output.files {
-        let path = dir.join(&file.path);
-        std::fs::create_dir_all(path.parent().expect("file in a folder")).expect("create dir");
-        std::fs::write(&path, file.contents).expect("write generated file");
-    }
+    tests::write_files(dir, output.files);
 }
 
 #[test]
@@ -74,21 +70,9 @@ fn fixtures_and_family_specs_compile_without_warnings() {
     for (name, spec) in &specs {
         write_crate(&workspace.join(name), name, spec);
     }
-    let members: Vec<String> = specs.iter().map(|(name, _)| format!("{name:?}")).collect();
-    std::fs::write(
-        workspace.join("Cargo.toml"),
-        format!(
-            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
-            members.join(", ")
-        ),
-    )
-    .expect("write workspace manifest");
+    let members: Vec<String> = specs.iter().map(|(name, _)| name.clone()).collect();
     // The same dependency versions as the project, so the check needs nothing new.
-    std::fs::copy(
-        project_root().join("Cargo.lock"),
-        workspace.join("Cargo.lock"),
-    )
-    .expect("copy Cargo.lock");
+    tests::write_workspace(&workspace, &members);
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)

@@ -272,11 +272,7 @@ fn each_bug_class_fixture_sends_and_decodes_what_the_spec_says() {
             output.warnings
         );
         let dir = workspace.join(name);
-        for file in output.files {
-            let path = dir.join(&file.path);
-            std::fs::create_dir_all(path.parent().expect("file in a folder")).expect("create dir");
-            std::fs::write(&path, file.contents).expect("write generated file");
-        }
+        tests::write_files(&dir, output.files);
         std::fs::create_dir_all(dir.join("tests")).expect("tests dir");
         for (test, source) in *test_files {
             std::fs::write(dir.join(format!("tests/{test}.rs")), source).expect("write test");
@@ -293,22 +289,10 @@ fn each_bug_class_fixture_sends_and_decodes_what_the_spec_says() {
             "{name}: no [dev-dependencies] table"
         );
         std::fs::write(dir.join("Cargo.toml"), manifest).expect("manifest");
-        members.push(format!("{name:?}"));
+        members.push((*name).to_owned());
     }
     // Its own workspace with the project's lock file: nothing new to download.
-    std::fs::write(
-        workspace.join("Cargo.toml"),
-        format!(
-            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
-            members.join(", ")
-        ),
-    )
-    .expect("workspace manifest");
-    std::fs::copy(
-        project_root().join("Cargo.lock"),
-        workspace.join("Cargo.lock"),
-    )
-    .expect("lock");
+    tests::write_workspace(&workspace, &members);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .args(["test", "--workspace", "--tests"])

@@ -19,46 +19,18 @@ pub(super) fn form_parts(raw: &serde_json::Value, schema_pointer: &str) -> Vec<F
             || schema.get("contentMediaType").is_some()
             || schema.get("items").is_some_and(|items| is_file(raw, items))
     }
-    fn collect(
-        raw: &serde_json::Value,
-        schema: &serde_json::Value,
-        depth: usize,
-        parts: &mut Vec<FormPart>,
-    ) {
-        let Some(schema) = resolve(raw, schema).filter(|_| depth < 8) else {
-            return;
-        };
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(|r| r.as_array())
-            .map(|r| r.iter().filter_map(|n| n.as_str()).collect())
-            .unwrap_or_default();
-        if let Some(properties) = schema.get("properties").and_then(|p| p.as_object()) {
-            for (name, property) in properties {
-                if parts.iter().any(|p| &p.name == name) {
-                    continue;
-                }
-                parts.push(FormPart {
-                    name: name.clone(),
-                    file: is_file(raw, property),
-                    required: required.contains(&name.as_str()),
-                });
-            }
-        }
-        for member in schema
-            .get("allOf")
-            .and_then(|a| a.as_array())
-            .into_iter()
-            .flatten()
-        {
-            collect(raw, member, depth + 1, parts);
-        }
-    }
-    let mut parts = Vec::new();
+    let mut declared = Vec::new();
     if let Some(schema) = lookup_pointer(raw, schema_pointer) {
-        collect(raw, schema, 0, &mut parts);
+        properties(raw, schema, schema_pointer.to_owned(), 0, &mut declared);
     }
-    parts
+    declared
+        .into_iter()
+        .map(|property| FormPart {
+            name: property.name.to_owned(),
+            file: is_file(raw, property.schema),
+            required: property.required,
+        })
+        .collect()
 }
 
 /// Follows local `$ref`s to the schema itself.
@@ -75,13 +47,24 @@ fn resolve<'a>(
     None
 }
 
-/// The properties of a schema and of its `allOf` members, in order, with their pointers.
+/// A property a schema (or one of its `allOf` members) declares.
+struct Declared<'a> {
+    name: &'a str,
+    schema: &'a serde_json::Value,
+    /// Where it is written.
+    pointer: String,
+    /// Listed in the `required` of the schema declaring it.
+    required: bool,
+}
+
+/// The properties of a schema and of its `allOf` members, in order, the first declaration of a
+/// name winning; `$ref`s followed, eight levels of `allOf` at most.
 fn properties<'a>(
     raw: &'a serde_json::Value,
     schema: &'a serde_json::Value,
     pointer: String,
     depth: usize,
-    out: &mut Vec<(&'a str, &'a serde_json::Value, String)>,
+    out: &mut Vec<Declared<'a>>,
 ) {
     // A `$ref` moves the pointer to where the schema is written.
     let (schema, pointer) = match schema.get("$ref").and_then(|r| r.as_str()) {
@@ -91,14 +74,24 @@ fn properties<'a>(
         },
         None => (schema, pointer),
     };
-    if depth > 8 {
+    if depth >= 8 {
         return;
     }
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(|r| r.as_array())
+        .map(|r| r.iter().filter_map(|n| n.as_str()).collect())
+        .unwrap_or_default();
     if let Some(declared) = schema.get("properties").and_then(|p| p.as_object()) {
         let at = pointer_join(&pointer, "properties");
         for (name, property) in declared {
-            if !out.iter().any(|(seen, _, _)| seen == name) {
-                out.push((name, property, pointer_join(&at, name)));
+            if !out.iter().any(|seen| seen.name == name) {
+                out.push(Declared {
+                    name,
+                    schema: property,
+                    pointer: pointer_join(&at, name),
+                    required: required.contains(&name.as_str()),
+                });
             }
         }
     }
@@ -147,7 +140,13 @@ pub(super) fn form_fields(
         let at = pointer_join(content_pointer, "schema");
         properties(raw, schema, at, 0, &mut declared);
     }
-    for (name, property, property_pointer) in declared {
+    for Declared {
+        name,
+        schema: property,
+        pointer: property_pointer,
+        ..
+    } in declared
+    {
         let entry = encoding.and_then(|e| e.get(name));
         let entry_pointer = pointer_join(&pointer_join(content_pointer, "encoding"), name);
         let content_type = entry
@@ -245,6 +244,6 @@ fn nested_pointer(
     properties(raw, schema, pointer.to_owned(), 0, &mut inner);
     inner
         .into_iter()
-        .find(|(_, value, _)| is_structured(raw, value))
-        .map(|(_, _, at)| at)
+        .find(|declared| is_structured(raw, declared.schema))
+        .map(|declared| declared.pointer)
 }
