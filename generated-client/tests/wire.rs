@@ -49,6 +49,7 @@ mod operations {
                 envelope_data: Some("data"),
                 json: true,
                 known_properties: KNOWN_PROPERTIES,
+                unencodable: &[],
             },
         );
     }
@@ -68,6 +69,7 @@ mod operations {
                 envelope_data: Some("data"),
                 json: true,
                 known_properties: KNOWN_PROPERTIES,
+                unencodable: &[],
             },
         );
     }
@@ -94,6 +96,7 @@ mod operations {
                 envelope_data: Some("data"),
                 json: true,
                 known_properties: KNOWN_PROPERTIES,
+                unencodable: &[],
             },
         );
     }
@@ -113,6 +116,7 @@ mod operations {
                 envelope_data: Some("data"),
                 json: true,
                 known_properties: KNOWN_PROPERTIES,
+                unencodable: &[],
             },
         );
     }
@@ -131,6 +135,7 @@ mod operations {
                 envelope_data: Some("data"),
                 json: true,
                 known_properties: KNOWN_PROPERTIES,
+                unencodable: &[],
             },
         );
     }
@@ -149,6 +154,7 @@ mod operations {
                 envelope_data: Some("data"),
                 json: true,
                 known_properties: KNOWN_PROPERTIES,
+                unencodable: &[],
             },
         );
     }
@@ -167,6 +173,7 @@ mod operations {
                 envelope_data: Some("data"),
                 json: true,
                 known_properties: KNOWN_PROPERTIES,
+                unencodable: &[],
             },
         );
     }
@@ -185,6 +192,7 @@ mod operations {
                 envelope_data: Some("data"),
                 json: true,
                 known_properties: KNOWN_PROPERTIES,
+                unencodable: &[],
             },
         );
     }

@@ -14,13 +14,14 @@ use anyhow::{Context, Result, bail};
 
 /// A Prism process serving one spec, stopped when dropped.
 pub struct Prism {
-    /// Base URL it listens on (the fragment router's, when the spec needs one).
+    /// Base URL to call: the proxy's in front of Prism (see `mock_proxy`).
     pub url: String,
     child: Child,
     log: PathBuf,
-    /// In front of Prism when the spec has paths with a `#` fragment, with the spec rewritten
-    /// for it (see `fragment_router`).
-    router: Option<(crate::fragment_router::Router, PathBuf)>,
+    /// Routes fragment paths and answers where Prism fails on its own.
+    proxy: Option<crate::mock_proxy::Router>,
+    /// The spec rewritten for the fragment routes, when it has fragment paths.
+    rewritten: Option<PathBuf>,
 }
 
 impl Prism {
@@ -35,7 +36,8 @@ impl Drop for Prism {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
-        if let Some((_, rewritten)) = self.router.take() {
+        self.proxy.take();
+        if let Some(rewritten) = self.rewritten.take() {
             let _ = std::fs::remove_file(rewritten);
         }
     }
@@ -78,7 +80,7 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
     let file = std::fs::File::create(&log)?;
     let rewritten =
         std::env::temp_dir().join(format!("prism-{}-{port}-routed.json", std::process::id()));
-    let routes = crate::fragment_router::prepare(spec, &rewritten)?;
+    let routes = crate::mock_proxy::prepare(spec, &rewritten)?;
     let served = if routes.is_some() {
         rewritten.as_path()
     } else {
@@ -102,11 +104,15 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
         .stderr(Stdio::from(file))
         .spawn()
         .context("starting prism")?;
+    let fallback = std::fs::read_to_string(served)
+        .ok()
+        .and_then(|text| crate::mock_fallback::Fallback::load(&text));
     let mut prism = Prism {
         url: format!("http://127.0.0.1:{port}"),
         child,
         log,
-        router: None,
+        proxy: None,
+        rewritten: routes.is_some().then(|| rewritten.clone()),
     };
     let deadline = Instant::now() + startup;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -122,11 +128,13 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    if let Some(routes) = routes {
-        let router = crate::fragment_router::start(routes, format!("127.0.0.1:{port}"))?;
-        prism.url.clone_from(&router.url);
-        prism.router = Some((router, rewritten));
-    }
+    let proxy = crate::mock_proxy::start(
+        routes.unwrap_or_default(),
+        fallback,
+        format!("127.0.0.1:{port}"),
+    )?;
+    prism.url.clone_from(&proxy.url);
+    prism.proxy = Some(proxy);
     Ok(prism)
 }
 
@@ -161,6 +169,9 @@ pub struct OperationResult {
     pub operation: String,
     /// How it ended.
     pub verdict: Verdict,
+    /// Why the response was synthesised by the proxy instead of Prism's (Prism failed to
+    /// build one itself), when it was.
+    pub fallback: Option<String>,
 }
 
 /// Everything one run of a crate's wire tests showed.
@@ -184,6 +195,14 @@ impl WireRun {
             }
         }
         counts
+    }
+
+    /// How many passes were on a response the proxy synthesised.
+    pub fn fallback_passes(&self) -> usize {
+        self.operations
+            .iter()
+            .filter(|r| r.verdict == Verdict::Passed && r.fallback.is_some())
+            .count()
     }
 }
 
@@ -209,7 +228,9 @@ pub fn run_wire_tests(
     let mut child = Command::new(cargo)
         .args(["test", "--test", "wire", "--manifest-path"])
         .arg(manifest)
-        .args(["--", "--test-threads=1"])
+        // `--show-output`: a passing test's `wire[fallback]` line says its response was the
+        // proxy's, not Prism's.
+        .args(["--", "--test-threads=1", "--show-output"])
         .env("CARGO_TARGET_DIR", target)
         .env("CARGO_INCREMENTAL", "0")
         .env("WIRE_TEST_BASE_URL", &prism.url)
@@ -242,7 +263,7 @@ pub fn run_wire_tests(
     // With the router in front, Prism finds every fragment path's operation that the request
     // selects; a route it still cannot resolve means the client left out the header or query
     // parameter that selects it.
-    if prism.router.is_some() {
+    if prism.rewritten.is_some() {
         for result in &mut operations {
             if let Verdict::Skipped { reason } = &result.verdict {
                 if reason.contains("`#` fragment") {
@@ -291,7 +312,8 @@ fn first_failure_line(text: &str) -> String {
 }
 
 /// Per-test results from libtest's plain output (`test operations::x ... ok`, then a
-/// `---- operations::x stdout ----` section per failure holding its `wire[stage]` message).
+/// `---- operations::x stdout ----` section per failure holding its `wire[stage]` message, and
+/// with `--show-output` one per success that printed something: `wire[fallback]` there).
 pub fn parse_test_output(text: &str) -> Vec<OperationResult> {
     let mut results: Vec<OperationResult> = Vec::new();
     for line in text.lines() {
@@ -309,7 +331,11 @@ pub fn parse_test_output(text: &str) -> Vec<OperationResult> {
                 reason: "no message".to_owned(),
             },
         };
-        results.push(OperationResult { operation, verdict });
+        results.push(OperationResult {
+            operation,
+            verdict,
+            fallback: None,
+        });
     }
     // Each failure's section: the message names the stage.
     let mut sections = text.split("\n---- ").skip(1);
@@ -338,7 +364,13 @@ pub fn parse_test_output(text: &str) -> Vec<OperationResult> {
         };
         let reason: String = reason.chars().take(300).collect();
         if let Some(result) = results.iter_mut().find(|r| r.operation == name) {
-            result.verdict = if stage == "mock" {
+            if stage == "fallback" {
+                if result.verdict == Verdict::Passed {
+                    result.fallback = Some(reason);
+                }
+                continue;
+            }
+            result.verdict = if stage == "mock" || stage == "spec" {
                 Verdict::Skipped { reason }
             } else {
                 Verdict::Failed { stage, reason }
@@ -367,10 +399,15 @@ mod tests {
 
     #[test]
     fn libtest_output_becomes_one_verdict_per_operation() {
-        let text = "\nrunning 3 tests\ntest operations::get_pet ... ok\ntest operations::find ... FAILED\ntest operations::upload ... FAILED\n\nfailures:\n\n---- operations::find stdout ----\n\nthread 'operations::find' panicked at tests/wire.rs:40:5:\nwire[round-trip]: findPets: $.items[0].publisher was received\n\n---- operations::upload stdout ----\nthread 'operations::upload' panicked at tests/wire.rs:50:5:\nwire[mock]: upload: the mock answered 500 on its own\n\nfailures:\n    operations::find\n";
+        let text = "\nrunning 3 tests\ntest operations::get_pet ... ok\ntest operations::find ... FAILED\ntest operations::upload ... FAILED\n\nsuccesses:\n\n---- operations::get_pet stdout ----\nwire[fallback]: getPet: Prism: Cannot serialise\n\nfailures:\n\n---- operations::find stdout ----\n\nthread 'operations::find' panicked at tests/wire.rs:40:5:\nwire[round-trip]: findPets: $.items[0].publisher was received\n\n---- operations::upload stdout ----\nthread 'operations::upload' panicked at tests/wire.rs:50:5:\nwire[mock]: upload: the mock answered 500 on its own\n\nfailures:\n    operations::find\n";
         let results = parse_test_output(text);
         assert_eq!(results.len(), 3);
         assert_eq!(results[0].verdict, Verdict::Passed);
+        assert_eq!(
+            results[0].fallback.as_deref(),
+            Some("getPet: Prism: Cannot serialise")
+        );
+        assert_eq!(results[1].fallback, None);
         assert!(
             matches!(&results[1].verdict, Verdict::Failed { stage, reason }
             if stage == "round-trip" && reason.starts_with("findPets: $.items[0].publisher"))

@@ -532,20 +532,22 @@ fn conformance_stage(
         results.push(result);
     }
     let mut tsv = String::from("spec\toperation\tverdict\tstage\treason\n");
-    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let (mut passed, mut failed, mut skipped, mut on_fallback) = (0, 0, 0, 0);
     println!(
-        "\nconformance per spec:\n{:60}  {:>6}  {:>6}  {:>7}",
-        "spec", "passed", "failed", "skipped"
+        "\nconformance per spec:\n{:60}  {:>6}  {:>6}  {:>7}  {:>8}",
+        "spec", "passed", "failed", "skipped", "fallback"
     );
     for result in &results {
         let (p, f, s) = match &result.skipped {
             Some(_) => (0, 0, result.operations),
             None => result.run.counts(),
         };
+        let b = result.run.fallback_passes();
         passed += p;
         failed += f;
         skipped += s;
-        println!("{:60}  {p:>6}  {f:>6}  {s:>7}", result.spec);
+        on_fallback += b;
+        println!("{:60}  {p:>6}  {f:>6}  {s:>7}  {b:>8}", result.spec);
         if let Some(reason) = &result.skipped {
             let _ = writeln!(
                 tsv,
@@ -556,7 +558,10 @@ fn conformance_stage(
         }
         for operation in &result.run.operations {
             let (verdict, stage, reason) = match &operation.verdict {
-                Verdict::Passed => ("passed", "", ""),
+                Verdict::Passed => match &operation.fallback {
+                    Some(why) => ("passed", "fallback", why.as_str()),
+                    None => ("passed", "", ""),
+                },
                 Verdict::Failed { stage, reason } => ("failed", stage.as_str(), reason.as_str()),
                 Verdict::Skipped { reason } => ("skipped", "", reason.as_str()),
             };
@@ -576,6 +581,10 @@ fn conformance_stage(
     std::fs::write(&path, tsv)?;
     println!("results: {}", path.display());
     println!("conformance: {passed} operations passed, {failed} failed, {skipped} skipped");
+    println!(
+        "  {on_fallback} of the passes decoded a response the proxy synthesised where Prism \
+         failed to build one (request still validated by Prism)"
+    );
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -594,8 +603,10 @@ fn print_spec_conformance(result: &SpecConformance) {
     }
     let (p, f, s) = result.run.counts();
     println!(
-        "{}: {p} passed, {f} failed, {s} skipped; {} Prism validation errors",
+        "{}: {p} passed ({} on a fallback response), {f} failed, {s} skipped; {} Prism \
+         validation errors",
         result.spec,
+        result.run.fallback_passes(),
         result.run.prism_errors.len()
     );
     for operation in &result.run.operations {

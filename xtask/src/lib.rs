@@ -11,7 +11,8 @@ use generator::{Config, GeneratedFile};
 
 pub mod conformance;
 pub mod corpus;
-pub mod fragment_router;
+pub mod mock_fallback;
+pub mod mock_proxy;
 
 /// Options of `cargo xtask codegen`.
 #[derive(clap::Args, Debug, Default)]

@@ -16,6 +16,10 @@ use super::decode::ApiResponse;
 use super::error::Error;
 use super::extra::serialize_declared_only;
 
+/// A response header a mock proxy sets when it answered in the mock's place (the mock failed
+/// to build a response itself); a passing test prints it as `wire[fallback]`.
+pub const FALLBACK_HEADER: &str = "x-wire-mock-fallback";
+
 /// The environment variable naming the mock server's base URL.
 pub const BASE_URL_VAR: &str = "WIRE_TEST_BASE_URL";
 
@@ -64,6 +68,10 @@ pub struct Expected {
     /// wrong alternative); other names are properties the receiving type does not declare
     /// (tenant fields, or a mock's invented ones), kept in `extra` by design.
     pub known_properties: &'static [&'static str],
+    /// Parameters sent whose values OpenAPI gives no serialisation in their style (a list of
+    /// objects in the query; the generator warned): a mock rejecting just those says the spec
+    /// is ambiguous, not that the client is wrong (`wire[spec]`, counted as skipped).
+    pub unencodable: &'static [&'static str],
 }
 
 /// Checks one call's outcome: a success whose payload re-serialises to the JSON received, or an
@@ -98,10 +106,22 @@ pub fn check<T: Serialize>(outcome: Result<ApiResponse<T>, Error>, expected: &Ex
         );
     }
     if !expected.json {
+        report_fallback(&response, operation);
         return;
     }
     if let Err(difference) = round_trip(&response, expected) {
         panic!("wire[round-trip]: {operation}: {difference}");
+    }
+    report_fallback(&response, operation);
+}
+
+/// Says so on stdout when the response was a mock proxy's rather than the mock's own.
+fn report_fallback<T>(response: &ApiResponse<T>, operation: &str) {
+    if let Some(why) = response.headers.get(FALLBACK_HEADER) {
+        println!(
+            "wire[fallback]: {operation}: {}",
+            String::from_utf8_lossy(why.as_bytes())
+        );
     }
 }
 
@@ -131,12 +151,47 @@ fn mock_report(status: reqwest::StatusCode, body: &str, expected: &Expected) -> 
     }
     let stage = if (status.is_server_error() && !about_request) || unroutable {
         "mock"
+    } else if only_unencodable(&problem, expected.unencodable) {
+        summary.push_str(
+            " (the spec gives these parameters no serialisation: a list or object nested in a \
+             query, header or cookie value, which the generator warned about)",
+        );
+        "spec"
     } else {
         "request"
     };
     Some(format!(
         "wire[{stage}]: {operation}: the mock answered {status} on its own: {summary}"
     ))
+}
+
+/// Whether every violation a problem report lists is in one of the `unencodable` parameters
+/// (Prism writes `query.tags.0` for `Tags`: names compared without case).
+fn only_unencodable(problem: &Value, unencodable: &[&str]) -> bool {
+    let violations: Vec<&Value> = problem
+        .get("validation")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    !unencodable.is_empty()
+        && !violations.is_empty()
+        && violations.iter().all(|violation| {
+            let location = violation.get("location").and_then(Value::as_array);
+            let part = |i: usize| {
+                location
+                    .and_then(|l| l.get(i))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            };
+            matches!(part(0), "request" | "query" | "header" | "cookie")
+                && unencodable.iter().any(|name| {
+                    // `["request", "query", "tags", "0"]`, or `["query", "tags", "0"]`.
+                    [part(1), part(2)]
+                        .iter()
+                        .any(|p| p.eq_ignore_ascii_case(name))
+                })
+        })
 }
 
 /// Whether a mock's problem report (Prism's `application/problem+json`) is about the request,
@@ -158,7 +213,9 @@ fn mock_problem(problem: &Value) -> (bool, String) {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        about_request |= location.first() == Some(&"request");
+        // Prism locates request violations by part (`query`, `body`, or under `request`) and
+        // its own output's under `response`.
+        about_request |= location.first() != Some(&"response");
         let message = violation
             .get("message")
             .and_then(Value::as_str)
@@ -422,6 +479,7 @@ mod tests {
             envelope_data: None,
             json: true,
             known_properties: KNOWN,
+            unencodable: &[],
         };
         let report = |title: &str, location: &str| {
             json!({
@@ -458,5 +516,40 @@ mod tests {
         );
         assert!(own.is_some_and(|m| m.starts_with("wire[mock]")));
         assert_eq!(mock_report(not_found, "{}", &expected("/a")), None);
+    }
+
+    #[test]
+    fn a_rejection_of_only_unserialisable_parameters_blames_the_spec() {
+        let expected = Expected {
+            operation: "TagRole",
+            path: "/",
+            statuses: &["200"],
+            envelope_data: None,
+            json: true,
+            known_properties: KNOWN,
+            unencodable: &["Tags"],
+        };
+        let rejection = |locations: &[&[&str]]| {
+            let validation: Vec<Value> = locations
+                .iter()
+                .map(|l| json!({"location": l, "message": "must be object"}))
+                .collect();
+            json!({"type": "https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY",
+                "title": "Invalid request", "validation": validation})
+            .to_string()
+        };
+        let status = reqwest::StatusCode::UNPROCESSABLE_ENTITY;
+        let tags = mock_report(status, &rejection(&[&["query", "tags", "0"]]), &expected);
+        assert!(tags.is_some_and(|m| m.starts_with("wire[spec]: TagRole")));
+        // Another violation beside it is the client's.
+        let both = rejection(&[&["query", "tags", "0"], &["query", "RoleName"]]);
+        let both = mock_report(status, &both, &expected);
+        assert!(both.is_some_and(|m| m.starts_with("wire[request]")));
+        let plain = Expected {
+            unencodable: &[],
+            ..expected
+        };
+        let tags = mock_report(status, &rejection(&[&["query", "tags", "0"]]), &plain);
+        assert!(tags.is_some_and(|m| m.starts_with("wire[request]")));
     }
 }

@@ -101,6 +101,11 @@ fn operation_test(plan_op: &OperationPlan<'_>, plan: &Plan<'_>) -> TokenStream {
     };
     let operation_id = &op.operation_id;
     let path_template = &op.path_template;
+    let unencodable = op
+        .params
+        .iter()
+        .filter(|p| p.required && p.unencodable)
+        .map(|p| p.name.as_str());
     let doc = format!(
         " `{} {}` (operation `{}`).",
         op.http_method.as_str(),
@@ -121,6 +126,7 @@ fn operation_test(plan_op: &OperationPlan<'_>, plan: &Plan<'_>) -> TokenStream {
                 envelope_data: #envelope_data,
                 json: #json,
                 known_properties: KNOWN_PROPERTIES,
+                unencodable: &[#(#unencodable),*],
             });
         }
     }

@@ -247,3 +247,27 @@ fn nested_pointer(
         .find(|declared| is_structured(raw, declared.schema))
         .map(|declared| declared.pointer)
 }
+
+/// Where a query, header or cookie parameter's value nests an object or list inside itself
+/// (AWS's `Tags`: a list of objects), which no `style` but `deepObject` can write and OpenAPI
+/// gives no serialisation, when it does and is not `deepObject` or `content`-encoded.
+pub(super) fn unencodable_parameter(
+    raw: &serde_json::Value,
+    parameter_pointer: &str,
+    style: QueryStyle,
+) -> Option<String> {
+    if style == QueryStyle::DeepObject {
+        return None;
+    }
+    let mut pointer = parameter_pointer.to_owned();
+    let mut parameter = lookup_pointer(raw, &pointer)?;
+    for _ in 0..MAX_REF_HOPS {
+        let Some(reference) = parameter.get("$ref").and_then(|r| r.as_str()) else {
+            break;
+        };
+        pointer = reference.to_owned();
+        parameter = lookup_pointer(raw, reference)?;
+    }
+    let schema = parameter.get("schema")?;
+    nested_pointer(raw, schema, &pointer_join(&pointer, "schema"))
+}

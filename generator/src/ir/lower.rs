@@ -361,6 +361,28 @@ impl OperationLowering<'_> {
                         .with_hint("path parameters are always required; add `required: true`"),
                     );
                 }
+                let style = query_style(&parameter);
+                let nested = match (&data.format, location) {
+                    (ParameterSchemaOrContent::Content(_), _) | (_, ParamLocation::Path) => None,
+                    _ => super::form::unencodable_parameter(self.raw, &at, style),
+                };
+                if let Some(nested) = &nested {
+                    self.warnings.push(
+                        Diagnostic::new(
+                            nested.clone(),
+                            format!(
+                                "parameter `{}` holds objects or lists inside its value, which \
+                                 OpenAPI gives no serialisation in its style; the client sends \
+                                 each as JSON text, which servers may not read",
+                                data.name
+                            ),
+                        )
+                        .with_hint(
+                            "declare the parameter with `content: {application/json: {schema: …}}`, \
+                             or `style: deepObject` for an object",
+                        ),
+                    );
+                }
                 Param {
                     name: data.name.clone(),
                     rust_name: names.claim(&snake_ident(&data.name)),
@@ -368,7 +390,8 @@ impl OperationLowering<'_> {
                     ty,
                     required: data.required || location == ParamLocation::Path,
                     doc: data.description.clone(),
-                    style: query_style(&parameter),
+                    style,
+                    unencodable: nested.is_some(),
                 }
             })
             .collect()
@@ -484,6 +507,7 @@ impl OperationLowering<'_> {
                         required: true,
                         doc: None,
                         style: QueryStyle::Form,
+                        unencodable: false,
                     });
                     params.len() - 1
                 }

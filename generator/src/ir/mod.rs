@@ -10,6 +10,7 @@ mod schema;
 mod security;
 
 pub use lower::lower;
+pub use sample::response_sample;
 
 /// How many `$ref` hops a parameter, body, response or form schema reference may take.
 const MAX_REF_HOPS: usize = 16;
@@ -507,6 +508,9 @@ pub struct Param {
     pub doc: Option<String>,
     /// How a query parameter's value is written; [`QueryStyle::Form`] for other locations.
     pub style: QueryStyle,
+    /// Whether its value nests objects or lists its style cannot write (a list of objects in
+    /// the query): sent anyway, each nested value as JSON text, and warned about.
+    pub unencodable: bool,
 }
 
 /// OpenAPI `style` + `explode` of a query parameter.

@@ -104,7 +104,7 @@ fn param_sample(raw: &Value, levels: [Option<&Value>; 2], param: &Param) -> Valu
         .or_else(|| first_example(raw, declared));
     let mut value = match own.filter(|v| fits(raw, &schema, v, 0)) {
         Some(example) => example,
-        None => sample(raw, &schema, 0, &mut Vec::new()),
+        None => sample(raw, &schema, 0, &mut Walk::default()),
     };
     // A path segment must not be empty (the client refuses it, as it would hit another URL).
     if param.location == ParamLocation::Path
@@ -137,27 +137,41 @@ fn body_sample(raw: &Value, operation: Option<&Value>, body: &Body) -> Value {
         .or_else(|| first_example(raw, media));
     match own.filter(|v| fits(raw, &schema, v, 0)) {
         Some(example) => example,
-        None => sample(raw, &schema, 0, &mut Vec::new()),
+        None => sample(raw, &schema, 0, &mut Walk::default()),
     }
 }
 
-/// A value `schema` allows. `visiting` holds the `$ref`s being expanded, so recursion stops.
-pub(super) fn sample(
-    raw: &Value,
-    schema: &Value,
-    depth: usize,
-    visiting: &mut Vec<String>,
-) -> Value {
+/// What a walk carries down: the `$ref`s being expanded, so recursion stops, and the depth
+/// until which optional properties are sampled too (none for requests, which stay minimal).
+#[derive(Debug, Default)]
+struct Walk {
+    visiting: Vec<String>,
+    optional_depth: usize,
+}
+
+/// A response body `schema` allows, for a mock to send: required properties and, near the
+/// top, optional ones too (so a decoder meets more than the minimum), `writeOnly` ones left
+/// out. Deterministic, like the request samples.
+pub fn response_sample(raw: &Value, schema: &Value) -> Value {
+    let mut walk = Walk {
+        visiting: Vec::new(),
+        optional_depth: 3,
+    };
+    sample(raw, schema, 0, &mut walk)
+}
+
+/// A value `schema` allows.
+fn sample(raw: &Value, schema: &Value, depth: usize, walk: &mut Walk) -> Value {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let Some(target) = lookup_pointer(raw, reference) else {
             return Value::Null;
         };
-        if visiting.iter().any(|r| r == reference) || visiting.len() > MAX_REF_HOPS {
+        if walk.visiting.iter().any(|r| r == reference) || walk.visiting.len() > MAX_REF_HOPS {
             return empty_of(target);
         }
-        visiting.push(reference.to_owned());
-        let value = sample(raw, target, depth, visiting);
-        visiting.pop();
+        walk.visiting.push(reference.to_owned());
+        let value = sample(raw, target, depth, walk);
+        walk.visiting.pop();
         return value;
     }
     for keyword in ["example", "default"] {
@@ -173,7 +187,7 @@ pub(super) fn sample(
         return first.clone();
     }
     if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
-        return all_of(raw, schema, members, depth, visiting);
+        return all_of(raw, schema, members, depth, walk);
     }
     for keyword in ["oneOf", "anyOf"] {
         if let Some(first) = schema
@@ -181,7 +195,7 @@ pub(super) fn sample(
             .and_then(Value::as_array)
             .and_then(|members| members.first())
         {
-            return sample(raw, first, depth, visiting);
+            return sample(raw, first, depth, walk);
         }
     }
     match type_of(schema) {
@@ -189,8 +203,8 @@ pub(super) fn sample(
         "integer" => Value::Number(integer_sample(schema).into()),
         "number" => number_sample(schema),
         "boolean" => Value::Bool(true),
-        "array" => array_sample(raw, schema, depth, visiting),
-        "object" => object_sample(raw, schema, depth, visiting),
+        "array" => array_sample(raw, schema, depth, walk),
+        "object" => object_sample(raw, schema, depth, walk),
         "null" => Value::Null,
         _ => Value::String("sample".to_owned()),
     }
@@ -219,13 +233,7 @@ fn empty_of(schema: &Value) -> Value {
     }
 }
 
-fn all_of(
-    raw: &Value,
-    schema: &Value,
-    members: &[Value],
-    depth: usize,
-    visiting: &mut Vec<String>,
-) -> Value {
+fn all_of(raw: &Value, schema: &Value, members: &[Value], depth: usize, walk: &mut Walk) -> Value {
     let mut merged = Map::new();
     let mut other = None;
     let mut own = schema.clone();
@@ -236,7 +244,7 @@ fn all_of(
         .iter()
         .chain((type_of(&own) == "object").then_some(&own));
     for member in parts {
-        match sample(raw, member, depth, visiting) {
+        match sample(raw, member, depth, walk) {
             Value::Object(map) => merged.extend(map),
             value => other = other.or(Some(value)),
         }
@@ -247,7 +255,7 @@ fn all_of(
     }
 }
 
-fn object_sample(raw: &Value, schema: &Value, depth: usize, visiting: &mut Vec<String>) -> Value {
+fn object_sample(raw: &Value, schema: &Value, depth: usize, walk: &mut Walk) -> Value {
     let mut object = Map::new();
     if depth >= MAX_DEPTH {
         return Value::Object(object);
@@ -260,10 +268,19 @@ fn object_sample(raw: &Value, schema: &Value, depth: usize, visiting: &mut Vec<S
         .unwrap_or_default();
     for name in required.iter().filter_map(Value::as_str) {
         let value = match properties.and_then(|p| p.get(name)) {
-            Some(property) => sample(raw, property, depth + 1, visiting),
+            Some(property) => sample(raw, property, depth + 1, walk),
             None => Value::String("sample".to_owned()),
         };
         object.insert(name.to_owned(), value);
+    }
+    if depth < walk.optional_depth {
+        for (name, property) in properties.into_iter().flatten() {
+            let write_only = resolve(raw, property).get("writeOnly") == Some(&Value::Bool(true));
+            if !object.contains_key(name) && !write_only {
+                let value = sample(raw, property, depth + 1, walk);
+                object.insert(name.clone(), value);
+            }
+        }
     }
     let wanted = schema
         .get("minProperties")
@@ -273,14 +290,14 @@ fn object_sample(raw: &Value, schema: &Value, depth: usize, visiting: &mut Vec<S
         let mut index = 0;
         while (object.len() as u64) < wanted && index < 16 {
             index += 1;
-            let value = sample(raw, additional, depth + 1, visiting);
+            let value = sample(raw, additional, depth + 1, walk);
             object.insert(format!("key{index}"), value);
         }
     }
     Value::Object(object)
 }
 
-fn array_sample(raw: &Value, schema: &Value, depth: usize, visiting: &mut Vec<String>) -> Value {
+fn array_sample(raw: &Value, schema: &Value, depth: usize, walk: &mut Walk) -> Value {
     if depth >= MAX_DEPTH {
         return json!([]);
     }
@@ -291,7 +308,7 @@ fn array_sample(raw: &Value, schema: &Value, depth: usize, visiting: &mut Vec<St
         .unwrap_or(u64::MAX);
     let count = min.max(1).min(max).min(16);
     let items = schema.get("items").cloned().unwrap_or_else(|| json!({}));
-    let item = sample(raw, &items, depth + 1, visiting);
+    let item = sample(raw, &items, depth + 1, walk);
     Value::Array((0..count).map(|_| item.clone()).collect())
 }
 
@@ -622,7 +639,26 @@ mod tests {
                 "id": {"type": "string", "format": "uuid"},
                 "child": {"$ref": "#/components/schemas/Node"}}}
         }}});
-        sample(&raw, &schema, 0, &mut Vec::new())
+        sample(&raw, &schema, 0, &mut Walk::default())
+    }
+
+    #[test]
+    fn responses_carry_optional_properties_near_the_top_but_never_write_only_ones() {
+        let raw = json!({});
+        let schema = json!({"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "integer", "minimum": 5},
+            "password": {"type": "string", "writeOnly": true},
+            "a": {"type": "object", "properties": {"b": {"type": "object", "properties": {
+                "c": {"type": "object", "properties": {"d": {"type": "string"}}}}}}}}});
+        assert_eq!(
+            response_sample(&raw, &schema),
+            json!({"id": 5, "a": {"b": {"c": {}}}})
+        );
+        // Requests stay minimal.
+        assert_eq!(
+            sample(&raw, &schema, 0, &mut Walk::default()),
+            json!({"id": 5})
+        );
     }
 
     #[test]

@@ -325,3 +325,55 @@ paths:
     let made = &api.operations[1].response;
     assert!(made.ty.is_some() && made.by_status.is_empty(), "{made:?}");
 }
+
+#[test]
+fn a_parameter_nesting_objects_in_its_value_is_warned_about_and_marked() {
+    let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /tag:
+    get:
+      parameters:
+        - {name: Tags, in: query, required: true, schema: {type: array, items: {$ref: '#/components/schemas/Tag'}}}
+        - {name: Names, in: query, schema: {type: array, items: {type: string}}}
+        - {name: filter, in: query, style: deepObject, schema: {type: object, properties: {a: {type: object}}}}
+        - $ref: '#/components/parameters/Meta'
+      responses: {'204': {description: ok}}
+components:
+  parameters:
+    Meta: {name: meta, in: header, schema: {type: object, properties: {inner: {type: array, items: {type: string}}}}}
+  schemas:
+    Tag: {type: object, properties: {Key: {type: string}, Value: {type: string}}}
+"##;
+    let loaded = crate::spec::load(spec).expect("loads");
+    let (api, warnings) = lower(&loaded, &Config::default()).expect("lowers");
+    let marked: Vec<(&str, bool)> = api.operations[0]
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), p.unencodable))
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            ("Tags", true),
+            ("Names", false),
+            ("filter", false),
+            ("meta", true)
+        ]
+    );
+    let found: Vec<&str> = warnings.iter().map(|w| w.location.as_str()).collect();
+    assert_eq!(
+        found,
+        [
+            "#/paths/~1tag/get/parameters/0/schema/items",
+            "#/components/parameters/Meta/schema/properties/inner",
+        ],
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[0].message.contains("`Tags`"),
+        "{}",
+        warnings[0].message
+    );
+}

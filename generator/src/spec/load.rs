@@ -24,6 +24,14 @@ pub struct LoadedSpec {
     pub(crate) warnings: Vec<Diagnostic>,
 }
 
+impl LoadedSpec {
+    /// The normalised document as JSON (3.1/3.2 constructs rewritten to 3.0), for tools that
+    /// read the spec beside the generated code, such as a mock's fallback responses.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
 /// Parses `text` as a YAML or JSON OpenAPI 3.x document.
 pub fn load(text: &str) -> Result<LoadedSpec, Error> {
     normalize_parsed(parse(text)?)

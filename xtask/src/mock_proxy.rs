@@ -1,5 +1,5 @@
-//! Routing for paths with a `#` fragment, which Prism cannot tell apart: a rewritten spec for
-//! Prism and a small HTTP proxy in front of it.
+//! The HTTP proxy in front of Prism: routing for paths with a `#` fragment, which Prism cannot
+//! tell apart, and fallback responses where Prism cannot build its own.
 //!
 //! AWS's JSON-protocol specs write one operation per pseudo-path, `POST /#X-Amz-Target=Svc.Op`,
 //! and some REST ones `DELETE /tags/{arn}#tagKeys`. HTTP never sends a fragment, so a client
@@ -10,6 +10,9 @@
 //! each request whose method, path and header or query parameter select the operation, exactly
 //! as the service would route it. The request is otherwise forwarded byte for byte, so Prism
 //! still validates what the client sent.
+//!
+//! When Prism then fails to build a response itself (see `mock_fallback`), the proxy sends one
+//! synthesised from the spec instead, marked with `mock_fallback::FALLBACK_HEADER`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -20,6 +23,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+
+use crate::mock_fallback::{FALLBACK_HEADER, Fallback, prism_own_failure};
 
 /// What selects a fragment path's operation besides its method and path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,26 +185,29 @@ impl Drop for Router {
     }
 }
 
-/// Starts the proxy in front of `upstream` (`host:port`).
+/// Starts the proxy in front of `upstream` (`host:port`), routing fragment paths by `routes` and
+/// answering from `fallback` where Prism fails on its own.
 ///
 /// # Errors
 ///
 /// When no local port can be bound.
-pub fn start(routes: Vec<Route>, upstream: String) -> Result<Router> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("binding the fragment router")?;
+pub fn start(routes: Vec<Route>, fallback: Option<Fallback>, upstream: String) -> Result<Router> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("binding the mock proxy")?;
     listener.set_nonblocking(true)?;
     let url = format!("http://{}", listener.local_addr()?);
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     let routes = Arc::new(routes);
+    let fallback = Arc::new(fallback);
     let thread = std::thread::spawn(move || {
         while !flag.load(Ordering::Relaxed) {
             match listener.accept() {
                 Ok((client, _)) => {
                     let routes = Arc::clone(&routes);
+                    let fallback = Arc::clone(&fallback);
                     let upstream = upstream.clone();
                     std::thread::spawn(move || {
-                        let _ = forward(client, &routes, &upstream);
+                        let _ = forward(client, &routes, fallback.as_ref().as_ref(), &upstream);
                     });
                 }
                 Err(_) => std::thread::sleep(Duration::from_millis(10)),
@@ -213,8 +221,14 @@ pub fn start(routes: Vec<Route>, upstream: String) -> Result<Router> {
     })
 }
 
-/// Forwards one request (its target routed, `Connection: close`) and copies the response back.
-fn forward(client: TcpStream, routes: &[Route], upstream: &str) -> Result<()> {
+/// Forwards one request (its target routed, `Connection: close`) and copies the response back,
+/// or the fallback's when Prism failed on its own.
+fn forward(
+    client: TcpStream,
+    routes: &[Route],
+    fallback: Option<&Fallback>,
+    upstream: &str,
+) -> Result<()> {
     client.set_nonblocking(false)?;
     client.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut reader = BufReader::new(client.try_clone()?);
@@ -256,10 +270,77 @@ fn forward(client: TcpStream, routes: &[Route], upstream: &str) -> Result<()> {
     upstream.write_all(&body)?;
     let mut response = Vec::new();
     upstream.read_to_end(&mut response)?;
+    if let Some(fallback) = fallback {
+        let accept = headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("accept"))
+            .map(|(_, value)| value.as_str());
+        if let Some(replacement) =
+            replace_own_failure(fallback, &method, &target, accept, &response)
+        {
+            response = replacement;
+        }
+    }
     let mut client = client;
     client.write_all(&response)?;
     client.flush()?;
     Ok(())
+}
+
+/// The response to send instead of Prism's, when Prism's is its own failure and the fallback
+/// knows the operation.
+fn replace_own_failure(
+    fallback: &Fallback,
+    method: &str,
+    target: &str,
+    accept: Option<&str>,
+    response: &[u8],
+) -> Option<Vec<u8>> {
+    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&response[..head_end]);
+    let status: u16 = head.split_whitespace().nth(1)?.parse().ok()?;
+    let chunked = head.lines().any(|line| {
+        let line = line.to_ascii_lowercase();
+        line.starts_with("transfer-encoding:") && line.contains("chunked")
+    });
+    let raw_body = &response[head_end + 4..];
+    let body = if chunked {
+        dechunk(raw_body)
+    } else {
+        raw_body.to_vec()
+    };
+    let why = prism_own_failure(status, &body)?;
+    let synthesised = fallback.respond(method, target, accept)?;
+    let mut out = format!("HTTP/1.1 {} Fallback\r\n", synthesised.status);
+    if let Some(content_type) = &synthesised.content_type {
+        out.push_str(&format!("Content-Type: {content_type}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\n{FALLBACK_HEADER}: {why}\r\nConnection: close\r\n\r\n",
+        synthesised.body.len()
+    ));
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&synthesised.body);
+    Some(bytes)
+}
+
+/// A chunked body's data (`size CRLF data CRLF`…, ending with a zero-size chunk).
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") {
+        let size_text = String::from_utf8_lossy(&body[..line_end]);
+        let size_text = size_text.split(';').next().unwrap_or_default().trim();
+        let Ok(size) = usize::from_str_radix(size_text, 16) else {
+            break;
+        };
+        let start = line_end + 2;
+        if size == 0 || body.len() < start + size {
+            break;
+        }
+        out.extend_from_slice(&body[start..start + size]);
+        body = body.get(start + size + 2..).unwrap_or_default();
+    }
+    out
 }
 
 /// The spec at `path` rewritten for Prism into `out`, and its routes; `None` when it needs none.
@@ -351,6 +432,65 @@ mod tests {
         );
     }
 
+    /// A one-shot upstream answering `response` to whatever it is sent.
+    fn upstream_answering(response: &'static [u8]) -> String {
+        let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = upstream.local_addr().unwrap().to_string();
+        std::thread::spawn(move || {
+            let (mut stream, _) = upstream.accept().unwrap();
+            let mut buffer = [0; 4096];
+            let _ = stream.read(&mut buffer).unwrap();
+            stream.write_all(response).unwrap();
+        });
+        address
+    }
+
+    fn call(router: &Router, request: &[u8]) -> String {
+        let mut client = TcpStream::connect(router.url.trim_start_matches("http://")).unwrap();
+        client.write_all(request).unwrap();
+        let mut response = String::new();
+        client.read_to_string(&mut response).unwrap();
+        response
+    }
+
+    #[test]
+    fn prisms_own_failure_is_replaced_by_a_synthesised_success() {
+        let spec = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+            "/things/{id}": {"get": {"responses": {"200": {"description": "ok", "content": {
+              "text/plain": {"schema": {"type": "object", "required": ["n"],
+                "properties": {"n": {"type": "integer", "minimum": 3}}}}}}}}}}}"#;
+        // Chunked, as Node sends it.
+        let own_failure: &[u8] = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/problem+json\r\ntransfer-encoding: chunked\r\n\r\n4f\r\n{\"type\":\"https://stoplight.io/prism/errors#UNKNOWN\",\"title\":\"Cannot serialise\"}\r\n0\r\n\r\n";
+        let router = start(
+            Vec::new(),
+            Fallback::load(spec),
+            upstream_answering(own_failure),
+        )
+        .unwrap();
+        let response = call(&router, b"GET /things/7 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(response.starts_with("HTTP/1.1 200 "), "{response}");
+        assert!(
+            response.contains("Content-Type: text/plain\r\n"),
+            "{response}"
+        );
+        assert!(
+            response.contains("x-wire-mock-fallback: Prism: Cannot serialise\r\n"),
+            "{response}"
+        );
+        assert!(response.ends_with("\r\n\r\n{\"n\":3}"), "{response}");
+
+        // A verdict on the request passes through untouched.
+        let invalid: &[u8] = b"HTTP/1.1 422 Unprocessable Entity\r\ncontent-length: 52\r\n\r\n{\"type\":\"https://stoplight.io/prism/errors#UNPROCESSABLE\"}";
+        let router = start(
+            Vec::new(),
+            Fallback::load(spec),
+            upstream_answering(invalid),
+        )
+        .unwrap();
+        let response = call(&router, b"GET /things/7 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(response.starts_with("HTTP/1.1 422 "), "{response}");
+    }
+
     #[test]
     fn the_proxy_forwards_the_request_with_its_routed_target() {
         let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -369,7 +509,7 @@ mod tests {
             String::from_utf8(received).unwrap()
         });
         let (_, routes) = rewrite(&spec()).expect("has fragments");
-        let router = start(routes, address).unwrap();
+        let router = start(routes, None, address).unwrap();
         let mut client = TcpStream::connect(router.url.trim_start_matches("http://")).unwrap();
         client
             .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Svc.Create\r\ncontent-length: 7\r\n\r\n{\"a\":1}")
