@@ -84,6 +84,7 @@ impl<'a> CreateCta<'a> {
             query,
             headers,
             body: runtime::json_body(self.body)?,
+            accept: Some("application/json"),
             idempotent: false,
             options: self.options,
         };
@@ -173,6 +174,7 @@ impl<'a> GetCta<'a> {
             query,
             headers,
             body: None,
+            accept: Some("application/json"),
             idempotent: true,
             options: self.options,
         };
@@ -268,6 +270,7 @@ impl<'a> UpdateCta<'a> {
             query,
             headers,
             body: runtime::json_body(self.body)?,
+            accept: Some("application/json"),
             idempotent: true,
             options: self.options,
         };
@@ -357,6 +360,7 @@ impl<'a> SearchCtas<'a> {
             query,
             headers,
             body: runtime::json_body(self.body)?,
+            accept: Some("application/json"),
             idempotent: true,
             options: self.options,
         };
@@ -444,6 +448,7 @@ impl<'a> GetCtaTypes<'a> {
             query,
             headers,
             body: None,
+            accept: Some("application/json"),
             idempotent: true,
             options: self.options,
         };
@@ -544,6 +549,7 @@ impl<'a> GetCtaReasons<'a> {
             query,
             headers,
             body: None,
+            accept: Some("application/json"),
             idempotent: true,
             options: self.options,
         };
@@ -631,6 +637,7 @@ impl<'a> GetCtaPriorities<'a> {
             query,
             headers,
             body: None,
+            accept: Some("application/json"),
             idempotent: true,
             options: self.options,
         };
@@ -718,6 +725,7 @@ impl<'a> GetCtaStatuses<'a> {
             query,
             headers,
             body: None,
+            accept: Some("application/json"),
             idempotent: true,
             options: self.options,
         };

@@ -59,6 +59,24 @@ pub fn normalize_pointer(reference: &str) -> String {
     out
 }
 
+/// Where the node at `pointer` really is: the pointer itself, or, when the node there is a local
+/// `$ref` (a `requestBodies` or `responses` component, say), the pointer it leads to.
+pub fn follow_refs(root: &Value, pointer: &str) -> String {
+    let mut pointer = pointer.to_owned();
+    // A bounded walk: a `$ref` cycle ends here, at some pointer of the cycle.
+    for _ in 0..32 {
+        let next = lookup_pointer(root, &pointer)
+            .and_then(|node| node.get("$ref"))
+            .and_then(Value::as_str)
+            .filter(|reference| reference.starts_with('#'));
+        match next {
+            Some(reference) => pointer = reference.to_owned(),
+            None => break,
+        }
+    }
+    pointer
+}
+
 /// Follows a local `#/a/b` pointer in the raw document.
 pub fn lookup_pointer<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
     let path = reference.strip_prefix('#')?;

@@ -181,16 +181,18 @@ pub fn form_body<T: serde::Serialize + ?Sized>(
     fields: &[(&str, FormField)],
 ) -> Result<Option<(Bytes, Cow<'static, str>)>, Error> {
     // Through JSON text, so the properties keep the order the type declares them in.
-    let properties = serde_json::to_vec(value)
-        .and_then(|json| {
-            serde::Deserializer::deserialize_map(
-                &mut serde_json::Deserializer::from_slice(&json),
-                PropertiesVisitor,
-            )
-        })
-        .map_err(|_| {
-            Error::Encode("form body: the value is not an object of properties".to_owned())
-        })?;
+    let json = serde_json::to_vec(value).map_err(|e| Error::Encode(format!("form body: {e}")))?;
+    // A form declared `type: string` is given already encoded (`a=1&b=2`): sent as it is.
+    if json.first() == Some(&b'"') {
+        let text: String =
+            serde_json::from_slice(&json).map_err(|e| Error::Encode(format!("form body: {e}")))?;
+        return Ok(Some((Bytes::from(text), Cow::Borrowed(content_type))));
+    }
+    let properties = serde::Deserializer::deserialize_map(
+        &mut serde_json::Deserializer::from_slice(&json),
+        PropertiesVisitor,
+    )
+    .map_err(|_| Error::Encode("form body: the value is not an object of properties".to_owned()))?;
     let mut pairs = Vec::with_capacity(properties.len());
     for (name, property) in properties {
         let field = fields.iter().find(|(field, _)| *field == name);
@@ -428,6 +430,16 @@ mod tests {
             form_body(&[1, 2], "x", &[]),
             Err(Error::Encode(_))
         ));
+        // A form the spec types as a string is already encoded.
+        let (bytes, content_type) = form_body(
+            "instructions=Put+the+garlic",
+            "application/x-www-form-urlencoded",
+            &[],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(&bytes[..], b"instructions=Put+the+garlic");
+        assert_eq!(content_type, "application/x-www-form-urlencoded");
     }
 
     #[test]

@@ -59,6 +59,41 @@ async fn requests(server: &MockServer) -> Vec<Request> {
 }
 
 #[tokio::test]
+async fn calls_accept_the_media_type_they_decode_unless_the_call_says_otherwise() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/ctas/cta-1"))
+        .respond_with(envelope(cta_json("cta-1")))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    client.get_cta("cta-1").await.expect("get");
+    client
+        .get_cta("cta-1")
+        .header(
+            gainsight_cta::reqwest::header::ACCEPT,
+            gainsight_cta::reqwest::header::HeaderValue::from_static("application/vnd.x+json"),
+        )
+        .await
+        .expect("get");
+    let accepted: Vec<Vec<String>> = requests(&server)
+        .await
+        .iter()
+        .map(|r| {
+            r.headers
+                .get_all("accept")
+                .iter()
+                .map(|v| v.to_str().unwrap_or("?").to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        accepted,
+        [vec!["application/json"], vec!["application/vnd.x+json"]]
+    );
+}
+
+#[tokio::test]
 async fn create_cta_posts_the_body_with_the_key() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -20,8 +20,10 @@ pub struct Prism {
     log: PathBuf,
     /// Routes fragment paths and answers where Prism fails on its own.
     proxy: Option<crate::mock_proxy::Router>,
-    /// The spec rewritten for the fragment routes, when it has fragment paths.
+    /// The spec as Prism was given it (see `mock_proxy::prepare`), when it was rewritten.
     rewritten: Option<PathBuf>,
+    /// Whether the spec has fragment paths the proxy routes.
+    routes_fragments: bool,
 }
 
 impl Prism {
@@ -81,6 +83,7 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
     let rewritten =
         std::env::temp_dir().join(format!("prism-{}-{port}-routed.json", std::process::id()));
     let routes = crate::mock_proxy::prepare(spec, &rewritten)?;
+    let routes_fragments = routes.as_ref().is_some_and(|r| !r.is_empty());
     let served = if routes.is_some() {
         rewritten.as_path()
     } else {
@@ -113,6 +116,7 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
         log,
         proxy: None,
         rewritten: routes.is_some().then(|| rewritten.clone()),
+        routes_fragments,
     };
     let deadline = Instant::now() + startup;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -263,14 +267,14 @@ pub fn run_wire_tests(
     // With the router in front, Prism finds every fragment path's operation that the request
     // selects; a route it still cannot resolve means the client left out the header or query
     // parameter that selects it.
-    if prism.rewritten.is_some() {
+    if prism.routes_fragments {
         for result in &mut operations {
             if let Verdict::Skipped { reason } = &result.verdict {
                 if reason.contains("`#` fragment") {
                     result.verdict = Verdict::Failed {
                         stage: "request".to_owned(),
                         reason: format!(
-                            "{reason}; the fragment router found no operation the request selects"
+                            "{reason}; the proxy routed it to no operation the request selects"
                         ),
                     };
                 }

@@ -11,6 +11,11 @@
 //! as the service would route it. The request is otherwise forwarded byte for byte, so Prism
 //! still validates what the client sent.
 //!
+//! A query written into a path template (`/history?q={q}`, which OpenAPI forbids but clicksend's
+//! spec does) is handled the same way: Prism gets `/history/__query3/{q}`, and the proxy moves
+//! the query values a request carries into those segments. Prism is also given schemas' implied
+//! `type`s (see [`prepare`]).
+//!
 //! When Prism then fails to build a response itself (see `mock_fallback`), the proxy sends one
 //! synthesised from the spec instead, marked with `mock_fallback::FALLBACK_HEADER`.
 
@@ -45,30 +50,56 @@ pub struct Route {
     selectors: Vec<Selector>,
     /// Appended to the request path to reach the rewritten path.
     suffix: String,
+    /// Query parameters whose values are appended after the suffix as path segments, in order
+    /// (a template `/history?q={q}` becomes `/history/__query2/{q}` for Prism).
+    captures: Vec<String>,
 }
 
 /// The spec with its fragment paths made real, and the routes to them; `None` when the spec has
 /// no fragment path (or is not JSON, which the corpus's specs all are).
 pub fn rewrite(spec: &serde_json::Value) -> Option<(serde_json::Value, Vec<Route>)> {
     let paths = spec.get("paths")?.as_object()?;
-    if !paths.keys().any(|path| path.contains('#')) {
+    if !paths
+        .keys()
+        .any(|path| path.contains('#') || path.contains('?'))
+    {
         return None;
     }
     let mut rewritten = serde_json::Map::new();
     let mut routes = Vec::new();
     for (index, (path, item)) in paths.iter().enumerate() {
-        let Some((base, fragment)) = path.split_once('#') else {
+        // `/a#X-Amz-Target=Svc.Op`, or a query written into the template (`/history?q={q}`,
+        // which OpenAPI does not allow but clicksend's spec does, and clients send as a query).
+        let split = path
+            .split_once('#')
+            .map(|(base, rest)| (base, rest, "fragment"))
+            .or_else(|| {
+                path.split_once('?')
+                    .map(|(base, rest)| (base, rest, "query"))
+            });
+        let Some((base, selecting, kind)) = split else {
             rewritten.insert(path.clone(), item.clone());
             continue;
         };
-        let suffix = format!("/__fragment{index}");
-        let selectors: Vec<Selector> = fragment
+        let mut suffix = format!("/__{kind}{index}");
+        let mut captures = Vec::new();
+        let selectors: Vec<Selector> = selecting
             .split('&')
             .filter(|part| !part.is_empty())
             .map(|part| match part.split_once('=') {
+                Some((name, value)) if value.starts_with('{') && value.ends_with('}') => {
+                    captures.push(name.to_owned());
+                    Selector::Name(name.to_owned())
+                }
                 Some((name, value)) => Selector::Pair(name.to_owned(), value.to_owned()),
                 None => Selector::Name(part.to_owned()),
             })
+            .collect();
+        let prism_path_tail: String = selecting
+            .split('&')
+            .filter_map(|part| part.split_once('=').map(|(_, value)| value))
+            .filter(|value| value.starts_with('{') && value.ends_with('}'))
+            .map(|template| format!("/{template}"))
             .collect();
         let segments = base
             .split('/')
@@ -81,8 +112,10 @@ pub fn rewrite(spec: &serde_json::Value) -> Option<(serde_json::Value, Vec<Route
                 segments: Vec::clone(&segments),
                 selectors: selectors.clone(),
                 suffix: suffix.clone(),
+                captures: captures.clone(),
             });
         }
+        suffix.push_str(&prism_path_tail);
         rewritten.insert(
             format!("{}{suffix}", base.trim_end_matches('/')),
             item.clone(),
@@ -135,13 +168,34 @@ fn route(routes: &[Route], method: &str, target: &str, headers: &[(String, Strin
     match selected {
         Some(route) => {
             let base = path.trim_end_matches('/');
+            let captured: String = route
+                .captures
+                .iter()
+                .map(|name| {
+                    let value = pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v);
+                    format!("/{}", encode_segment(value))
+                })
+                .collect();
             match query {
-                Some(query) => format!("{base}{}?{query}", route.suffix),
-                None => format!("{base}{}", route.suffix),
+                Some(query) => format!("{base}{}{captured}?{query}", route.suffix),
+                None => format!("{base}{}{captured}", route.suffix),
             }
         }
         None => target.to_owned(),
     }
+}
+
+/// A value percent-encoded as one path segment (all but unreserved characters).
+fn encode_segment(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Percent-decoding of a query component (`+` as a space), for matching only.
@@ -343,7 +397,13 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The spec at `path` rewritten for Prism into `out`, and its routes; `None` when it needs none.
+/// The spec at `path` as Prism is given it, written to `out`, and the fragment routes (empty when
+/// it has no fragment path); `None` when it is not a JSON document (Prism gets it as it is).
+///
+/// Besides the fragment paths, schemas that leave `type` out are given the one their keywords
+/// imply (`properties` → object, `items` → array), as the generator reads them: JSON Schema
+/// lets such a schema match any other type, and Prism's generator then invents arrays where the
+/// author meant an object (Azure's `actionGroups`), which no client written from the spec reads.
 ///
 /// # Errors
 ///
@@ -352,14 +412,75 @@ pub fn prepare(path: &Path, out: &Path) -> Result<Option<Vec<Route>>> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(None);
     };
-    let Ok(spec) = serde_json::from_str::<serde_json::Value>(&text) else {
+    let Ok(mut spec) = serde_json::from_str::<serde_json::Value>(&text) else {
         return Ok(None);
     };
-    let Some((rewritten, routes)) = rewrite(&spec) else {
-        return Ok(None);
+    let routes = match rewrite(&spec) {
+        Some((rewritten, routes)) => {
+            spec = rewritten;
+            routes
+        }
+        None => Vec::new(),
     };
-    std::fs::write(out, serde_json::to_vec(&rewritten)?)?;
+    infer_schema_types(&mut spec, false);
+    std::fs::write(out, serde_json::to_vec(&spec)?)?;
     Ok(Some(routes))
+}
+
+/// Gives every schema in `node` without a `type` the one its keywords imply; `in_schema` says
+/// whether `node` is a schema (else it is some other part of the document, searched for the
+/// `schema` and `schemas` that hold schemas).
+fn infer_schema_types(node: &mut serde_json::Value, in_schema: bool) {
+    use serde_json::Value;
+    match node {
+        Value::Object(map) if in_schema => {
+            let composed = ["allOf", "oneOf", "anyOf", "$ref", "enum", "const"]
+                .iter()
+                .any(|k| map.contains_key(*k));
+            if !map.contains_key("type") && !composed {
+                if map.contains_key("properties") || map.contains_key("additionalProperties") {
+                    map.insert("type".to_owned(), Value::from("object"));
+                } else if map.contains_key("items") {
+                    map.insert("type".to_owned(), Value::from("array"));
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                match key.as_str() {
+                    "properties" | "patternProperties" => {
+                        if let Value::Object(properties) = child {
+                            properties
+                                .values_mut()
+                                .for_each(|p| infer_schema_types(p, true));
+                        }
+                    }
+                    "items" | "additionalProperties" | "not" => infer_schema_types(child, true),
+                    "allOf" | "oneOf" | "anyOf" => {
+                        if let Value::Array(members) = child {
+                            members.iter_mut().for_each(|m| infer_schema_types(m, true));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match (key.as_str(), &mut *child) {
+                    ("schema", _) => infer_schema_types(child, true),
+                    ("schemas", Value::Object(schemas)) => {
+                        schemas
+                            .values_mut()
+                            .for_each(|s| infer_schema_types(s, true));
+                    }
+                    // Examples are data, not schemas.
+                    ("example" | "examples", _) => {}
+                    _ => infer_schema_types(child, false),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| infer_schema_types(i, false)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -375,6 +496,32 @@ mod tests {
             "/tags/{arn}#tagKeys": {"delete": {}},
             "/tags#resourceArn&tagKeys": {"delete": {}},
         }})
+    }
+
+    #[test]
+    fn schemas_without_a_type_get_the_one_their_keywords_imply() {
+        let mut spec = json!({"components": {"schemas": {
+            "Info": {"properties": {"properties": {"properties": {"a": {"items": {"type": "string"}}}}}},
+            "Choice": {"oneOf": [{"properties": {}}]},
+        }}, "paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {
+            "schema": {"additionalProperties": {"type": "integer"}},
+            "example": {"properties": {}}}}}}}}}});
+        infer_schema_types(&mut spec, false);
+        let info = &spec["components"]["schemas"]["Info"];
+        assert_eq!(info["type"], "object");
+        // A property named `properties` is a schema like any other, not a keyword.
+        assert_eq!(info["properties"]["properties"]["type"], "object");
+        assert_eq!(
+            info["properties"]["properties"]["properties"]["a"]["type"],
+            "array"
+        );
+        assert!(info["properties"].get("type").is_none());
+        let choice = &spec["components"]["schemas"]["Choice"];
+        assert!(choice.get("type").is_none());
+        assert_eq!(choice["oneOf"][0]["type"], "object");
+        let media = &spec["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
+        assert_eq!(media["schema"]["type"], "object");
+        assert!(media["example"].get("type").is_none());
     }
 
     #[test]
@@ -489,6 +636,38 @@ mod tests {
         .unwrap();
         let response = call(&router, b"GET /things/7 HTTP/1.1\r\nHost: x\r\n\r\n");
         assert!(response.starts_with("HTTP/1.1 422 "), "{response}");
+    }
+
+    #[test]
+    fn a_query_written_into_a_path_template_is_routed_with_its_values_as_segments() {
+        let spec = json!({"paths": {
+            "/history?q={q}&order_by={order_by}": {"get": {}},
+            "/worker?cmd=checkconstraints": {"post": {}},
+            "/worker": {"post": {}},
+        }});
+        let (rewritten, routes) = rewrite(&spec).expect("has query templates");
+        let mut paths: Vec<&String> = rewritten["paths"].as_object().unwrap().keys().collect();
+        paths.sort_unstable();
+        assert_eq!(
+            paths,
+            [
+                "/history/__query0/{q}/{order_by}",
+                "/worker",
+                "/worker/__query1"
+            ]
+        );
+        assert_eq!(
+            route(&routes, "GET", "/history?q=a%3Ab+c&order_by=x", &[]),
+            "/history/__query0/a%3Ab%20c/x?q=a%3Ab+c&order_by=x"
+        );
+        assert_eq!(
+            route(&routes, "POST", "/worker?cmd=checkconstraints", &[]),
+            "/worker/__query1?cmd=checkconstraints"
+        );
+        assert_eq!(
+            route(&routes, "POST", "/worker?cmd=other", &[]),
+            "/worker?cmd=other"
+        );
     }
 
     #[test]

@@ -78,6 +78,9 @@ pub struct Call {
     pub headers: Vec<(&'static str, String)>,
     /// The encoded body and its `Content-Type`.
     pub body: Option<(Bytes, Cow<'static, str>)>,
+    /// The `Accept` header: the media type the response is read as (servers that negotiate
+    /// answer in it), unless the client's default headers or the call's own set one.
+    pub accept: Option<&'static str>,
     /// Safe to send more than once.
     pub idempotent: bool,
     /// Per-call settings.
@@ -227,6 +230,13 @@ impl Transport {
         let mut request = self.http.request(call.method.clone(), url);
         if !self.headers.is_empty() {
             request = request.headers(self.headers.clone());
+        }
+        if let Some(accept) = call.accept {
+            if !self.headers.contains_key(reqwest::header::ACCEPT) {
+                let value = HeaderValue::from_str(accept)
+                    .map_err(|_| Error::Encode("the Accept header cannot be sent".to_owned()))?;
+                request = request.header(reqwest::header::ACCEPT, value);
+            }
         }
         for (name, value) in &call.headers {
             if name.eq_ignore_ascii_case("cookie") {

@@ -227,6 +227,10 @@ fn send_with_response(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStre
     let method = format_ident!("{}", op.http_method.as_str());
     let template = &op.path_template;
     let idempotent = op.idempotent;
+    let accept = match &op.response.accept {
+        Some(accept) => quote!(Some(#accept)),
+        None => quote!(None),
+    };
     quote! {
         /// Like [`send`](Self::send), and also returns the response status and headers.
         ///
@@ -247,6 +251,7 @@ fn send_with_response(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStre
                 query,
                 headers,
                 body: #body,
+                accept: #accept,
                 idempotent: #idempotent,
                 options: self.options,
             };

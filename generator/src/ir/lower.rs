@@ -331,6 +331,28 @@ impl OperationLowering<'_> {
                 resolved.push((parameter, at));
             }
         }
+        // OpenAPI: a header parameter named `Accept`, `Content-Type` or `Authorization` "SHALL
+        // be ignored"; the client sets those from the media types and the security schemes.
+        resolved.retain(|(parameter, at)| {
+            let name = &parameter.parameter_data_ref().name;
+            let reserved = location_of(parameter) == ParamLocation::Header
+                && ["accept", "content-type", "authorization"]
+                    .iter()
+                    .any(|r| name.eq_ignore_ascii_case(r));
+            if reserved {
+                self.warnings.push(
+                    Diagnostic::new(
+                        at.clone(),
+                        format!("header parameter `{name}` is ignored, as OpenAPI requires"),
+                    )
+                    .with_hint(
+                        "the client sets it from the media types and security schemes; \
+                         remove the parameter to silence this warning",
+                    ),
+                );
+            }
+            !reserved
+        });
         let mut names = NameScope::with_reserved(PARAM_RESERVED);
         resolved
             .into_iter()
@@ -555,7 +577,10 @@ impl OperationLowering<'_> {
         let body = self.resolve(body, pointer, "request body")?;
         let (media_type, content) = pick_media_type(&body.content)?;
         let encoding = encoding_of(media_type);
-        let content_pointer = pointer_join(&pointer_join(pointer, "content"), media_type);
+        // The body's own location: behind a `$ref` to `components/requestBodies`, its schema
+        // and `encoding` are there, not under the operation.
+        let body_pointer = crate::pointer::follow_refs(self.raw, pointer);
+        let content_pointer = pointer_join(&pointer_join(&body_pointer, "content"), media_type);
         let ty = match encoding {
             BodyEncoding::Json | BodyEncoding::Form => match &content.schema {
                 Some(schema) => space.lower(
@@ -596,6 +621,49 @@ impl OperationLowering<'_> {
         })
     }
 
+    /// The `Accept` header for an operation (see [`Response::accept`]): the media type
+    /// `first_response` reads, chosen the same way.
+    fn accept_header(&self, responses: &openapiv3::Responses) -> Option<String> {
+        let resolve = |response: &ReferenceOr<openapiv3::Response>| match response {
+            ReferenceOr::Item(item) => Some(item.clone()),
+            ReferenceOr::Reference { reference } => lookup_pointer(self.raw, reference)
+                .and_then(|raw| openapiv3::Response::deserialize(raw).ok()),
+        };
+        let mut all: Vec<(String, openapiv3::Response)> = responses
+            .responses
+            .iter()
+            .filter_map(|(code, r)| Some((code.to_string(), resolve(r)?)))
+            .chain(
+                responses
+                    .default
+                    .as_ref()
+                    .and_then(resolve)
+                    .map(|r| ("default".to_owned(), r)),
+            )
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        let chosen = all
+            .iter()
+            .filter(|(code, _)| code.starts_with('2') && code != "204" && code != "205")
+            .chain(all.iter().filter(|(code, _)| code == "default"))
+            .find_map(|(_, response)| pick_media_type(&response.content))
+            .map(|(media_type, _)| media_type.to_owned())?;
+        let sendable =
+            !chosen.contains('*') && chosen.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+        if !sendable {
+            return None;
+        }
+        let others = all
+            .iter()
+            .flat_map(|(_, r)| r.content.keys())
+            .any(|m| !m.eq_ignore_ascii_case(&chosen));
+        Some(if others {
+            format!("{chosen}, */*;q=0.1")
+        } else {
+            chosen
+        })
+    }
+
     /// The success response: the first 2xx (then `2XX`, then `default`) that declares a body;
     /// when several 2xx statuses declare different JSON bodies, a union of them decoded by status.
     fn response(
@@ -607,6 +675,7 @@ impl OperationLowering<'_> {
     ) -> Response {
         let mut first = self.first_response(space, responses, builder_name, pointer);
         first.errors = self.error_bodies(space, responses, builder_name, pointer);
+        first.accept = self.accept_header(responses);
         if first.encoding != BodyEncoding::Json || first.unwrap_envelope || first.ty.is_none() {
             return first;
         }
@@ -760,6 +829,7 @@ impl OperationLowering<'_> {
             unwrap_envelope: false,
             doc: None,
             by_status: Vec::new(),
+            accept: None,
             errors: Vec::new(),
         };
         for (code, response) in candidates {
@@ -797,6 +867,7 @@ impl OperationLowering<'_> {
                             unwrap_envelope: false,
                             doc,
                             by_status: Vec::new(),
+                            accept: None,
                             errors: Vec::new(),
                         };
                     };
@@ -812,6 +883,7 @@ impl OperationLowering<'_> {
                             unwrap_envelope: true,
                             doc,
                             by_status: Vec::new(),
+                            accept: None,
                             errors: Vec::new(),
                         };
                     }
@@ -826,6 +898,7 @@ impl OperationLowering<'_> {
                         unwrap_envelope: false,
                         doc,
                         by_status: Vec::new(),
+                        accept: None,
                         errors: Vec::new(),
                     }
                 }
@@ -835,6 +908,7 @@ impl OperationLowering<'_> {
                     unwrap_envelope: false,
                     doc,
                     by_status: Vec::new(),
+                    accept: None,
                     errors: Vec::new(),
                 },
                 BodyEncoding::Bytes | BodyEncoding::Multipart => Response {
@@ -843,6 +917,7 @@ impl OperationLowering<'_> {
                     unwrap_envelope: false,
                     doc,
                     by_status: Vec::new(),
+                    accept: None,
                     errors: Vec::new(),
                 },
             };

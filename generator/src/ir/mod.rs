@@ -607,6 +607,10 @@ pub struct Response {
     /// variant per status, and the body is decoded by status: (status, variant name) pairs.
     /// Empty otherwise.
     pub by_status: Vec<(u16, String)>,
+    /// The `Accept` header to send: the media type the payload is read as, with `*/*` at a low
+    /// weight when other responses declare other types (error bodies as `problem+json`, say);
+    /// `None` when no response declares content.
+    pub accept: Option<String>,
     /// Error bodies the spec declares as named types: (`400`, `4XX` or `default`; its type),
     /// listed in the operation's documentation and readable with `ApiError::body_as`.
     pub errors: Vec<(String, TypeRef)>,

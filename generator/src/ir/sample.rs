@@ -244,8 +244,20 @@ fn all_of(raw: &Value, schema: &Value, members: &[Value], depth: usize, walk: &m
         .iter()
         .chain((type_of(&own) == "object").then_some(&own));
     for member in parts {
+        // A member may list as required a property only another member declares (ideal-
+        // postcodes' `Licensee`): its placeholder must not replace that member's value.
+        let declared = resolve(raw, member)
+            .get("properties")
+            .and_then(Value::as_object);
         match sample(raw, member, depth, walk) {
-            Value::Object(map) => merged.extend(map),
+            Value::Object(map) => {
+                for (key, value) in map {
+                    if !merged.contains_key(&key) || declared.is_some_and(|d| d.contains_key(&key))
+                    {
+                        merged.insert(key, value);
+                    }
+                }
+            }
             value => other = other.or(Some(value)),
         }
     }
@@ -640,6 +652,19 @@ mod tests {
                 "child": {"$ref": "#/components/schemas/Node"}}}
         }}});
         sample(&raw, &schema, 0, &mut Walk::default())
+    }
+
+    #[test]
+    fn an_all_of_member_requiring_what_another_declares_keeps_that_value() {
+        let raw = json!({"components": {"schemas": {"Editable": {"type": "object",
+            "properties": {"hosts": {"type": "array", "items": {"type": "string", "format": "uri"}}}}}}});
+        let schema = json!({"allOf": [
+            {"$ref": "#/components/schemas/Editable"},
+            {"type": "object", "required": ["hosts", "id"], "properties": {"id": {"type": "integer"}}}]});
+        assert_eq!(
+            response_sample(&raw, &schema),
+            json!({"hosts": ["https://example.com/sample"], "id": 1})
+        );
     }
 
     #[test]

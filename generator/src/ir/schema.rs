@@ -258,13 +258,27 @@ impl<'a> TypeSpace<'a> {
         lowered
     }
 
+    /// A use of the named type `id` made from the schema at `reference`: a `nullable: true`
+    /// there belongs to every use (GitHub's `nullable-simple-user`), not to the type itself.
+    fn named_use(&self, id: TypeId, reference: &str) -> TypeRef {
+        let nullable = lookup_pointer(self.raw, reference)
+            .and_then(|target| target.get("nullable"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if nullable {
+            TypeRef::Nullable(Box::new(TypeRef::Named(id)))
+        } else {
+            TypeRef::Named(id)
+        }
+    }
+
     /// Resolves a local `$ref`: component schemas by name, anything else by JSON pointer.
     fn resolve_ref(&mut self, reference: &str, pointer: &str) -> TypeRef {
         if let Some(name) = reference.strip_prefix("#/components/schemas/") {
             let name = unescape_token(name);
             if !name.contains('/') {
-                return match self.components.get(&name) {
-                    Some(&id) => TypeRef::Named(id),
+                return match self.components.get(&name).copied() {
+                    Some(id) => self.named_use(id, reference),
                     None => {
                         self.errors.push(
                             Diagnostic::new(
@@ -294,7 +308,7 @@ impl<'a> TypeSpace<'a> {
         }
         let reference = &normalize_pointer(reference);
         if let Some(&id) = self.named_at.get(reference) {
-            return TypeRef::Named(id);
+            return self.named_use(id, reference);
         }
         if let Some(done) = self.resolved_pointers.get(reference) {
             return done.clone();

@@ -377,3 +377,82 @@ components:
         warnings[0].message
     );
 }
+
+#[test]
+fn a_nullable_component_makes_every_use_of_it_nullable() {
+    let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    comment:
+      type: object
+      required: [user, editor]
+      properties:
+        user: {$ref: '#/components/schemas/nullable-user'}
+        editor: {$ref: '#/components/schemas/user'}
+    nullable-user: {type: object, nullable: true, properties: {login: {type: string}}}
+    user: {type: object, properties: {login: {type: string}}}
+"##;
+    let api = lower_spec(spec);
+    let comment = struct_of(&api, "Comment");
+    let nullable: Vec<(&str, bool, bool)> = comment
+        .fields
+        .iter()
+        .map(|f| (f.json_name.as_str(), f.required, f.nullable))
+        .collect();
+    assert_eq!(nullable, [("user", true, true), ("editor", true, false)]);
+}
+
+#[test]
+fn a_body_behind_a_ref_keeps_its_parts_and_responses_set_accept() {
+    let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /ocr:
+    post:
+      requestBody: {$ref: '#/components/requestBodies/Image'}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: string}}}}
+        '400': {description: bad, content: {application/problem+json: {schema: {type: object}}}}
+  /plain:
+    get:
+      responses:
+        '200': {description: ok, content: {text/plain: {schema: {type: string}}}}
+  /none:
+    delete:
+      responses: {'204': {description: gone}}
+components:
+  requestBodies:
+    Image:
+      required: true
+      content:
+        multipart/form-data:
+          schema: {type: object, required: [imageFile], properties: {imageFile: {type: string, format: binary}}}
+"##;
+    let api = lower_spec(spec);
+    let parts: Vec<(&str, bool, bool)> = api.operations[0]
+        .body
+        .as_ref()
+        .expect("a body")
+        .form_parts
+        .iter()
+        .map(|p| (p.name.as_str(), p.file, p.required))
+        .collect();
+    assert_eq!(parts, [("imageFile", true, true)]);
+    let accepts: Vec<Option<&str>> = api
+        .operations
+        .iter()
+        .map(|op| op.response.accept.as_deref())
+        .collect();
+    assert_eq!(
+        accepts,
+        [
+            Some("application/json, */*;q=0.1"),
+            Some("text/plain"),
+            None
+        ]
+    );
+}

@@ -556,6 +556,7 @@ fn is_annotation(key: &str) -> bool {
                 | "default"
                 | "externalDocs"
                 | "$comment"
+                | "xml"
         )
 }
 
