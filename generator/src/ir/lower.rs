@@ -576,7 +576,7 @@ impl OperationLowering<'_> {
     ) -> Option<Body> {
         let body = self.resolve(body, pointer, "request body")?;
         let (media_type, content) = pick_media_type(&body.content)?;
-        let encoding = encoding_of(media_type);
+        let encoding = encoding_for(media_type, content);
         // The body's own location: behind a `$ref` to `components/requestBodies`, its schema
         // and `encoding` are there, not under the operation.
         let body_pointer = crate::pointer::follow_refs(self.raw, pointer);
@@ -605,7 +605,9 @@ impl OperationLowering<'_> {
         } else {
             Vec::new()
         };
-        let content_type = if media_type.contains('*') {
+        let content_type = if media_type.contains('*') && encoding == BodyEncoding::Json {
+            "application/json".to_owned()
+        } else if media_type.contains('*') {
             "application/octet-stream".to_owned()
         } else {
             media_type.to_owned()
@@ -748,7 +750,9 @@ impl OperationLowering<'_> {
     ) -> Option<(ReferenceOr<openapiv3::Schema>, String)> {
         let response = self.resolve(response, at, "response")?;
         let (media_type, content) = pick_media_type(&response.content)?;
-        let (BodyEncoding::Json, Some(schema)) = (encoding_of(media_type), &content.schema) else {
+        let (BodyEncoding::Json, Some(schema)) =
+            (encoding_for(media_type, content), &content.schema)
+        else {
             return None;
         };
         let pointer = pointer_join(
@@ -852,7 +856,7 @@ impl OperationLowering<'_> {
                 }
                 continue;
             };
-            let encoding = encoding_of(media_type);
+            let encoding = encoding_for(media_type, content);
             let schema_pointer = pointer_join(
                 &pointer_join(&pointer_join(&at, "content"), media_type),
                 "schema",
@@ -1102,6 +1106,30 @@ fn pick_media_type(
 fn is_json(media_type: &str) -> bool {
     let essence = media_type.split(';').next().unwrap_or_default().trim();
     essence.ends_with("/json") || essence.ends_with("+json")
+}
+
+/// How a declared media type's body is read or written: as [`encoding_of`] says, except that a
+/// wildcard (`*/*`, `application/*`, as Spring's generated specs write) with a schema that is
+/// not binary is JSON, which is what such services speak.
+fn encoding_for(media_type: &str, media: &openapiv3::MediaType) -> BodyEncoding {
+    let essence = media_type.split(';').next().unwrap_or_default().trim();
+    let wildcard = matches!(essence, "*/*" | "application/*");
+    let binary = match &media.schema {
+        Some(ReferenceOr::Item(schema)) => matches!(
+            &schema.schema_kind,
+            openapiv3::SchemaKind::Type(openapiv3::Type::String(string))
+                if matches!(string.format, openapiv3::VariantOrUnknownOrEmpty::Item(
+                    openapiv3::StringFormat::Binary
+                ))
+        ),
+        Some(ReferenceOr::Reference { .. }) => false,
+        None => true,
+    };
+    if wildcard && !binary {
+        BodyEncoding::Json
+    } else {
+        encoding_of(media_type)
+    }
 }
 
 fn encoding_of(media_type: &str) -> BodyEncoding {

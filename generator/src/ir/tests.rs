@@ -456,3 +456,36 @@ components:
         ]
     );
 }
+
+#[test]
+fn a_wildcard_media_type_with_a_schema_is_json() {
+    let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /tags:
+    delete:
+      requestBody:
+        required: true
+        content: {'*/*': {schema: {$ref: '#/components/schemas/Tag'}}}
+      responses:
+        '200': {description: ok, content: {'*/*': {schema: {$ref: '#/components/schemas/Tag'}}}}
+  /file:
+    get:
+      responses:
+        '200': {description: ok, content: {'*/*': {schema: {type: string, format: binary}}}}
+components:
+  schemas:
+    Tag: {type: object, properties: {name: {type: string}}}
+"##;
+    let api = lower_spec(spec);
+    let tags = &api.operations[0];
+    let body = tags.body.as_ref().expect("a body");
+    assert_eq!(
+        (body.encoding, body.content_type.as_str()),
+        (BodyEncoding::Json, "application/json")
+    );
+    assert_eq!(tags.response.encoding, BodyEncoding::Json);
+    assert!(matches!(tags.response.ty, Some(TypeRef::Named(_))));
+    assert_eq!(api.operations[1].response.encoding, BodyEncoding::Bytes);
+}
