@@ -195,6 +195,17 @@ fn mock_report(status: reqwest::StatusCode, body: &str, expected: &Expected) -> 
     ))
 }
 
+/// One violation's location, as the report writes it (`["request", "query", "tags", "0"]`).
+fn location_of(violation: &Value) -> Vec<&str> {
+    violation
+        .get("location")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// Each violation's location (`["query", "tags", "0"]`), `request` in front dropped.
 fn violation_locations(problem: &Value) -> Vec<Vec<&str>> {
     problem
@@ -203,13 +214,7 @@ fn violation_locations(problem: &Value) -> Vec<Vec<&str>> {
         .into_iter()
         .flatten()
         .map(|violation| {
-            let mut location: Vec<&str> = violation
-                .get("location")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let mut location = location_of(violation);
             if location.first() == Some(&"request") {
                 location.remove(0);
             }
@@ -243,13 +248,7 @@ fn mock_problem(problem: &Value) -> (bool, String) {
         .into_iter()
         .flatten()
     {
-        let location: Vec<&str> = violation
-            .get("location")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let location = location_of(violation);
         // Prism locates request violations by part (`query`, `body`, or under `request`) and
         // its own output's under `response`.
         about_request |= location.first() != Some(&"response");
