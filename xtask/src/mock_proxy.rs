@@ -19,6 +19,7 @@
 //! When Prism then fails to build a response itself (see `mock_fallback`), the proxy sends one
 //! synthesised from the spec instead, marked with `mock_fallback::FALLBACK_HEADER`.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -423,8 +424,170 @@ pub fn prepare(path: &Path, out: &Path) -> Result<Option<Vec<Route>>> {
         None => Vec::new(),
     };
     infer_schema_types(&mut spec, false);
+    pin_discriminator_values(&mut spec);
+    let resolver = spec.clone();
+    drop_mistyped_examples(&mut spec, &resolver);
     std::fs::write(out, serde_json::to_vec(&spec)?)?;
     Ok(Some(routes))
+}
+
+/// Gives each component schema that a discriminator selects an `enum` of the values that select
+/// it on the discriminator property. OpenAPI implies that constraint; JSON Schema does not see
+/// it, so Prism otherwise invents a tag (`"type": "sit aliquip"`) that selects no alternative,
+/// which a client must refuse (ix-api.net's `NetworkServiceConfig`).
+fn pin_discriminator_values(spec: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let mut pinned: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    collect_discriminators(spec, &mut pinned);
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (name, (property, values)) in pinned {
+        if property.is_empty() {
+            continue;
+        }
+        let Some(Value::Object(target)) = schemas.get_mut(&name) else {
+            continue;
+        };
+        let member = json!({"properties": {property: {"type": "string", "enum": values}}});
+        match target.get_mut("allOf") {
+            Some(Value::Array(members)) => members.push(member),
+            _ => {
+                target.insert("allOf".to_owned(), json!([member]));
+            }
+        }
+    }
+}
+
+/// For every schema under `node` with a `discriminator` and `oneOf`/`anyOf` members by `$ref`:
+/// each member component's name with the discriminator property and its selecting values.
+fn collect_discriminators(
+    node: &serde_json::Value,
+    pinned: &mut BTreeMap<String, (String, Vec<String>)>,
+) {
+    use serde_json::Value;
+    match node {
+        Value::Object(map) => {
+            let property = map
+                .get("discriminator")
+                .and_then(|d| d.get("propertyName"))
+                .and_then(Value::as_str);
+            if let Some(property) = property {
+                let mapping = map
+                    .get("discriminator")
+                    .and_then(|d| d.get("mapping"))
+                    .and_then(Value::as_object);
+                let members = ["oneOf", "anyOf"]
+                    .iter()
+                    .filter_map(|k| map.get(*k).and_then(Value::as_array))
+                    .flatten()
+                    .filter_map(|m| m.get("$ref").and_then(Value::as_str));
+                for reference in members {
+                    let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+                        continue;
+                    };
+                    // A mapping names its values; without one, the component's name is the value.
+                    let mut values: Vec<String> = mapping
+                        .into_iter()
+                        .flatten()
+                        .filter(|(_, target)| {
+                            target.as_str() == Some(reference) || target.as_str() == Some(name)
+                        })
+                        .map(|(value, _)| value.clone())
+                        .collect();
+                    if values.is_empty() {
+                        values.push(name.to_owned());
+                    }
+                    let entry = pinned
+                        .entry(name.to_owned())
+                        .or_insert_with(|| (property.to_owned(), Vec::new()));
+                    // A component two discriminators select differently is left as it is.
+                    if entry.0 != property {
+                        entry.1.clear();
+                        entry.0.clear();
+                        continue;
+                    }
+                    for value in values {
+                        if !entry.1.contains(&value) {
+                            entry.1.push(value);
+                        }
+                    }
+                }
+            }
+            for (key, child) in map {
+                if !matches!(key.as_str(), "example" | "examples") {
+                    collect_discriminators(child, pinned);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_discriminators(item, pinned)),
+        _ => {}
+    }
+}
+
+/// Removes, beside every `schema`, the `example` (and `examples` entries) whose JSON type is not
+/// the one the schema declares. Prism answers with a media type's example even in dynamic mode,
+/// and specs do hold examples that are JSON *text* for an object schema (xero.com's assets API):
+/// a client decoding that is right to fail, so Prism generates from the schema instead.
+fn drop_mistyped_examples(node: &mut serde_json::Value, root: &serde_json::Value) {
+    use serde_json::Value;
+    match node {
+        Value::Object(map) => {
+            if let Some(declared) = map.get("schema").and_then(|s| declared_type(s, root)) {
+                let fits = |value: &Value| json_type_fits(value, &declared);
+                if map.get("example").is_some_and(|e| !fits(e)) {
+                    map.remove("example");
+                }
+                if let Some(Value::Object(examples)) = map.get_mut("examples") {
+                    examples.retain(|_, example| example.get("value").is_none_or(fits));
+                    if examples.is_empty() {
+                        map.remove("examples");
+                    }
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                if !matches!(key.as_str(), "example" | "examples" | "schema" | "schemas") {
+                    drop_mistyped_examples(child, root);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| drop_mistyped_examples(item, root)),
+        _ => {}
+    }
+}
+
+/// The `type` a schema declares, following local `$ref`s (a bounded number, for cycles).
+fn declared_type(schema: &serde_json::Value, root: &serde_json::Value) -> Option<String> {
+    let mut schema = schema;
+    for _ in 0..16 {
+        match schema.get("$ref").and_then(serde_json::Value::as_str) {
+            Some(reference) => schema = root.pointer(reference.strip_prefix('#')?)?,
+            None => return schema.get("type")?.as_str().map(str::to_owned),
+        }
+    }
+    None
+}
+
+fn json_type_fits(value: &serde_json::Value, declared: &str) -> bool {
+    use serde_json::Value;
+    match (declared, value) {
+        (_, Value::Null) => true,
+        ("object", v) => v.is_object(),
+        ("array", v) => v.is_array(),
+        ("string", v) => v.is_string(),
+        ("integer", Value::Number(n)) => n.is_i64() || n.is_u64(),
+        ("number", v) => v.is_number(),
+        ("boolean", v) => v.is_boolean(),
+        ("integer", _) => false,
+        _ => true,
+    }
 }
 
 /// Gives every schema in `node` without a `type` the one its keywords imply; `in_schema` says
@@ -522,6 +685,54 @@ mod tests {
         let media = &spec["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
         assert_eq!(media["schema"]["type"], "object");
         assert!(media["example"].get("type").is_none());
+    }
+
+    #[test]
+    fn components_a_discriminator_selects_are_pinned_to_their_values() {
+        let mut spec = json!({"components": {"schemas": {
+            "Config": {"discriminator": {"propertyName": "type",
+                    "mapping": {"lan": "#/components/schemas/Lan", "lan2": "#/components/schemas/Lan"}},
+                "oneOf": [{"$ref": "#/components/schemas/Lan"}, {"$ref": "#/components/schemas/Vc"}]},
+            "Lan": {"allOf": [{"$ref": "#/components/schemas/Base"}]},
+            "Vc": {"type": "object", "properties": {"type": {"type": "string"}}},
+            "Base": {"type": "object", "properties": {"type": {"type": "string"}}}}}});
+        pin_discriminator_values(&mut spec);
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["Lan"]["allOf"][1]["properties"]["type"]["enum"],
+            json!(["lan", "lan2"])
+        );
+        // Without a mapping entry, the component's name is its value.
+        assert_eq!(
+            schemas["Vc"]["allOf"][0]["properties"]["type"]["enum"],
+            json!(["Vc"])
+        );
+        assert!(schemas["Base"].get("allOf").is_none());
+    }
+
+    #[test]
+    fn examples_of_another_json_type_than_their_schema_are_dropped() {
+        let mut spec = json!({"components": {"schemas": {"Asset": {"type": "object"}}},
+            "paths": {"/a": {"get": {"responses": {"200": {"content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/Asset"},
+                    "example": "{ \"assetId\": \"1\" }"},
+                "text/json": {
+                    "schema": {"$ref": "#/components/schemas/Asset"},
+                    "examples": {"text": {"value": "{}"}, "object": {"value": {"assetId": "1"}}}},
+                "application/xml": {
+                    "schema": {"type": "integer"}, "example": 3}}}}}}}});
+        let root = spec.clone();
+        drop_mistyped_examples(&mut spec, &root);
+        let content = &spec["paths"]["/a"]["get"]["responses"]["200"]["content"];
+        assert!(content["application/json"].get("example").is_none());
+        let kept: Vec<&String> = content["text/json"]["examples"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(kept, ["object"]);
+        assert_eq!(content["application/xml"]["example"], 3);
     }
 
     #[test]

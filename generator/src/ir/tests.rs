@@ -489,3 +489,26 @@ components:
     assert!(matches!(tags.response.ty, Some(TypeRef::Named(_))));
     assert_eq!(api.operations[1].response.encoding, BodyEncoding::Bytes);
 }
+
+#[test]
+fn keywords_of_another_type_are_dropped_with_a_warning() {
+    // springdoc writes Java collection classes as arrays with the collection's bean properties.
+    let loaded = crate::spec::load(&format!(
+        "{HEADER}paths: {{}}\ncomponents:\n  schemas:\n    Ids:\n      type: array\n      items: {{type: integer, format: int64}}\n      properties: {{empty: {{type: boolean}}}}\n    Bag:\n      type: object\n      items: {{type: string}}\n      properties: {{id: {{type: string}}}}\n"
+    ))
+    .expect("loads");
+    let (api, _) = lower(&loaded, &Config::default()).expect("lowers");
+    let warnings = &loaded.warnings;
+    assert!(
+        matches!(&named(&api, "Ids").1.kind, TypeKind::Alias(TypeRef::Array(item)) if **item == TypeRef::Integer { bits: 64 }),
+        "{:?}",
+        named(&api, "Ids").1.kind
+    );
+    assert_eq!(struct_of(&api, "Bag").fields.len(), 1);
+    let found: Vec<&str> = warnings.iter().map(|w| w.location.as_str()).collect();
+    assert!(
+        found.contains(&"#/components/schemas/Ids/properties")
+            && found.contains(&"#/components/schemas/Bag/items"),
+        "{warnings:?}"
+    );
+}

@@ -187,6 +187,44 @@ fn normalize_schema(map: &mut Map<String, Value>, pointer: &str, warnings: &mut 
     fold_sibling_properties(map);
     drop_null_members(map);
     drop_mistyped_keywords(map, pointer, warnings);
+    drop_keywords_of_another_type(map, pointer, warnings);
+}
+
+/// Object keywords beside `type: array` and `items` beside `type: object` are dropped.
+///
+/// They constrain nothing (JSON Schema applies `properties` only to objects, `items` only to
+/// arrays), but would make the schema read as the other kind. Java collection classes come out of
+/// springdoc as `{type: array, items, properties: {empty: …}}`, and their instances are arrays.
+fn drop_keywords_of_another_type(
+    map: &mut Map<String, Value>,
+    pointer: &str,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let ignored: &[&str] = match map.get("type").and_then(Value::as_str) {
+        Some("array") => &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+            "minProperties",
+            "maxProperties",
+        ],
+        Some("object") => &["items", "minItems", "maxItems", "uniqueItems"],
+        _ => return,
+    };
+    let kind = map
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    for keyword in ignored {
+        if map.shift_remove(*keyword).is_some() {
+            warnings.push(Diagnostic::new(
+                pointer_join(pointer, keyword),
+                format!("ignored `{keyword}` beside `type: {kind}`: it applies to another type"),
+            ));
+        }
+    }
 }
 
 /// `type` lists and `null` types (3.1) as 3.0 `type` + `nullable` (or an `anyOf` of each type).
