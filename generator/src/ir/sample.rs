@@ -186,17 +186,30 @@ fn sample(raw: &Value, schema: &Value, depth: usize, walk: &mut Walk) -> Value {
     {
         return first.clone();
     }
-    if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
-        return all_of(raw, schema, members, depth, walk);
-    }
     for keyword in ["oneOf", "anyOf"] {
         if let Some(first) = schema
             .get(keyword)
             .and_then(Value::as_array)
             .and_then(|members| members.first())
         {
-            return sample(raw, first, depth, walk);
+            let mut own = schema.clone();
+            if let Some(map) = own.as_object_mut() {
+                map.remove(keyword);
+            }
+            if type_of(&own) != "object" {
+                return sample(raw, first, depth, walk);
+            }
+            // An object whose alternatives add constraints (urlbox's `oneOf: [{required:
+            // [url]}, {required: [html]}]` beside its properties) is the object and one of them.
+            let both = json!({ "allOf": [own, first] });
+            return sample(raw, &both, depth, walk);
         }
+    }
+    if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
+        if let Some(flat) = flattened_object(raw, schema, 0) {
+            return object_sample(raw, &Value::Object(flat), depth, walk);
+        }
+        return all_of(raw, schema, members, depth, walk);
     }
     match type_of(schema) {
         "string" => Value::String(string_sample(schema)),
@@ -210,12 +223,67 @@ fn sample(raw: &Value, schema: &Value, depth: usize, walk: &mut Walk) -> Value {
     }
 }
 
+/// An object schema with its `allOf` members merged into one (their `properties` and `required`
+/// names together), or `None` when some part is not a plain object. A `required` name one part
+/// lists may be declared by another (codat's `bankTransactionLine` requires at the top what its
+/// members declare), so only the merged schema samples it with its declared type.
+fn flattened_object(raw: &Value, schema: &Value, hops: usize) -> Option<Map<String, Value>> {
+    if hops > MAX_REF_HOPS {
+        return None;
+    }
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        return flattened_object(raw, lookup_pointer(raw, reference)?, hops + 1);
+    }
+    let map = schema.as_object()?;
+    let composed = map.contains_key("oneOf") || map.contains_key("anyOf");
+    let plain = matches!(type_of(schema), "object")
+        || (type_of(schema) == "any" && map.contains_key("allOf"));
+    if composed || !plain {
+        return None;
+    }
+    let mut flat = map.clone();
+    flat.remove("allOf");
+    flat.insert("type".to_owned(), Value::from("object"));
+    for member in map
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let member = flattened_object(raw, member, hops + 1)?;
+        for (key, value) in member {
+            match (key.as_str(), flat.get_mut(&key), value) {
+                ("properties", Some(Value::Object(mine)), Value::Object(theirs)) => {
+                    for (name, property) in theirs {
+                        mine.entry(name).or_insert(property);
+                    }
+                }
+                ("required", Some(Value::Array(mine)), Value::Array(theirs)) => {
+                    for name in theirs {
+                        if !mine.contains(&name) {
+                            mine.push(name);
+                        }
+                    }
+                }
+                (_, Some(_), _) => {}
+                (_, None, value) => {
+                    flat.insert(key, value);
+                }
+            }
+        }
+    }
+    Some(flat)
+}
+
 /// The schema's `type`, or the one its keywords imply.
 fn type_of(schema: &Value) -> &str {
     if let Some(ty) = schema.get("type").and_then(Value::as_str) {
         return ty;
     }
-    if schema.get("properties").is_some() || schema.get("additionalProperties").is_some() {
+    if ["properties", "additionalProperties", "required"]
+        .iter()
+        .any(|k| schema.get(*k).is_some())
+    {
         "object"
     } else if schema.get("items").is_some() {
         "array"
@@ -664,6 +732,30 @@ mod tests {
         assert_eq!(
             response_sample(&raw, &schema),
             json!({"hosts": ["https://example.com/sample"], "id": 1})
+        );
+    }
+
+    #[test]
+    fn names_required_above_the_members_that_declare_them_get_their_declared_type() {
+        let raw = json!({});
+        let schema = json!({"type": "object", "required": ["amount", "kind"], "allOf": [
+            {"type": "object", "properties": {"amount": {"type": "number"}}},
+            {"allOf": [{"properties": {"kind": {"type": "string", "enum": ["a"]}}}]}]});
+        assert_eq!(
+            sample(&raw, &schema, 0, &mut Walk::default()),
+            json!({"amount": 1.5, "kind": "a"})
+        );
+    }
+
+    #[test]
+    fn an_object_whose_alternatives_only_require_is_sampled_as_the_object() {
+        let raw = json!({});
+        let schema = json!({"type": "object",
+            "oneOf": [{"required": ["url"]}, {"required": ["html"]}],
+            "properties": {"url": {"type": "string", "format": "uri"}, "html": {"type": "string"}}});
+        assert_eq!(
+            sample(&raw, &schema, 0, &mut Walk::default()),
+            json!({"url": "https://example.com/sample"})
         );
     }
 
