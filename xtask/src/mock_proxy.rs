@@ -437,7 +437,7 @@ pub fn prepare(path: &Path, out: &Path) -> Result<Option<Vec<Route>>> {
 /// which a client must refuse (ix-api.net's `NetworkServiceConfig`).
 fn pin_discriminator_values(spec: &mut serde_json::Value) {
     use serde_json::{Value, json};
-    let mut pinned: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut pinned: BTreeMap<String, Option<(String, Vec<String>)>> = BTreeMap::new();
     collect_discriminators(spec, &mut pinned);
     let Some(schemas) = spec
         .pointer_mut("/components/schemas")
@@ -445,10 +445,10 @@ fn pin_discriminator_values(spec: &mut serde_json::Value) {
     else {
         return;
     };
-    for (name, (property, values)) in pinned {
-        if property.is_empty() {
-            continue;
-        }
+    for (name, (property, values)) in pinned
+        .into_iter()
+        .filter_map(|(name, pin)| Some((name, pin?)))
+    {
         let Some(Value::Object(target)) = schemas.get_mut(&name) else {
             continue;
         };
@@ -463,10 +463,11 @@ fn pin_discriminator_values(spec: &mut serde_json::Value) {
 }
 
 /// For every schema under `node` with a `discriminator` and `oneOf`/`anyOf` members by `$ref`:
-/// each member component's name with the discriminator property and its selecting values.
+/// each member component's name with the discriminator property and its selecting values
+/// (`None` for a component two discriminators select by different properties: left as it is).
 fn collect_discriminators(
     node: &serde_json::Value,
-    pinned: &mut BTreeMap<String, (String, Vec<String>)>,
+    pinned: &mut BTreeMap<String, Option<(String, Vec<String>)>>,
 ) {
     use serde_json::Value;
     match node {
@@ -501,19 +502,18 @@ fn collect_discriminators(
                     if values.is_empty() {
                         values.push(name.to_owned());
                     }
-                    let entry = pinned
+                    let pin = pinned
                         .entry(name.to_owned())
-                        .or_insert_with(|| (property.to_owned(), Vec::new()));
-                    // A component two discriminators select differently is left as it is.
-                    if entry.0 != property {
-                        entry.1.clear();
-                        entry.0.clear();
-                        continue;
-                    }
-                    for value in values {
-                        if !entry.1.contains(&value) {
-                            entry.1.push(value);
+                        .or_insert_with(|| Some((property.to_owned(), Vec::new())));
+                    match pin {
+                        Some((pinned_property, known)) if pinned_property == property => {
+                            for value in values {
+                                if !known.contains(&value) {
+                                    known.push(value);
+                                }
+                            }
                         }
+                        _ => *pin = None,
                     }
                 }
             }

@@ -200,23 +200,21 @@ fn drop_keywords_of_another_type(
     pointer: &str,
     warnings: &mut Vec<Diagnostic>,
 ) {
-    let ignored: &[&str] = match map.get("type").and_then(Value::as_str) {
-        Some("array") => &[
-            "properties",
-            "required",
-            "additionalProperties",
-            "patternProperties",
-            "minProperties",
-            "maxProperties",
-        ],
-        Some("object") => &["items", "minItems", "maxItems", "uniqueItems"],
+    let (kind, ignored): (&str, &[&str]) = match map.get("type").and_then(Value::as_str) {
+        Some("array") => (
+            "array",
+            &[
+                "properties",
+                "required",
+                "additionalProperties",
+                "patternProperties",
+                "minProperties",
+                "maxProperties",
+            ],
+        ),
+        Some("object") => ("object", &["items", "minItems", "maxItems", "uniqueItems"]),
         _ => return,
     };
-    let kind = map
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
     for keyword in ignored {
         if map.shift_remove(*keyword).is_some() {
             warnings.push(Diagnostic::new(
