@@ -178,6 +178,7 @@ fn generated_wire_tests_pass_against_prism() {
         &root.join("generated-client/Cargo.toml"),
         &root.join("target/generated-crates/test-target"),
         &mut prism,
+        &[],
         Duration::from_secs(900),
     )
     .expect("run the wire tests");

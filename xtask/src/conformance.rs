@@ -201,6 +201,33 @@ impl WireRun {
         counts
     }
 
+    /// The operations lost to Prism's death that followed the one it died on (which is the first
+    /// lost; run again, they say something).
+    pub fn lost_after_prism_died(&self) -> Vec<String> {
+        self.operations
+            .iter()
+            .filter(|r| {
+                matches!(&r.verdict, Verdict::Skipped { reason } if reason.starts_with(PRISM_DIED))
+            })
+            .skip(1)
+            .map(|r| r.operation.clone())
+            .collect()
+    }
+
+    /// Takes a rerun's verdicts over this run's for the operations it ran.
+    pub fn merge_rerun(&mut self, rerun: WireRun) {
+        for result in rerun.operations {
+            if let Some(slot) = self
+                .operations
+                .iter_mut()
+                .find(|r| r.operation == result.operation)
+            {
+                *slot = result;
+            }
+        }
+        self.prism_errors.extend(rerun.prism_errors);
+    }
+
     /// How many passes were on a response the proxy synthesised.
     pub fn fallback_passes(&self) -> usize {
         self.operations
@@ -210,8 +237,58 @@ impl WireRun {
     }
 }
 
+/// How often [`run_against_prism`] starts Prism again after it died mid-run.
+const PRISM_RESTARTS: usize = 4;
+
+/// Starts Prism serving `spec` and runs the wire tests of the crate at `manifest` against it
+/// (see [`run_wire_tests`]); when Prism dies while they run, starts it again and reruns the
+/// operations that followed the one it died on, at most [`PRISM_RESTARTS`] times and within
+/// `limit` overall.
+///
+/// Prism's dynamic responses for some huge schemas outgrow its heap: models.lex.v2 and
+/// evetech.net each lost ~80 operations to one such death, which said nothing about the client.
+/// The operation it died on stays skipped with Node's verdict.
+///
+/// # Errors
+///
+/// When Prism does not start the first time, or the tests do not build or finish in time.
+pub fn run_against_prism(
+    root: &Path,
+    spec: &Path,
+    manifest: &Path,
+    target: &Path,
+    startup: Duration,
+    limit: Duration,
+) -> Result<WireRun> {
+    let started = Instant::now();
+    let mut prism = start_prism(root, spec, startup)?;
+    let mut run = run_wire_tests(manifest, target, &mut prism, &[], limit)?;
+    for _ in 0..PRISM_RESTARTS {
+        let after_death = run.lost_after_prism_died();
+        let remaining = limit.saturating_sub(started.elapsed());
+        if after_death.is_empty() || remaining.is_zero() {
+            break;
+        }
+        drop(prism);
+        prism = match start_prism(root, spec, startup) {
+            Ok(prism) => prism,
+            Err(_) => break,
+        };
+        let Ok(rerun) = run_wire_tests(manifest, target, &mut prism, &after_death, remaining)
+        else {
+            break;
+        };
+        run.merge_rerun(rerun);
+    }
+    Ok(run)
+}
+
+/// How the reason of an operation lost to Prism's death starts.
+const PRISM_DIED: &str = "Prism exited";
+
 /// Runs the wire tests of the crate at `manifest` against `prism`, one at a time, building in
-/// `target`; at most `limit` for build and run together.
+/// `target`; at most `limit` for build and run together. `only`, when not empty, names the
+/// operations to run (all others are left out).
 ///
 /// # Errors
 ///
@@ -220,6 +297,7 @@ pub fn run_wire_tests(
     manifest: &Path,
     target: &Path,
     prism: &mut Prism,
+    only: &[String],
     limit: Duration,
 ) -> Result<WireRun> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
@@ -235,6 +313,12 @@ pub fn run_wire_tests(
         // `--show-output`: a passing test's `wire[fallback]` line says its response was the
         // proxy's, not Prism's.
         .args(["--", "--test-threads=1", "--show-output"])
+        .args(if only.is_empty() {
+            None
+        } else {
+            Some("--exact")
+        })
+        .args(only.iter().map(|name| format!("operations::{name}")))
         .env("CARGO_TARGET_DIR", target)
         .env("CARGO_INCREMENTAL", "0")
         .env("WIRE_TEST_BASE_URL", &prism.url)
@@ -290,7 +374,7 @@ pub fn run_wire_tests(
             .lines()
             .find(|line| line.contains("FATAL ERROR"))
             .map_or_else(|| last_lines(&log, 3), |line| line.trim().to_owned());
-        let reason = format!("Prism exited ({status}) while the tests ran: {cause}");
+        let reason = format!("{PRISM_DIED} ({status}) while the tests ran: {cause}");
         for result in &mut operations {
             if matches!(&result.verdict, Verdict::Failed { stage, .. } if stage == "transport") {
                 result.verdict = Verdict::Skipped {
@@ -417,6 +501,55 @@ mod tests {
             if stage == "round-trip" && reason.starts_with("findPets: $.items[0].publisher"))
         );
         assert!(matches!(&results[2].verdict, Verdict::Skipped { .. }));
+    }
+
+    #[test]
+    fn operations_after_prisms_death_are_rerun_and_their_verdicts_taken() {
+        let result = |operation: &str, verdict: Verdict| OperationResult {
+            operation: operation.to_owned(),
+            verdict,
+            fallback: None,
+        };
+        let died = || Verdict::Skipped {
+            reason: format!("{PRISM_DIED} (signal: 6) while the tests ran: heap out of memory"),
+        };
+        let mut run = WireRun {
+            operations: vec![
+                result("a", Verdict::Passed),
+                result("b", died()),
+                result("c", died()),
+                result("d", died()),
+                result(
+                    "e",
+                    Verdict::Skipped {
+                        reason: "the mock answered 500 on its own".to_owned(),
+                    },
+                ),
+            ],
+            prism_errors: vec!["first".to_owned()],
+        };
+        assert_eq!(run.lost_after_prism_died(), ["c", "d"]);
+        run.merge_rerun(WireRun {
+            operations: vec![
+                result("c", Verdict::Passed),
+                result(
+                    "d",
+                    Verdict::Failed {
+                        stage: "decode".to_owned(),
+                        reason: "x".to_owned(),
+                    },
+                ),
+            ],
+            prism_errors: vec!["second".to_owned()],
+        });
+        assert_eq!(run.counts(), (2, 1, 2));
+        assert_eq!(
+            run.operations[1].verdict,
+            died(),
+            "the one it died on stays skipped"
+        );
+        assert_eq!(run.prism_errors, ["first", "second"]);
+        assert!(run.lost_after_prism_died().is_empty());
     }
 
     #[test]

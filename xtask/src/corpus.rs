@@ -506,21 +506,21 @@ fn conformance_stage(
     root: &Path,
     args: &CorpusArgs,
 ) -> Result<ExitCode> {
-    use crate::conformance::{Verdict, run_wire_tests, start_prism};
+    use crate::conformance::{Verdict, run_against_prism};
     let target = cache_dir(root).join("target-0");
     let mut results = Vec::new();
     for (spec, spec_path, crate_dir) in specs {
         let operations = std::fs::read_to_string(crate_dir.join("tests/wire.rs"))
             .map(|t| t.matches("#[tokio::test]").count())
             .unwrap_or(0);
-        let outcome = start_prism(root, spec_path, PRISM_STARTUP).and_then(|mut prism| {
-            run_wire_tests(
-                &crate_dir.join("Cargo.toml"),
-                &target,
-                &mut prism,
-                Duration::from_secs(args.timeout * 10),
-            )
-        });
+        let outcome = run_against_prism(
+            root,
+            spec_path,
+            &crate_dir.join("Cargo.toml"),
+            &target,
+            PRISM_STARTUP,
+            Duration::from_secs(args.timeout * 10),
+        );
         let (run, skipped) = match outcome {
             Ok(run) => (run, None),
             Err(error) => (Default::default(), Some(format!("{error:#}"))),
