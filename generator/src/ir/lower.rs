@@ -333,12 +333,37 @@ impl OperationLowering<'_> {
         }
         // OpenAPI: a header parameter named `Accept`, `Content-Type` or `Authorization` "SHALL
         // be ignored"; the client sets those from the media types and the security schemes.
+        // A spec that declares no security scheme at all (citrixonline's gotomeeting) leaves
+        // nothing else to send its credentials, so there `Authorization` stays a parameter.
+        let no_security_schemes = self
+            .openapi
+            .components
+            .as_ref()
+            .is_none_or(|c| c.security_schemes.is_empty());
         resolved.retain(|(parameter, at)| {
             let name = &parameter.parameter_data_ref().name;
-            let reserved = location_of(parameter) == ParamLocation::Header
-                && ["accept", "content-type", "authorization"]
-                    .iter()
-                    .any(|r| name.eq_ignore_ascii_case(r));
+            if location_of(parameter) != ParamLocation::Header {
+                return true;
+            }
+            if no_security_schemes && name.eq_ignore_ascii_case("authorization") {
+                self.warnings.push(
+                    Diagnostic::new(
+                        at.clone(),
+                        format!(
+                            "header parameter `{name}` is kept, although OpenAPI says to ignore it: \
+                             no security scheme is declared that would send it"
+                        ),
+                    )
+                    .with_hint(
+                        "declare the scheme under `components/securitySchemes` and require it \
+                         with `security`",
+                    ),
+                );
+                return true;
+            }
+            let reserved = ["accept", "content-type", "authorization"]
+                .iter()
+                .any(|r| name.eq_ignore_ascii_case(r));
             if reserved {
                 self.warnings.push(
                     Diagnostic::new(

@@ -512,3 +512,28 @@ fn keywords_of_another_type_are_dropped_with_a_warning() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn an_authorization_header_parameter_is_kept_only_when_no_security_scheme_could_send_it() {
+    let paths = "paths:\n  /groups:\n    get:\n      parameters:\n        - {name: Authorization, in: header, required: true, schema: {type: string}}\n        - {name: Accept, in: header, schema: {type: string}}\n      responses: {'204': {description: ok}}\n";
+    let names = |spec: &str| {
+        let loaded = crate::spec::load(spec).expect("loads");
+        let (api, warnings) = lower(&loaded, &Config::default()).expect("lowers");
+        let names: Vec<String> = api.operations[0]
+            .params
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        (names, warnings.len())
+    };
+    // gotomeeting: no scheme anywhere, so the parameter is the only way to authenticate.
+    assert_eq!(
+        names(&format!("{HEADER}{paths}")),
+        (vec!["Authorization".to_owned()], 2)
+    );
+    // With a scheme the client sends it from the credentials, as OpenAPI requires.
+    let with_scheme = format!(
+        "{HEADER}{paths}components:\n  securitySchemes:\n    token: {{type: http, scheme: bearer}}\nsecurity: [{{token: []}}]\n"
+    );
+    assert_eq!(names(&with_scheme), (Vec::new(), 2));
+}
