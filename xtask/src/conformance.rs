@@ -242,7 +242,7 @@ const PRISM_RESTARTS: usize = 4;
 
 /// Starts Prism serving `spec` and runs the wire tests of the crate at `manifest` against it
 /// (see [`run_wire_tests`]); when Prism dies while they run, starts it again and reruns the
-/// operations that followed the one it died on, at most [`PRISM_RESTARTS`] times and within
+/// operations that followed the one it died on, at most `PRISM_RESTARTS` (4) times and within
 /// `limit` overall.
 ///
 /// Prism's dynamic responses for some huge schemas outgrow its heap: models.lex.v2 and
