@@ -90,6 +90,14 @@ fn operation_test(plan_op: &OperationPlan<'_>, plan: &Plan<'_>) -> TokenStream {
         args.push(pass(&local));
     }
     let statuses = &case.statuses;
+    let headers = case.ignored_headers.iter().map(|(name, value)| {
+        quote! {
+            .header(
+                reqwest::header::HeaderName::from_static(#name),
+                reqwest::header::HeaderValue::from_static(#value),
+            )
+        }
+    });
     let (envelope_data, json) = match &plan_op.decode {
         Decode::Envelope(_) => (plan.api.envelope.as_ref().map(|e| e.data.as_str()), true),
         Decode::Json(_) | Decode::ByStatus { .. } => (None, true),
@@ -118,7 +126,7 @@ fn operation_test(plan_op: &OperationPlan<'_>, plan: &Plan<'_>) -> TokenStream {
         async fn #test_name() {
             let client = client();
             #(#lets)*
-            let outcome = client.#method(#(#args),*).send_with_response().await;
+            let outcome = client.#method(#(#args),*)#(#headers)*.send_with_response().await;
             wire::check(outcome, &Expected {
                 operation: #operation_id,
                 path: #path_template,

@@ -459,6 +459,10 @@ pub struct WireCase {
     pub body: Option<serde_json::Value>,
     /// The status keys the operation's `responses` declares (`200`, `4XX`, `default`).
     pub statuses: Vec<String>,
+    /// Required header parameters OpenAPI says to ignore, which a validating server may still
+    /// demand (vtex declares `Content-Type` on body-less operations): name and value, sent as
+    /// per-call headers so the test's request is valid by every reading of the spec.
+    pub ignored_headers: Vec<(String, String)>,
 }
 
 impl Operation {

@@ -36,10 +36,65 @@ pub(super) fn wire_case(raw: &Value, op: &Operation) -> WireCase {
         .and_then(Value::as_object)
         .map(|responses| responses.keys().cloned().collect())
         .unwrap_or_default();
+    let ignored_headers = ignored_headers(
+        raw,
+        [path_item, operation],
+        op.body.as_ref().is_some_and(|b| b.required),
+    );
     WireCase {
         params,
         body,
         statuses,
+        ignored_headers,
+    }
+}
+
+/// A required `Content-Type` header parameter of an operation whose test sends no body (none
+/// declared, or an optional one), which lowering drops as OpenAPI says, valued from its
+/// example, default or schema. With a body the client's own `Content-Type` is the right one; `Accept` is left to the client, which picks the response
+/// media type it decodes.
+fn ignored_headers(
+    raw: &Value,
+    levels: [Option<&Value>; 2],
+    sends_body: bool,
+) -> Vec<(String, String)> {
+    if sends_body {
+        return Vec::new();
+    }
+    let declared = levels
+        .iter()
+        .rev()
+        .flatten()
+        .filter_map(|level| level.get("parameters")?.as_array())
+        .flatten()
+        .map(|p| resolve(raw, p))
+        .find(|p| {
+            p.get("in").and_then(Value::as_str) == Some("header")
+                && p.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|name| name.eq_ignore_ascii_case("content-type"))
+        });
+    let Some(declared) = declared else {
+        return Vec::new();
+    };
+    if declared.get("required").and_then(Value::as_bool) != Some(true) {
+        return Vec::new();
+    }
+    let schema = declared.get("schema").cloned().unwrap_or_else(|| json!({}));
+    let value = declared
+        .get("example")
+        .cloned()
+        .or_else(|| first_example(raw, declared))
+        .filter(|v| fits(raw, &schema, v, 0))
+        .unwrap_or_else(|| sample(raw, &schema, 0, &mut Walk::default()));
+    match value {
+        // Only a value that is a valid header value as written.
+        Value::String(text)
+            if !text.is_empty() && text.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) =>
+        {
+            vec![("content-type".to_owned(), text)]
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -720,6 +775,29 @@ mod tests {
                 "child": {"$ref": "#/components/schemas/Node"}}}
         }}});
         sample(&raw, &schema, 0, &mut Walk::default())
+    }
+
+    #[test]
+    fn a_required_content_type_parameter_is_sent_only_when_the_test_sends_no_body() {
+        let raw = json!({"components": {"parameters": {"ContentType": {"in": "header",
+            "name": "Content-Type", "required": true,
+            "schema": {"type": "string", "default": "application/json"}}}}});
+        let path_item = json!({"parameters": [{"$ref": "#/components/parameters/ContentType"}]});
+        let operation = json!({"parameters": []});
+        let levels = [Some(&path_item), Some(&operation)];
+        assert_eq!(
+            ignored_headers(&raw, levels, false),
+            [("content-type".to_owned(), "application/json".to_owned())]
+        );
+        assert!(ignored_headers(&raw, levels, true).is_empty());
+        // The operation's own optional declaration wins over the path item's required one.
+        let operation = json!({"parameters": [{"in": "header", "name": "content-type",
+            "schema": {"type": "string"}}]});
+        assert!(ignored_headers(&raw, [Some(&path_item), Some(&operation)], false).is_empty());
+        // A value that is no valid header value is not sent.
+        let operation = json!({"parameters": [{"in": "header", "name": "Content-Type",
+            "required": true, "example": "a\nb", "schema": {"type": "string", "enum": ["a\nb"]}}]});
+        assert!(ignored_headers(&raw, [None, Some(&operation)], false).is_empty());
     }
 
     #[test]
