@@ -630,13 +630,33 @@ impl OperationLowering<'_> {
         } else {
             Vec::new()
         };
-        let content_type = if media_type.contains('*') && encoding == BodyEncoding::Json {
-            "application/json".to_owned()
-        } else if media_type.contains('*') {
-            "application/octet-stream".to_owned()
-        } else {
-            media_type.to_owned()
-        };
+        // A wildcard or an empty key (spoonacular writes `content: {"": …}`) names no media
+        // type to send; the body is sent as what its encoding says.
+        let unnamed = media_type.trim().is_empty();
+        if unnamed {
+            self.warnings.push(
+                Diagnostic::new(
+                    content_pointer.clone(),
+                    format!(
+                        "the request body's media type is empty; it is sent as {}",
+                        if encoding == BodyEncoding::Json {
+                            "application/json"
+                        } else {
+                            "application/octet-stream"
+                        }
+                    ),
+                )
+                .with_hint("name the media type, such as `application/json`"),
+            );
+        }
+        let content_type =
+            if (unnamed || media_type.contains('*')) && encoding == BodyEncoding::Json {
+                "application/json".to_owned()
+            } else if unnamed || media_type.contains('*') {
+                "application/octet-stream".to_owned()
+            } else {
+                media_type.to_owned()
+            };
         Some(Body {
             ty,
             content_type,
@@ -675,8 +695,9 @@ impl OperationLowering<'_> {
             .chain(all.iter().filter(|(code, _)| code == "default"))
             .find_map(|(_, response)| pick_media_type(&response.content))
             .map(|(media_type, _)| media_type.to_owned())?;
-        let sendable =
-            !chosen.contains('*') && chosen.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+        let sendable = !chosen.trim().is_empty()
+            && !chosen.contains('*')
+            && chosen.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
         if !sendable {
             return None;
         }
@@ -1134,11 +1155,11 @@ fn is_json(media_type: &str) -> bool {
 }
 
 /// How a declared media type's body is read or written: as [`encoding_of`] says, except that a
-/// wildcard (`*/*`, `application/*`, as Spring's generated specs write) with a schema that is
-/// not binary is JSON, which is what such services speak.
+/// wildcard (`*/*`, `application/*`, as Spring's generated specs write) or an empty key with a
+/// schema that is not binary is JSON, which is what such services speak.
 fn encoding_for(media_type: &str, media: &openapiv3::MediaType) -> BodyEncoding {
     let essence = media_type.split(';').next().unwrap_or_default().trim();
-    let wildcard = matches!(essence, "*/*" | "application/*");
+    let wildcard = matches!(essence, "" | "*/*" | "application/*");
     let binary = match &media.schema {
         Some(ReferenceOr::Item(schema)) => matches!(
             &schema.schema_kind,

@@ -537,3 +537,23 @@ fn an_authorization_header_parameter_is_kept_only_when_no_security_scheme_could_
     );
     assert_eq!(names(&with_scheme), (Vec::new(), 2));
 }
+
+#[test]
+fn an_empty_media_type_key_is_sent_as_json_with_a_warning() {
+    let spec = format!(
+        "{HEADER}paths:\n  /templates:\n    post:\n      requestBody:\n        required: true\n        content:\n          '':\n            schema: {{type: object, properties: {{hash: {{type: string}}}}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            '': {{schema: {{type: object}}}}\n"
+    );
+    let loaded = crate::spec::load(&spec).expect("loads");
+    let (api, warnings) = lower(&loaded, &Config::default()).expect("lowers");
+    let op = &api.operations[0];
+    let body = op.body.as_ref().expect("a body");
+    assert_eq!(
+        (body.content_type.as_str(), body.encoding),
+        ("application/json", BodyEncoding::Json)
+    );
+    assert_eq!(op.response.encoding, BodyEncoding::Json);
+    // No `Accept: ` with an empty value.
+    assert_eq!(op.response.accept, None);
+    let locations: Vec<&str> = warnings.iter().map(|w| w.location.as_str()).collect();
+    assert_eq!(locations, ["#/paths/~1templates/post/requestBody/content/"]);
+}
