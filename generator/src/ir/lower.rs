@@ -633,30 +633,22 @@ impl OperationLowering<'_> {
         // A wildcard or an empty key (spoonacular writes `content: {"": …}`) names no media
         // type to send; the body is sent as what its encoding says.
         let unnamed = media_type.trim().is_empty();
+        let content_type = if !unnamed && !media_type.contains('*') {
+            media_type.to_owned()
+        } else if encoding == BodyEncoding::Json {
+            "application/json".to_owned()
+        } else {
+            "application/octet-stream".to_owned()
+        };
         if unnamed {
             self.warnings.push(
                 Diagnostic::new(
                     content_pointer.clone(),
-                    format!(
-                        "the request body's media type is empty; it is sent as {}",
-                        if encoding == BodyEncoding::Json {
-                            "application/json"
-                        } else {
-                            "application/octet-stream"
-                        }
-                    ),
+                    format!("the request body's media type is empty; it is sent as {content_type}"),
                 )
                 .with_hint("name the media type, such as `application/json`"),
             );
         }
-        let content_type =
-            if (unnamed || media_type.contains('*')) && encoding == BodyEncoding::Json {
-                "application/json".to_owned()
-            } else if unnamed || media_type.contains('*') {
-                "application/octet-stream".to_owned()
-            } else {
-                media_type.to_owned()
-            };
         Some(Body {
             ty,
             content_type,

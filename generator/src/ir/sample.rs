@@ -50,9 +50,9 @@ pub(super) fn wire_case(raw: &Value, op: &Operation) -> WireCase {
 }
 
 /// A required `Content-Type` header parameter of an operation whose test sends no body (none
-/// declared, or an optional one), which lowering drops as OpenAPI says, valued from its
-/// example, default or schema. With a body the client's own `Content-Type` is the right one; `Accept` is left to the client, which picks the response
-/// media type it decodes.
+/// declared, or an optional one), which lowering drops as OpenAPI says, valued like any other
+/// parameter. With a body the client's own `Content-Type` is the right one; `Accept` is left
+/// to the client, which picks the response media type it decodes.
 fn ignored_headers(
     raw: &Value,
     levels: [Option<&Value>; 2],
@@ -61,33 +61,16 @@ fn ignored_headers(
     if sends_body {
         return Vec::new();
     }
-    let declared = levels
-        .iter()
-        .rev()
-        .flatten()
-        .filter_map(|level| level.get("parameters")?.as_array())
-        .flatten()
-        .map(|p| resolve(raw, p))
-        .find(|p| {
-            p.get("in").and_then(Value::as_str) == Some("header")
-                && p.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|name| name.eq_ignore_ascii_case("content-type"))
-        });
+    let declared = declared_param(raw, levels, "header", |name| {
+        name.eq_ignore_ascii_case("content-type")
+    });
     let Some(declared) = declared else {
         return Vec::new();
     };
     if declared.get("required").and_then(Value::as_bool) != Some(true) {
         return Vec::new();
     }
-    let schema = declared.get("schema").cloned().unwrap_or_else(|| json!({}));
-    let value = declared
-        .get("example")
-        .cloned()
-        .or_else(|| first_example(raw, declared))
-        .filter(|v| fits(raw, &schema, v, 0))
-        .unwrap_or_else(|| sample(raw, &schema, 0, &mut Walk::default()));
-    match value {
+    match declared_value(raw, declared) {
         // Only a value that is a valid header value as written.
         Value::String(text)
             if !text.is_empty() && text.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) =>
@@ -95,6 +78,52 @@ fn ignored_headers(
             vec![("content-type".to_owned(), text)]
         }
         _ => Vec::new(),
+    }
+}
+
+/// The parameter declared `in` `location` whose name `name_matches`; the operation's own
+/// declaration wins over the path item's, as in lowering.
+fn declared_param<'a>(
+    raw: &'a Value,
+    levels: [Option<&'a Value>; 2],
+    location: &str,
+    name_matches: impl Fn(&str) -> bool,
+) -> Option<&'a Value> {
+    levels.iter().rev().flatten().find_map(|level| {
+        level
+            .get("parameters")?
+            .as_array()?
+            .iter()
+            .map(|p| resolve(raw, p))
+            .find(|p| {
+                p.get("in").and_then(Value::as_str) == Some(location)
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(&name_matches)
+            })
+    })
+}
+
+/// A declared parameter's value: its own example when it fits its schema, else one sampled
+/// from the schema (or from its `content`'s schema).
+fn declared_value(raw: &Value, declared: &Value) -> Value {
+    let schema = declared.get("schema").cloned().or_else(|| {
+        declared
+            .get("content")?
+            .as_object()?
+            .values()
+            .next()?
+            .get("schema")
+            .cloned()
+    });
+    let schema = schema.unwrap_or_else(|| json!({}));
+    let own = declared
+        .get("example")
+        .cloned()
+        .or_else(|| first_example(raw, declared));
+    match own.filter(|v| fits(raw, &schema, v, 0)) {
+        Some(example) => example,
+        None => sample(raw, &schema, 0, &mut Walk::default()),
     }
 }
 
@@ -128,39 +157,10 @@ fn param_sample(raw: &Value, levels: [Option<&Value>; 2], param: &Param) -> Valu
         ParamLocation::Header => "header",
         ParamLocation::Cookie => "cookie",
     };
-    // The operation's own declaration wins over the path item's, as in lowering.
-    let declared = levels.iter().rev().flatten().find_map(|level| {
-        level
-            .get("parameters")?
-            .as_array()?
-            .iter()
-            .map(|p| resolve(raw, p))
-            .find(|p| {
-                p.get("name").and_then(Value::as_str) == Some(param.name.as_str())
-                    && p.get("in").and_then(Value::as_str) == Some(location)
-            })
-    });
-    let Some(declared) = declared else {
+    let Some(declared) = declared_param(raw, levels, location, |name| name == param.name) else {
         return Value::String("sample".to_owned());
     };
-    let schema = declared.get("schema").cloned().or_else(|| {
-        declared
-            .get("content")?
-            .as_object()?
-            .values()
-            .next()?
-            .get("schema")
-            .cloned()
-    });
-    let schema = schema.unwrap_or_else(|| json!({}));
-    let own = declared
-        .get("example")
-        .cloned()
-        .or_else(|| first_example(raw, declared));
-    let mut value = match own.filter(|v| fits(raw, &schema, v, 0)) {
-        Some(example) => example,
-        None => sample(raw, &schema, 0, &mut Walk::default()),
-    };
+    let mut value = declared_value(raw, declared);
     // A path segment must not be empty (the client refuses it, as it would hit another URL).
     if param.location == ParamLocation::Path
         && matches!(&value, Value::String(s) if s.is_empty() || s == "." || s == "..")
