@@ -100,9 +100,10 @@ pub fn start_prism(root: &Path, spec: &Path, startup: Duration) -> Result<Prism>
             "-d",
         ])
         .arg(served)
-        // Its dynamic responses for large specs outgrow Node's default heap (models.lex.v2
-        // aborted with "heap out of memory"); the machine has room for more.
-        .env("NODE_OPTIONS", "--max-old-space-size=6144")
+        // Some of its dynamic responses for huge recursive schemas outgrow any heap
+        // (models.lex.v2 aborted at 6 GiB too, after minutes of collecting garbage); a 2 GiB
+        // cap ends such a Prism sooner, and `run_against_prism` starts it again for the rest.
+        .env("NODE_OPTIONS", "--max-old-space-size=2048")
         .stdout(Stdio::from(file.try_clone()?))
         .stderr(Stdio::from(file))
         .spawn()
@@ -283,6 +284,63 @@ pub fn run_against_prism(
     Ok(run)
 }
 
+/// How long one operation's test may wait on Prism before the runner stops Prism (a healthy
+/// Prism answers in milliseconds; one near its heap limit takes minutes to abort).
+const OPERATION_LIMIT: Duration = Duration::from_secs(30);
+
+/// Watches libtest's output for a test that started (`test operations::x ... `, printed before
+/// it runs with one thread) and has not finished within [`OPERATION_LIMIT`].
+#[derive(Debug, Default)]
+struct Watchdog {
+    /// The unfinished test last seen and since when.
+    running: Option<(String, Instant)>,
+    /// Checked at most twice a second: the log is reread each time.
+    last_check: Option<Instant>,
+    /// The operation Prism was stopped on, once it was.
+    killed_on: Option<String>,
+}
+
+impl Watchdog {
+    /// Whether Prism should be stopped now (true once per stuck operation).
+    fn stuck(&mut self, log: &Path) -> bool {
+        let now = Instant::now();
+        if self.killed_on.is_some()
+            || self
+                .last_check
+                .is_some_and(|at| now.duration_since(at) < Duration::from_millis(500))
+        {
+            return false;
+        }
+        self.last_check = Some(now);
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let Some(unfinished) = unfinished_test(&text) else {
+            self.running = None;
+            return false;
+        };
+        match &self.running {
+            Some((name, since)) if *name == unfinished => {
+                if now.duration_since(*since) > OPERATION_LIMIT {
+                    self.killed_on = Some(unfinished);
+                    return true;
+                }
+            }
+            _ => self.running = Some((unfinished, now)),
+        }
+        false
+    }
+}
+
+/// The operation of a test libtest started and has not reported on (the output's last line is
+/// `test operations::x ... ` with nothing after it).
+fn unfinished_test(text: &str) -> Option<String> {
+    let last = text.lines().last()?;
+    let name = last
+        .trim_end()
+        .strip_prefix("test ")?
+        .strip_suffix(" ...")?;
+    Some(name.trim().trim_start_matches("operations::").to_owned())
+}
+
 /// How the reason of an operation lost to Prism's death starts.
 const PRISM_DIED: &str = "Prism exited";
 
@@ -328,6 +386,7 @@ pub fn run_wire_tests(
         .spawn()
         .context("running cargo test")?;
     let started = Instant::now();
+    let mut watchdog = Watchdog::default();
     let timed_out = loop {
         if child.try_wait()?.is_some() {
             break false;
@@ -336,6 +395,12 @@ pub fn run_wire_tests(
             let _ = child.kill();
             let _ = child.wait();
             break true;
+        }
+        if watchdog.stuck(&output_path) {
+            // Node spends minutes collecting garbage near its heap limit before it aborts;
+            // ended now, the restart in `run_against_prism` still has time for the rest.
+            let _ = prism.child.kill();
+            let _ = prism.child.wait();
         }
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -370,10 +435,16 @@ pub fn run_wire_tests(
     // calls that follow: those say nothing about the client.
     if let Some(status) = prism.child.try_wait()? {
         // Node's own verdict ("FATAL ERROR: … heap out of memory") beats its stack trace.
-        let cause = log
-            .lines()
-            .find(|line| line.contains("FATAL ERROR"))
-            .map_or_else(|| last_lines(&log, 3), |line| line.trim().to_owned());
+        let cause = if let Some(operation) = &watchdog.killed_on {
+            format!(
+                "stopped by the runner: no answer to {operation} within {} s",
+                OPERATION_LIMIT.as_secs()
+            )
+        } else {
+            log.lines()
+                .find(|line| line.contains("FATAL ERROR"))
+                .map_or_else(|| last_lines(&log, 3), |line| line.trim().to_owned())
+        };
         let reason = format!("{PRISM_DIED} ({status}) while the tests ran: {cause}");
         for result in &mut operations {
             if matches!(&result.verdict, Verdict::Failed { stage, .. } if stage == "transport") {
@@ -501,6 +572,19 @@ mod tests {
             if stage == "round-trip" && reason.starts_with("findPets: $.items[0].publisher"))
         );
         assert!(matches!(&results[2].verdict, Verdict::Skipped { .. }));
+    }
+
+    #[test]
+    fn the_unfinished_test_is_the_last_line_without_a_result() {
+        let running = "\nrunning 2 tests\ntest operations::get_pet ... ok\ntest operations::create_slot_type ... ";
+        assert_eq!(
+            unfinished_test(running).as_deref(),
+            Some("create_slot_type")
+        );
+        let finished =
+            "test operations::get_pet ... ok\ntest operations::create_slot_type ... FAILED\n";
+        assert_eq!(unfinished_test(finished), None);
+        assert_eq!(unfinished_test(""), None);
     }
 
     #[test]
