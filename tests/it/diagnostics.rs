@@ -194,3 +194,29 @@ fn extra_files_cannot_escape_the_crate() {
         "{errors}"
     );
 }
+
+#[test]
+fn segments_written_after_a_hash_are_a_warning_naming_the_path_sent() {
+    let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  "/send/#env/v1/{id}/transfer":
+    post:
+      operationId: transfer
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+  "/tags#tagKeys":
+    delete:
+      operationId: untag
+      responses: {"200": {description: ok}}
+"##;
+    let output = generate(spec, &Config::default()).expect("generates");
+    let warnings: Vec<String> = output.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("#/paths/~1send~1#env~1v1~1{id}~1transfer")
+            && warnings[0].contains("requests go to `/send/`"),
+        "{warnings:?}"
+    );
+}

@@ -68,6 +68,7 @@ pub fn rewrite(spec: &serde_json::Value) -> Option<(serde_json::Value, Vec<Route
     }
     let mut rewritten = serde_json::Map::new();
     let mut routes = Vec::new();
+    let mut renamed = BTreeMap::new();
     for (index, (path, item)) in paths.iter().enumerate() {
         // `/a#X-Amz-Target=Svc.Op`, or a query written into the template (`/history?q={q}`,
         // which OpenAPI does not allow but clicksend's spec does, and clients send as a query).
@@ -117,14 +118,43 @@ pub fn rewrite(spec: &serde_json::Value) -> Option<(serde_json::Value, Vec<Route
             });
         }
         suffix.push_str(&prism_path_tail);
-        rewritten.insert(
-            format!("{}{suffix}", base.trim_end_matches('/')),
-            item.clone(),
-        );
+        let served_path = format!("{}{suffix}", base.trim_end_matches('/'));
+        renamed.insert(path.clone(), served_path.clone());
+        rewritten.insert(served_path, item.clone());
     }
     let mut spec = spec.clone();
     spec["paths"] = serde_json::Value::Object(rewritten);
+    retarget_path_refs(&mut spec, &renamed);
     Some((spec, routes))
+}
+
+/// Points `$ref`s into a renamed path item (`#/paths/~1request?view=collection/get/…`, as
+/// opensuse.org's obs spec shares parameters) at its new name, so the served document resolves.
+fn retarget_path_refs(node: &mut serde_json::Value, renamed: &BTreeMap<String, String>) {
+    use serde_json::Value;
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get_mut("$ref")
+                && let Some(rest) = reference.strip_prefix("#/paths/")
+            {
+                let (token, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                let path = token.replace("~1", "/").replace("~0", "~");
+                if let Some(served) = renamed.get(&decode(&path)) {
+                    let token = served.replace('~', "~0").replace('/', "~1");
+                    *reference = format!("#/paths/{token}{tail}");
+                }
+            }
+            for child in map.values_mut() {
+                retarget_path_refs(child, renamed);
+            }
+        }
+        Value::Array(items) => {
+            for child in items {
+                retarget_path_refs(child, renamed);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The request target routed: the path with a route's suffix when one selects the request.
@@ -423,12 +453,37 @@ pub fn prepare(path: &Path, out: &Path) -> Result<Option<Vec<Route>>> {
         }
         None => Vec::new(),
     };
+    let openapi30 = spec
+        .get("openapi")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|version| version.starts_with("3.0"));
+    if openapi30 {
+        drop_ref_siblings(&mut spec);
+    }
     infer_schema_types(&mut spec, false);
     pin_discriminator_values(&mut spec);
     let resolver = spec.clone();
     drop_mistyped_examples(&mut spec, &resolver);
     std::fs::write(out, serde_json::to_vec(&spec)?)?;
     Ok(Some(routes))
+}
+
+/// Removes the keywords beside every `$ref` but its `description` and `summary`: OpenAPI 3.0 says
+/// they SHALL be ignored, as the generator does, while Prism's dereferencer merges them into the
+/// target (microcks.local's `{$ref: StringArray, type: object}` became a map of objects).
+fn drop_ref_siblings(node: &mut serde_json::Value) {
+    use serde_json::Value;
+    match node {
+        Value::Object(map) => {
+            if map.get("$ref").is_some_and(Value::is_string) {
+                map.retain(|key, _| matches!(key.as_str(), "$ref" | "description" | "summary"));
+                return;
+            }
+            map.values_mut().for_each(drop_ref_siblings);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_ref_siblings),
+        _ => {}
+    }
 }
 
 /// Gives each component schema that a discriminator selects an `enum` of the values that select
@@ -530,21 +585,26 @@ fn collect_discriminators(
     }
 }
 
-/// Removes, beside every `schema`, the `example` (and `examples` entries) whose JSON type is not
-/// the one the schema declares. Prism answers with a media type's example even in dynamic mode,
-/// and specs do hold examples that are JSON *text* for an object schema (xero.com's assets API):
-/// a client decoding that is right to fail, so Prism generates from the schema instead.
+/// Removes, beside every `schema`, the `example` (and `examples` entries, followed when they are
+/// `$ref`s) that do not fit the schema's declared types, at any depth. Prism answers with a media
+/// type's example even in dynamic mode, and specs do hold examples that are JSON *text* for an
+/// object schema (xero.com's assets API) or an array where the schema says object (Azure's
+/// `actionGroups`): a client decoding that is right to fail, so Prism generates from the schema.
 fn drop_mistyped_examples(node: &mut serde_json::Value, root: &serde_json::Value) {
     use serde_json::Value;
     match node {
         Value::Object(map) => {
-            if let Some(declared) = map.get("schema").and_then(|s| declared_type(s, root)) {
-                let fits = |value: &Value| json_type_fits(value, &declared);
+            if let Some(schema) = map.get("schema").cloned() {
+                let fits = |value: &Value| fits_schema(value, &schema, root, 0);
                 if map.get("example").is_some_and(|e| !fits(e)) {
                     map.remove("example");
                 }
                 if let Some(Value::Object(examples)) = map.get_mut("examples") {
-                    examples.retain(|_, example| example.get("value").is_none_or(fits));
+                    examples.retain(|_, example| {
+                        resolve(example, root)
+                            .and_then(|example| example.get("value"))
+                            .is_none_or(fits)
+                    });
                     if examples.is_empty() {
                         map.remove("examples");
                     }
@@ -563,16 +623,70 @@ fn drop_mistyped_examples(node: &mut serde_json::Value, root: &serde_json::Value
     }
 }
 
-/// The `type` a schema declares, following local `$ref`s (a bounded number, for cycles).
-fn declared_type(schema: &serde_json::Value, root: &serde_json::Value) -> Option<String> {
-    let mut schema = schema;
+/// `node`, or what its local `$ref` chain ends at (a bounded number, for cycles).
+fn resolve<'a>(
+    mut node: &'a serde_json::Value,
+    root: &'a serde_json::Value,
+) -> Option<&'a serde_json::Value> {
     for _ in 0..16 {
-        match schema.get("$ref").and_then(serde_json::Value::as_str) {
-            Some(reference) => schema = root.pointer(reference.strip_prefix('#')?)?,
-            None => return schema.get("type")?.as_str().map(str::to_owned),
+        match node.get("$ref").and_then(serde_json::Value::as_str) {
+            Some(reference) => node = root.pointer(reference.strip_prefix('#')?)?,
+            None => return Some(node),
         }
     }
     None
+}
+
+/// Whether `value` has the JSON types `schema` declares, down its declared properties, items and
+/// `allOf` members (alternatives and unresolvable references are taken to fit: this only finds
+/// examples that are plainly wrong).
+fn fits_schema(
+    value: &serde_json::Value,
+    schema: &serde_json::Value,
+    root: &serde_json::Value,
+    depth: usize,
+) -> bool {
+    use serde_json::Value;
+    let Some(schema) = resolve(schema, root) else {
+        return true;
+    };
+    if depth > 32 || value.is_null() {
+        return true;
+    }
+    if let Some(declared) = schema.get("type").and_then(Value::as_str)
+        && !json_type_fits(value, declared)
+    {
+        return false;
+    }
+    let members_fit = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .is_none_or(|members| {
+            members
+                .iter()
+                .all(|member| fits_schema(value, member, root, depth + 1))
+        });
+    if !members_fit {
+        return false;
+    }
+    match value {
+        Value::Object(object) => {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                return true;
+            };
+            object.iter().all(|(name, property)| {
+                properties
+                    .get(name)
+                    .is_none_or(|declared| fits_schema(property, declared, root, depth + 1))
+            })
+        }
+        Value::Array(items) => schema.get("items").is_none_or(|declared| {
+            items
+                .iter()
+                .all(|item| fits_schema(item, declared, root, depth + 1))
+        }),
+        _ => true,
+    }
 }
 
 fn json_type_fits(value: &serde_json::Value, declared: &str) -> bool {
@@ -662,6 +776,48 @@ mod tests {
     }
 
     #[test]
+    fn keywords_beside_a_ref_go_as_openapi_3_0_says() {
+        let mut spec = json!({"components": {"schemas": {"Labels": {"type": "object",
+            "additionalProperties": {"$ref": "#/components/schemas/Values", "type": "object",
+                "description": "kept"}},
+            "Odd": {"properties": {"$ref": {"type": "string"}}}}}});
+        drop_ref_siblings(&mut spec);
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["Labels"]["additionalProperties"],
+            json!({"$ref": "#/components/schemas/Values", "description": "kept"})
+        );
+        // A property named `$ref` is not a reference.
+        assert_eq!(schemas["Odd"]["properties"]["$ref"]["type"], "string");
+    }
+
+    #[test]
+    fn refs_into_a_renamed_path_item_follow_it() {
+        let spec = json!({"paths": {
+            "/request?view=collection": {"get": {"parameters": [{"name": "a", "in": "query"}]}},
+            "/request/{id}": {"get": {"parameters": [
+                {"$ref": "#/paths/~1request?view=collection/get/parameters/0"},
+                {"$ref": "#/components/parameters/b"},
+            ]}},
+        }});
+        let (served, _) = rewrite(&spec).expect("a query path is rewritten");
+        let references: Vec<&str> = served["paths"]["/request/{id}"]["get"]["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["$ref"].as_str())
+            .collect();
+        assert_eq!(
+            references,
+            [
+                "#/paths/~1request~1__query0/get/parameters/0",
+                "#/components/parameters/b"
+            ]
+        );
+        assert!(served["paths"]["/request/__query0"]["get"]["parameters"][0].is_object());
+    }
+
+    #[test]
     fn schemas_without_a_type_get_the_one_their_keywords_imply() {
         let mut spec = json!({"components": {"schemas": {
             "Info": {"properties": {"properties": {"properties": {"a": {"items": {"type": "string"}}}}}},
@@ -733,6 +889,38 @@ mod tests {
             .collect();
         assert_eq!(kept, ["object"]);
         assert_eq!(content["application/xml"]["example"], 3);
+    }
+
+    #[test]
+    fn examples_wrong_deep_down_or_behind_a_ref_are_dropped() {
+        let mut spec = json!({"components": {
+            "schemas": {
+                "Rule": {"type": "object", "properties": {
+                    "actionGroups": {"$ref": "#/components/schemas/Groups"},
+                    "scope": {"type": "array", "items": {"type": "string"}}}},
+                "Groups": {"type": "object", "properties": {"groupIds": {"type": "array"}}}},
+            "examples": {
+                "Wrong": {"value": {"actionGroups": [{"actionGroupId": "x"}]}},
+                "Right": {"value": {"actionGroups": {"groupIds": []}, "scope": ["a"], "other": 1}}}},
+            "paths": {"/a": {"get": {"responses": {"200": {"content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/Rule"},
+                    "examples": {
+                        "wrong": {"$ref": "#/components/examples/Wrong"},
+                        "right": {"$ref": "#/components/examples/Right"}}},
+                "text/json": {
+                    "schema": {"$ref": "#/components/schemas/Rule"},
+                    "example": {"scope": [1]}}}}}}}}});
+        let root = spec.clone();
+        drop_mistyped_examples(&mut spec, &root);
+        let content = &spec["paths"]["/a"]["get"]["responses"]["200"]["content"];
+        let kept: Vec<&String> = content["application/json"]["examples"]
+            .as_object()
+            .into_iter()
+            .flat_map(|examples| examples.keys())
+            .collect();
+        assert_eq!(kept, ["right"]);
+        assert!(content["text/json"].get("example").is_none());
     }
 
     #[test]

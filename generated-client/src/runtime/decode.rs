@@ -72,6 +72,14 @@ fn decode_at<'de, T: serde::Deserialize<'de>>(
     if let Ok(value) = serde_json::from_slice(json) {
         return Ok(value);
     }
+    // A `*/*` or `text/*` answer that is plain text where the schema wants a string (Spring's
+    // `String` handlers send `text/plain`): the text is the value.
+    if let Some(text) = plain_text(&response.headers, json) {
+        let as_string = serde::de::value::BorrowedStrDeserializer::<serde_json::Error>::new(text);
+        if let Ok(value) = T::deserialize(as_string) {
+            return Ok(value);
+        }
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let inner = error.path().to_string();
@@ -82,6 +90,28 @@ fn decode_at<'de, T: serde::Deserialize<'de>>(
         };
         decode_error(response, path, error.into_inner().to_string())
     })
+}
+
+/// The body as text when the response does not say it is JSON (no `Content-Type`, or one that
+/// is neither `*/json` nor `*+json`) and it is UTF-8.
+pub(crate) fn plain_text<'a>(
+    headers: &reqwest::header::HeaderMap,
+    body: &'a [u8],
+) -> Option<&'a str> {
+    let essence = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let json = essence.ends_with("/json") || essence.ends_with("+json");
+    if json {
+        return None;
+    }
+    std::str::from_utf8(body).ok()
 }
 
 /// Reads an envelope's payload and success flag in one pass; `None` when the body is not a
@@ -244,4 +274,43 @@ pub fn decode_empty(
         data: (),
         body: response.body,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(content_type: Option<&'static str>, body: &'static str) -> RawResponse {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(content_type) = content_type {
+            headers.insert(
+                reqwest::header::CONTENT_TYPE,
+                reqwest::header::HeaderValue::from_static(content_type),
+            );
+        }
+        RawResponse {
+            status: StatusCode::OK,
+            headers,
+            body: bytes::Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn plain_text_is_the_string_a_schema_wants_unless_json_is_declared() {
+        let text = response(Some("text/plain;charset=UTF-8"), "token 42");
+        let decoded: String = decode_at(&text, &text.body, "").expect("text decodes as a string");
+        assert_eq!(decoded, "token 42");
+        let quoted = response(Some("text/plain"), "\"token\"");
+        let decoded: String =
+            decode_at(&quoted, &quoted.body, "").expect("JSON text still decodes");
+        assert_eq!(decoded, "token");
+        let untyped = response(None, "token 42");
+        assert!(decode_at::<String>(&untyped, &untyped.body, "").is_ok());
+        // Text is not an object, and a body that says it is JSON must be JSON.
+        assert!(
+            decode_at::<std::collections::BTreeMap<String, i64>>(&text, &text.body, "").is_err()
+        );
+        let mislabelled = response(Some("application/json"), "token 42");
+        assert!(decode_at::<String>(&mislabelled, &mislabelled.body, "").is_err());
+    }
 }

@@ -171,6 +171,22 @@ impl OperationLowering<'_> {
         let mut operations = Vec::new();
         for (path, item) in &self.openapi.paths.paths {
             let mut path_pointer = pointer_join("#/paths", path);
+            // `/a#X-Amz-Target=Op` selects by a header or query the operation sends; segments
+            // after the `#` (`/send/#env/v1/…`) are never sent at all.
+            if let Some((sent, fragment)) = path.split_once('#')
+                && fragment.contains('/')
+            {
+                self.warnings.push(
+                    Diagnostic::new(
+                        path_pointer.clone(),
+                        format!(
+                            "the path writes segments after `#`, which HTTP never sends: \
+                             requests go to `{sent}`"
+                        ),
+                    )
+                    .with_hint("correct the path in the spec (the server cannot tell such operations apart)"),
+                );
+            }
             let referenced;
             let item = match item {
                 ReferenceOr::Item(item) => item,
