@@ -32,6 +32,18 @@ pub fn seed_config() -> Config {
         })
         .unwrap_or_else(|never| match never {});
     config
+        .load_overlays(|source| Ok::<_, std::convert::Infallible>(read(&format!("spec/{source}"))))
+        .unwrap_or_else(|never| match never {});
+    config
+}
+
+/// The seed config without its overlays: the vendor's document exactly as published.
+pub fn seed_config_without_overlays() -> Config {
+    Config {
+        overlays: Vec::new(),
+        overlay_sources: Vec::new(),
+        ..seed_config()
+    }
 }
 
 /// Generates the seed client in memory, exactly as `cargo xtask codegen` does on a clean checkout

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::Diagnostic;
+use crate::spec::OverlaySource;
 
 /// Settings read from the codegen config file beside the spec (e.g. `spec/codegen.toml`).
 ///
@@ -35,6 +36,18 @@ pub struct Config {
     /// Contents of `extra_files`, keyed by crate path; loaded by the caller (the generator does no I/O).
     #[serde(skip)]
     pub extra_file_contents: BTreeMap<String, String>,
+    /// OpenAPI Overlay 1.0 documents applied in order to the spec before generation, as paths
+    /// relative to the config file (the verbatim spec is never edited).
+    #[serde(default)]
+    pub overlays: Vec<String>,
+    /// The overlays' contents in the order they apply (the config's, then any given on the
+    /// command line); loaded by the caller with [`Config::load_overlays`].
+    #[serde(skip)]
+    pub overlay_sources: Vec<OverlaySource>,
+    /// The overlays as they were when the previous spec was generated (e.g. read from git), for
+    /// the API change report; `None` means the same as `overlay_sources`.
+    #[serde(skip)]
+    pub previous_overlay_sources: Option<Vec<OverlaySource>>,
     /// How generated headers name the spec (e.g. `spec/gainsight-cta.yaml`); set by the caller, not the file.
     #[serde(skip)]
     pub source_label: Option<String>,
@@ -135,6 +148,24 @@ impl Config {
         for (destination, source) in &self.extra_files {
             self.extra_file_contents
                 .insert(destination.clone(), read(source)?);
+        }
+        Ok(())
+    }
+
+    /// Fills `overlay_sources` from `overlays` by calling `read` (the caller's I/O) on each path.
+    ///
+    /// # Errors
+    ///
+    /// The first error `read` returns.
+    pub fn load_overlays<E>(
+        &mut self,
+        mut read: impl FnMut(&str) -> Result<String, E>,
+    ) -> Result<(), E> {
+        for path in &self.overlays {
+            self.overlay_sources.push(OverlaySource {
+                label: path.clone(),
+                text: read(path)?,
+            });
         }
         Ok(())
     }

@@ -1,6 +1,8 @@
-//! OpenAPI 3.0/3.1/3.2 → Rust client generator: `generate(spec_text, &config)` returns the files of a crate.
+//! OpenAPI 3.0/3.1/3.2 (and Swagger 2.0) → Rust client generator: `generate(spec_text, &config)`
+//! returns the files of a crate.
 //!
-//! The pipeline is pure (no disk or network I/O): load and normalise the spec (`spec`), lower it
+//! The pipeline is pure (no disk or network I/O): load the spec, apply the config's overlays,
+//! convert Swagger 2.0 and normalise (`spec`), lower it
 //! into the generator's own IR ([`ir`]), emit Rust with `quote` and format it with `prettyplease`
 //! (`emit`). Writing files is the caller's job (see `xtask`).
 
@@ -17,6 +19,7 @@ mod spec;
 
 pub use config::Config;
 pub use regenerate::{Regeneration, regenerate};
+pub use spec::OverlaySource;
 
 /// The pipeline's phases one at a time, for benchmarks and profiling; [`generate`] runs them all.
 ///
@@ -113,7 +116,7 @@ pub struct Output {
 /// Returns every problem found (invalid syntax, unsupported version, missing or cyclic `$ref`s,
 /// config entries that match nothing), each with a JSON-pointer location and a hint.
 pub fn generate(spec_text: &str, config: &Config) -> Result<Output, Error> {
-    let loaded = spec::load(spec_text)?;
+    let loaded = spec::load(spec_text, &config.overlay_sources)?;
     let mut warnings = loaded.warnings.clone();
     let api = lower(&loaded, config, &mut warnings)?;
     let files = emit::emit(&api, config)?;
@@ -145,7 +148,7 @@ pub fn decode_spec(bytes: &[u8]) -> Result<&str, Error> {
 ///
 /// As for [`generate`].
 pub fn lower_spec(spec_text: &str, config: &Config) -> Result<(ir::Api, Vec<Diagnostic>), Error> {
-    let loaded = spec::load(spec_text)?;
+    let loaded = spec::load(spec_text, &config.overlay_sources)?;
     let mut warnings = loaded.warnings.clone();
     let api = lower(&loaded, config, &mut warnings)?;
     Ok((api, warnings))
@@ -156,7 +159,12 @@ pub(crate) fn lower(
     config: &Config,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<ir::Api, Error> {
-    let (api, lower_warnings) = ir::lower(loaded, config)?;
+    // Diagnostics about converted or overlaid nodes name the file the node came from.
+    let (api, mut lower_warnings) = ir::lower(loaded, config).map_err(|mut error| {
+        loaded.origins.relocate(&mut error.diagnostics);
+        error
+    })?;
+    loaded.origins.relocate(&mut lower_warnings);
     warnings.extend(lower_warnings);
     Ok(api)
 }

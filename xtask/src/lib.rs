@@ -38,6 +38,9 @@ pub struct CodegenArgs {
     /// Also emit the wire-test suite (`tests/wire.rs`), whatever the config says.
     #[arg(long)]
     pub wire_tests: bool,
+    /// An OpenAPI Overlay 1.0 file to apply after the config's overlays (repeatable, in order).
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub overlays: Vec<PathBuf>,
 }
 
 /// Options of `cargo xtask api-diff`.
@@ -53,6 +56,9 @@ pub struct ApiDiffArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// An OpenAPI Overlay 1.0 file applied to both specs after the config's (repeatable).
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub overlays: Vec<PathBuf>,
 }
 
 /// The workspace root, from this crate's manifest directory.
@@ -84,7 +90,42 @@ fn load_config(explicit: Option<&Path>, spec_path: &Path) -> Result<(Config, Opt
         Config::from_toml(&read(&path)?).map_err(|d| anyhow::anyhow!("{}: {d}", path.display()))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     config.load_extra_files(|source| read(&dir.join(source)))?;
+    config.load_overlays(|source| read(&dir.join(source)))?;
     Ok((config, Some(path)))
+}
+
+/// Adds the `--overlay` files after the config's own, named as given on the command line.
+fn add_overlays(config: &mut Config, overlays: &[PathBuf]) -> Result<()> {
+    for path in overlays {
+        config.overlay_sources.push(generator::OverlaySource {
+            label: path.display().to_string(),
+            text: read(path)?,
+        });
+    }
+    Ok(())
+}
+
+/// The config's overlays as committed at git HEAD (those not committed yet are left out), so
+/// that the API change report compares the overlaid spec then and now.
+fn committed_overlays(
+    root: &Path,
+    config: &Config,
+    config_path: &Path,
+) -> Vec<generator::OverlaySource> {
+    let dir = config_path.parent().unwrap_or(Path::new("."));
+    let relative_dir = dir.strip_prefix(root).unwrap_or(dir);
+    config
+        .overlays
+        .iter()
+        .filter_map(|label| {
+            let relative = relative_dir.join(label);
+            let text = committed_spec(root, &relative.to_string_lossy())?;
+            Some(generator::OverlaySource {
+                label: label.clone(),
+                text,
+            })
+        })
+        .collect()
 }
 
 /// The spec as committed at git HEAD, if the project is a git checkout that has it.
@@ -131,11 +172,19 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
     let (mut config, config_path) = load_config(args.config.as_deref(), &spec_path)?;
     config.source_label = Some(label);
     config.wire_tests |= args.wire_tests;
+    add_overlays(&mut config, &args.overlays)?;
     let previous_spec = match &args.base {
         Some(base) => Some(read(base)?),
         None if default_paths => committed_spec(&root, "spec/gainsight-cta.yaml"),
         None => None,
     };
+    if args.base.is_none()
+        && default_paths
+        && args.overlays.is_empty()
+        && let Some(path) = &config_path
+    {
+        config.previous_overlay_sources = Some(committed_overlays(&root, &config, path));
+    }
     let previous_changelog = std::fs::read_to_string(out_dir.join("CHANGELOG.md")).ok();
 
     let regeneration = match generator::regenerate(
@@ -213,7 +262,8 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
 ///
 /// Unreadable or broken specs.
 pub fn api_diff(args: &ApiDiffArgs) -> Result<ExitCode> {
-    let (config, _) = load_config(args.config.as_deref(), &args.new)?;
+    let (mut config, _) = load_config(args.config.as_deref(), &args.new)?;
+    add_overlays(&mut config, &args.overlays)?;
     let lower = |path: &Path| -> Result<generator::ir::Api> {
         generator::lower_spec(&read(path)?, &config)
             .map(|(api, _)| api)

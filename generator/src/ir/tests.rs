@@ -4,7 +4,7 @@ use super::*;
 use crate::Config;
 
 fn lower_with(spec: &str, config: &Config) -> Api {
-    let loaded = crate::spec::load(spec).unwrap_or_else(|e| panic!("loads: {e}"));
+    let loaded = crate::spec::load(spec, &[]).unwrap_or_else(|e| panic!("loads: {e}"));
     lower(&loaded, config)
         .unwrap_or_else(|e| panic!("lowers: {e}"))
         .0
@@ -269,7 +269,7 @@ paths:
               picture: {contentType: image/png}
       responses: {'204': {description: ok}}
 "##;
-    let loaded = crate::spec::load(spec).expect("loads");
+    let loaded = crate::spec::load(spec, &[]).expect("loads");
     let (api, warnings) = lower(&loaded, &Config::default()).expect("lowers");
     let body = api.operations[0].body.as_ref().expect("a body");
     let fields: Vec<(&str, FormFieldEncoding)> = body
@@ -346,7 +346,7 @@ components:
   schemas:
     Tag: {type: object, properties: {Key: {type: string}, Value: {type: string}}}
 "##;
-    let loaded = crate::spec::load(spec).expect("loads");
+    let loaded = crate::spec::load(spec, &[]).expect("loads");
     let (api, warnings) = lower(&loaded, &Config::default()).expect("lowers");
     let marked: Vec<(&str, bool)> = api.operations[0]
         .params
@@ -495,7 +495,7 @@ fn keywords_of_another_type_are_dropped_with_a_warning() {
     // springdoc writes Java collection classes as arrays with the collection's bean properties.
     let loaded = crate::spec::load(&format!(
         "{HEADER}paths: {{}}\ncomponents:\n  schemas:\n    Ids:\n      type: array\n      items: {{type: integer, format: int64}}\n      properties: {{empty: {{type: boolean}}}}\n    Bag:\n      type: object\n      items: {{type: string}}\n      properties: {{id: {{type: string}}}}\n"
-    ))
+    ), &[])
     .expect("loads");
     let (api, _) = lower(&loaded, &Config::default()).expect("lowers");
     let warnings = &loaded.warnings;
@@ -517,7 +517,7 @@ fn keywords_of_another_type_are_dropped_with_a_warning() {
 fn an_authorization_header_parameter_is_kept_only_when_no_security_scheme_could_send_it() {
     let paths = "paths:\n  /groups:\n    get:\n      parameters:\n        - {name: Authorization, in: header, required: true, schema: {type: string}}\n        - {name: Accept, in: header, schema: {type: string}}\n      responses: {'204': {description: ok}}\n";
     let names = |spec: &str| {
-        let loaded = crate::spec::load(spec).expect("loads");
+        let loaded = crate::spec::load(spec, &[]).expect("loads");
         let (api, warnings) = lower(&loaded, &Config::default()).expect("lowers");
         let names: Vec<String> = api.operations[0]
             .params
@@ -543,7 +543,7 @@ fn an_empty_media_type_key_is_sent_as_json_with_a_warning() {
     let spec = format!(
         "{HEADER}paths:\n  /templates:\n    post:\n      requestBody:\n        required: true\n        content:\n          '':\n            schema: {{type: object, properties: {{hash: {{type: string}}}}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            '': {{schema: {{type: object}}}}\n"
     );
-    let loaded = crate::spec::load(&spec).expect("loads");
+    let loaded = crate::spec::load(&spec, &[]).expect("loads");
     let (api, warnings) = lower(&loaded, &Config::default()).expect("lowers");
     let op = &api.operations[0];
     let body = op.body.as_ref().expect("a body");

@@ -7,6 +7,10 @@ use crate::error::{Diagnostic, Error};
 use crate::pointer::escape_token;
 
 use super::normalize;
+use super::origin::Origins;
+use super::overlay::{OverlaySource, apply_overlays};
+use super::swagger2;
+use super::text::parse_text;
 
 /// How many malformed metadata nodes are dropped (each with a warning) before giving up.
 const MAX_METADATA_REPAIRS: usize = 64;
@@ -22,6 +26,8 @@ pub struct LoadedSpec {
     pub(crate) declared_version: String,
     /// Things that were odd but did not stop loading.
     pub(crate) warnings: Vec<Diagnostic>,
+    /// Where converted or overlaid nodes came from, for locating later diagnostics.
+    pub(crate) origins: Origins,
 }
 
 impl LoadedSpec {
@@ -32,9 +38,10 @@ impl LoadedSpec {
     }
 }
 
-/// Parses `text` as a YAML or JSON OpenAPI 3.x document.
-pub fn load(text: &str) -> Result<LoadedSpec, Error> {
-    normalize_parsed(parse(text)?)
+/// Parses `text` as a YAML or JSON OpenAPI 3.x or Swagger 2.0 document, with `overlays`
+/// applied in order.
+pub fn load(text: &str, overlays: &[OverlaySource]) -> Result<LoadedSpec, Error> {
+    normalize_parsed(parse_overlaid(text, overlays)?)
 }
 
 /// A document parsed from text whose `openapi` version is supported, not yet normalised.
@@ -42,20 +49,48 @@ pub fn load(text: &str) -> Result<LoadedSpec, Error> {
 pub struct ParsedSpec {
     document: Value,
     declared_version: String,
+    warnings: Vec<Diagnostic>,
+    origins: Origins,
 }
 
 /// The first phase of [`load`]: YAML/JSON text → JSON value, with the version checked.
 pub fn parse(text: &str) -> Result<ParsedSpec, Error> {
+    parse_overlaid(text, &[])
+}
+
+/// [`parse`] with overlays applied to the document as written, before a Swagger 2.0 document
+/// is converted to OpenAPI 3.0.
+pub(crate) fn parse_overlaid(text: &str, overlays: &[OverlaySource]) -> Result<ParsedSpec, Error> {
     if text.trim().is_empty() {
         return Err(Diagnostic::new("#", "the spec is empty")
             .with_hint("pass an OpenAPI 3.x document in YAML or JSON")
             .into());
     }
-    let document = parse_text(text)?;
-    let declared_version = check_version(&document)?;
+    let mut document = parse_text(text)?;
+    let mut warnings = Vec::new();
+    let mut origins = Origins::default();
+    apply_overlays(&mut document, overlays, &mut origins, &mut warnings)?;
+    let declared_version = if swagger2::is_swagger2(&document) {
+        let mut converted_warnings = Vec::new();
+        let converted = swagger2::convert(&document, &mut origins, &mut converted_warnings)
+            .map_err(|mut error| {
+                origins.relocate(&mut error.diagnostics);
+                error
+            })?;
+        warnings.extend(converted_warnings);
+        document = converted;
+        "2.0".to_owned()
+    } else {
+        check_version(&document).map_err(|mut error| {
+            origins.relocate(&mut error.diagnostics);
+            error
+        })?
+    };
     Ok(ParsedSpec {
         document,
         declared_version,
+        warnings,
+        origins,
     })
 }
 
@@ -64,104 +99,32 @@ pub fn normalize_parsed(parsed: ParsedSpec) -> Result<LoadedSpec, Error> {
     let ParsedSpec {
         mut document,
         declared_version,
+        mut warnings,
+        origins,
     } = parsed;
-    let mut warnings = Vec::new();
     normalize::normalize_document(&mut document, &mut warnings);
-    let openapi = deserialize_with_repairs(&mut document, &mut warnings)?;
+    let openapi = deserialize_with_repairs(&mut document, &mut warnings).map_err(|mut error| {
+        origins.relocate(&mut error.diagnostics);
+        error
+    })?;
+    origins.relocate(&mut warnings);
     Ok(LoadedSpec {
         openapi,
         raw: document,
         declared_version,
         warnings,
+        origins,
     })
 }
 
-/// Parses YAML (a superset of JSON) or, when the text looks like JSON, JSON for sharper errors.
-fn parse_text(text: &str) -> Result<Value, Error> {
-    if text.trim_start().starts_with('{') {
-        return serde_json::from_str(text).map_err(|error| {
-            Diagnostic::new(
-                "#",
-                format!(
-                    "invalid JSON at line {}, column {}: {error}",
-                    error.line(),
-                    error.column()
-                ),
-            )
-            .with_hint("fix the JSON syntax")
-            .into()
-        });
-    }
-    let mut yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|error| {
-        let position = error
-            .location()
-            .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
-            .unwrap_or_default();
-        Error::from(
-            Diagnostic::new("#", format!("invalid YAML{position}: {error}"))
-                .with_hint("fix the YAML syntax"),
-        )
-    })?;
-    yaml.apply_merge().map_err(|error| {
-        Error::from(Diagnostic::new(
-            "#",
-            format!("invalid YAML merge key: {error}"),
-        ))
-    })?;
-    Ok(yaml_to_json(yaml))
-}
-
-/// Converts YAML to JSON; non-string keys (such as `200:` response codes) become strings.
-fn yaml_to_json(value: serde_yaml::Value) -> Value {
-    match value {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
-            }
-        }
-        serde_yaml::Value::String(s) => Value::String(s),
-        serde_yaml::Value::Sequence(items) => {
-            Value::Array(items.into_iter().map(yaml_to_json).collect())
-        }
-        serde_yaml::Value::Mapping(map) => Value::Object(
-            map.into_iter()
-                .map(|(key, value)| (yaml_key_to_string(key), yaml_to_json(value)))
-                .collect(),
-        ),
-        serde_yaml::Value::Tagged(tagged) => yaml_to_json(tagged.value),
-    }
-}
-
-fn yaml_key_to_string(key: serde_yaml::Value) -> String {
-    match key {
-        serde_yaml::Value::String(s) => s,
-        serde_yaml::Value::Null => "null".to_owned(),
-        serde_yaml::Value::Bool(b) => b.to_string(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        other => serde_json::to_string(&yaml_to_json(other)).unwrap_or_default(),
-    }
-}
-
-/// Accepts OpenAPI 3.0, 3.1 and 3.2; rejects Swagger 2.0 and anything else with a clear error.
+/// Accepts OpenAPI 3.0, 3.1 and 3.2 (Swagger 2.0 is converted before this check); rejects
+/// anything else with a clear error.
 fn check_version(document: &Value) -> Result<String, Error> {
     let Some(root) = document.as_object() else {
         return Err(Diagnostic::new("#", "the spec is not a map of OpenAPI fields")
             .with_hint("an OpenAPI document is a YAML or JSON object with `openapi`, `info` and `paths`")
             .into());
     };
-    if root.contains_key("swagger") {
-        return Err(Diagnostic::new("#/swagger", "this is a Swagger 2.0 document; only OpenAPI 3.x is supported")
-            .with_hint("convert it to OpenAPI 3 first, e.g. with `npx swagger2openapi spec.yaml -o spec3.yaml`")
-            .into());
-    }
     let version = match root.get("openapi") {
         Some(Value::String(v)) => v.clone(),
         Some(Value::Number(n)) => n.to_string(),

@@ -1,9 +1,15 @@
-//! Loading a spec: text → JSON value → 3.1/3.2-to-3.0 normalisation → `openapiv3::OpenAPI`.
+//! Loading a spec: text → JSON value → overlays → Swagger 2.0 conversion → 3.1/3.2-to-3.0
+//! normalisation → `openapiv3::OpenAPI`.
 
 mod load;
 mod normalize;
+mod origin;
+mod overlay;
+mod swagger2;
+mod text;
 
 pub use load::{LoadedSpec, ParsedSpec, load, normalize_parsed, parse};
+pub use overlay::OverlaySource;
 
 /// Whether a `#/...` pointer names a node of the loaded document.
 pub fn pointer_exists(spec: &LoadedSpec, pointer: &str) -> bool {

@@ -1,0 +1,133 @@
+//! OpenAPI Overlays: update, remove, a target matching nothing, the order of overlays, diagnostics
+//! located in the overlay file, and the Gainsight overlay applied by `cargo xtask codegen`.
+
+use generator::{Config, OverlaySource};
+use tests::read;
+
+fn overlay(name: &str) -> OverlaySource {
+    OverlaySource {
+        label: format!("overlays/{name}.yaml"),
+        text: read(&format!("tests/fixtures/overlays/{name}.yaml")),
+    }
+}
+
+fn config_with(overlays: &[&str]) -> Config {
+    Config {
+        overlay_sources: overlays.iter().map(|name| overlay(name)).collect(),
+        ..Config::default()
+    }
+}
+
+fn file<'o>(output: &'o generator::Output, path: &str) -> &'o str {
+    output
+        .files
+        .iter()
+        .find(|f| f.path == path)
+        .map(|f| f.contents.as_str())
+        .unwrap_or_else(|| panic!("{path} not generated"))
+}
+
+fn base() -> String {
+    read("tests/fixtures/overlays/base.yaml")
+}
+
+#[test]
+fn update_adds_fields_and_operations() {
+    let plain = generator::generate(&base(), &Config::default()).expect("generates");
+    let overlaid = generator::generate(&base(), &config_with(&["update"])).expect("generates");
+    assert!(!file(&plain, "src/types.rs").contains("pub pinned: Option<bool>"));
+    assert!(file(&overlaid, "src/types.rs").contains("/// Pinned to the top.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub pinned: Option<bool>"));
+    assert!(file(&overlaid, "src/client.rs").contains("pub fn archive_note<'a>("));
+    assert!(overlaid.warnings.is_empty(), "{:?}", overlaid.warnings);
+}
+
+#[test]
+fn remove_drops_nodes_and_a_target_matching_nothing_is_a_located_warning() {
+    let output = generator::generate(&base(), &config_with(&["remove"])).expect("generates");
+    assert!(!file(&output, "src/client.rs").contains("fn debug_dump"));
+    assert!(file(&output, "src/client.rs").contains("fn list_notes"));
+    let warnings: Vec<String> = output.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "overlay target `$.paths['/no/such/path']` matches nothing in the spec (at overlays/remove.yaml#/actions/1/target); hint: the spec may have changed: fix or remove this action"
+        ]
+    );
+}
+
+#[test]
+fn overlays_apply_in_order() {
+    let in_order =
+        generator::generate(&base(), &config_with(&["update", "rename"])).expect("generates");
+    assert!(file(&in_order, "src/client.rs").contains("pub fn archive<'a>("));
+    assert!(in_order.warnings.is_empty(), "{:?}", in_order.warnings);
+
+    // Renaming before the operation exists matches nothing: the rename is lost, with a warning.
+    let reversed =
+        generator::generate(&base(), &config_with(&["rename", "update"])).expect("generates");
+    assert!(file(&reversed, "src/client.rs").contains("pub fn archive_note<'a>("));
+    assert_eq!(reversed.warnings.len(), 1, "{:?}", reversed.warnings);
+    assert_eq!(
+        reversed.warnings[0].location,
+        "overlays/rename.yaml#/actions/0/target"
+    );
+}
+
+#[test]
+fn a_problem_an_overlay_introduced_is_located_in_the_overlay() {
+    let error =
+        generator::generate(&base(), &config_with(&["broken_schema"])).expect_err("dangling $ref");
+    let locations: Vec<&str> = error
+        .diagnostics
+        .iter()
+        .map(|d| d.location.as_str())
+        .collect();
+    assert_eq!(
+        locations,
+        ["overlays/broken_schema.yaml#/actions/0/update/author"],
+        "{error}"
+    );
+}
+
+#[test]
+fn the_gainsight_overlay_fixes_the_contact_email_quirk() {
+    let spec = read("spec/gainsight-cta.yaml");
+    let verbatim =
+        generator::generate(&spec, &tests::seed_config_without_overlays()).expect("generates");
+    assert_eq!(
+        verbatim
+            .warnings
+            .iter()
+            .map(|w| w.location.as_str())
+            .collect::<Vec<_>>(),
+        ["#/info/contact/email"]
+    );
+    let config = tests::seed_config();
+    assert_eq!(config.overlays, ["overlays/fix-contact-email.yaml"]);
+    let overlaid = generator::generate(&spec, &config).expect("generates");
+    assert!(overlaid.warnings.is_empty(), "{:?}", overlaid.warnings);
+    // The checked-in crate is generated with it: its changelog names the overlay.
+    assert!(
+        read("generated-client/CHANGELOG.md")
+            .contains("overlays applied in order: `overlays/fix-contact-email.yaml`")
+    );
+}
+
+#[test]
+fn the_api_change_report_runs_on_the_overlaid_specs() {
+    // Same spec text, a new overlay: the report sees the operation the overlay added.
+    let mut config = config_with(&["update"]);
+    config.previous_overlay_sources = Some(Vec::new());
+    let regeneration =
+        generator::regenerate(Some(&base()), &base(), &config, None).expect("regenerates");
+    let report = regeneration.report.expect("a report");
+    assert!(
+        report.to_text().contains("archive_note"),
+        "{}",
+        report.to_text()
+    );
+    // An added operation is additive: a patch bump while the crate is 0.x.
+    assert_eq!(regeneration.version, "0.1.1");
+    let changelog = file(&regeneration.output, "CHANGELOG.md");
+    assert!(changelog.contains("`overlays/update.yaml`"), "{changelog}");
+}
