@@ -131,3 +131,29 @@ fn the_api_change_report_runs_on_the_overlaid_specs() {
     let changelog = file(&regeneration.output, "CHANGELOG.md");
     assert!(changelog.contains("`overlays/update.yaml`"), "{changelog}");
 }
+
+#[test]
+fn codegen_applies_overlays_given_on_the_command_line() {
+    let root = tests::project_root();
+    let out = root.join("target/overlay-cli-crate");
+    let _ = std::fs::remove_dir_all(&out);
+    let args = xtask::CodegenArgs {
+        spec: Some(root.join("tests/fixtures/overlays/base.yaml")),
+        out: Some(out.clone()),
+        overlays: vec![
+            root.join("tests/fixtures/overlays/update.yaml"),
+            root.join("tests/fixtures/overlays/rename.yaml"),
+        ],
+        deny_warnings: true,
+        ..Default::default()
+    };
+    let code = xtask::codegen(&args).expect("codegen runs");
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    let client = std::fs::read_to_string(out.join("src/client.rs")).expect("client.rs");
+    assert!(
+        client.contains("pub fn archive<'a>("),
+        "overlays applied in order"
+    );
+    let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).expect("changelog");
+    assert!(changelog.contains("update.yaml"), "{changelog}");
+}
