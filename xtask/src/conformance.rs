@@ -215,6 +215,16 @@ impl WireRun {
             .collect()
     }
 
+    /// The operations the test process never reached because it ended early (a crash in an
+    /// earlier test): run again, they say something.
+    pub fn not_run(&self) -> Vec<String> {
+        self.operations
+            .iter()
+            .filter(|r| matches!(&r.verdict, Verdict::Skipped { reason } if reason.starts_with(NOT_RUN)))
+            .map(|r| r.operation.clone())
+            .collect()
+    }
+
     /// Takes a rerun's verdicts over this run's for the operations it ran.
     pub fn merge_rerun(&mut self, rerun: WireRun) {
         for result in rerun.operations {
@@ -266,17 +276,20 @@ pub fn run_against_prism(
     let mut run = run_wire_tests(manifest, target, &mut prism, &[], limit)?;
     for _ in 0..PRISM_RESTARTS {
         let after_death = run.lost_after_prism_died();
+        let mut pending = run.not_run();
+        pending.extend(after_death.iter().cloned());
         let remaining = limit.saturating_sub(started.elapsed());
-        if after_death.is_empty() || remaining.is_zero() {
+        if pending.is_empty() || remaining.is_zero() {
             break;
         }
-        drop(prism);
-        prism = match start_prism(root, spec, startup) {
-            Ok(prism) => prism,
-            Err(_) => break,
-        };
-        let Ok(rerun) = run_wire_tests(manifest, target, &mut prism, &after_death, remaining)
-        else {
+        if !after_death.is_empty() || prism.child.try_wait().ok().flatten().is_some() {
+            drop(prism);
+            prism = match start_prism(root, spec, startup) {
+                Ok(prism) => prism,
+                Err(_) => break,
+            };
+        }
+        let Ok(rerun) = run_wire_tests(manifest, target, &mut prism, &pending, remaining) else {
             break;
         };
         run.merge_rerun(rerun);
@@ -343,6 +356,9 @@ fn unfinished_test(text: &str) -> Option<String> {
 
 /// How the reason of an operation lost to Prism's death starts.
 const PRISM_DIED: &str = "Prism exited";
+
+/// How the reason of an operation the test process never reached starts.
+const NOT_RUN: &str = "not run";
 
 /// Runs the wire tests of the crate at `manifest` against `prism`, one at a time, building in
 /// `target`; at most `limit` for build and run together. `only`, when not empty, names the
@@ -413,6 +429,27 @@ pub fn run_wire_tests(
     if operations.is_empty() {
         bail!("wire tests did not run: {}", first_failure_line(&text));
     }
+    if !text.contains("\ntest result: ") {
+        // The test process itself ended mid-run (a stack overflow aborts it): the test it was
+        // in failed, and the ones after it were never run.
+        let cause = crash_cause(&text);
+        let crashed = mark_crash(&mut operations, &cause);
+        let listed = list_wire_tests(manifest, target)?;
+        for name in listed {
+            let wanted = only.is_empty() || only.contains(&name);
+            if wanted && !operations.iter().any(|r| r.operation == name) {
+                operations.push(OperationResult {
+                    operation: name,
+                    verdict: Verdict::Skipped {
+                        reason: format!(
+                            "{NOT_RUN}: the test process ended during {crashed}: {cause}"
+                        ),
+                    },
+                    fallback: None,
+                });
+            }
+        }
+    }
     // With the router in front, Prism finds every fragment path's operation that the request
     // selects; a route it still cannot resolve means the client left out the header or query
     // parameter that selects it.
@@ -458,6 +495,53 @@ pub fn run_wire_tests(
         operations,
         prism_errors: prism_errors(&log),
     })
+}
+
+/// What ended a test process that printed no summary: a stack overflow, an abort or a signal.
+fn crash_cause(text: &str) -> String {
+    text.lines()
+        .find(|l| l.contains("overflowed its stack") || l.contains("fatal runtime error"))
+        .or_else(|| text.lines().find(|l| l.contains("signal:")))
+        .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
+        .unwrap_or("no output")
+        .trim()
+        .chars()
+        .take(300)
+        .collect()
+}
+
+/// Marks the test that was running when the process ended as failed by that crash; returns its
+/// name (or "an unknown test").
+fn mark_crash(operations: &mut [OperationResult], cause: &str) -> String {
+    match operations.last_mut() {
+        Some(last) if matches!(&last.verdict, Verdict::Failed { stage, .. } if stage == "unknown") =>
+        {
+            last.verdict = Verdict::Failed {
+                stage: "crash".to_owned(),
+                reason: format!("the test process ended: {cause}"),
+            };
+            last.operation.clone()
+        }
+        _ => "an unknown test".to_owned(),
+    }
+}
+
+/// The operation names of a crate's wire tests (`cargo test -- --list`; already built).
+fn list_wire_tests(manifest: &Path, target: &Path) -> Result<Vec<String>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["test", "--quiet", "--test", "wire", "--manifest-path"])
+        .arg(manifest)
+        .args(["--", "--list"])
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", "0")
+        .output()
+        .context("listing the wire tests")?;
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .map(|name| name.trim_start_matches("operations::").to_owned())
+        .collect())
 }
 
 fn first_failure_line(text: &str) -> String {
@@ -572,6 +656,40 @@ mod tests {
             if stage == "round-trip" && reason.starts_with("findPets: $.items[0].publisher"))
         );
         assert!(matches!(&results[2].verdict, Verdict::Skipped { .. }));
+    }
+
+    #[test]
+    fn a_crashed_test_process_fails_the_test_it_was_in_and_the_rest_are_rerun() {
+        let text = "\nrunning 3 tests\ntest operations::a ... ok\ntest operations::b ... \nthread 'operations::b' has overflowed its stack\nfatal runtime error: stack overflow, aborting\nerror: test failed, to rerun pass `--test wire`\n\nCaused by:\n  process didn't exit successfully: `wire-1 --test-threads=1` (signal: 6, SIGABRT: process abort signal)\n";
+        let mut operations = parse_test_output(text);
+        let cause = crash_cause(text);
+        assert_eq!(cause, "thread 'operations::b' has overflowed its stack");
+        assert_eq!(mark_crash(&mut operations, &cause), "b");
+        assert!(
+            matches!(&operations[1].verdict, Verdict::Failed { stage, .. } if stage == "crash")
+        );
+        operations.push(OperationResult {
+            operation: "c".to_owned(),
+            verdict: Verdict::Skipped {
+                reason: format!("{NOT_RUN}: the test process ended during b: {cause}"),
+            },
+            fallback: None,
+        });
+        let mut run = WireRun {
+            operations,
+            prism_errors: Vec::new(),
+        };
+        assert_eq!(run.not_run(), ["c"]);
+        run.merge_rerun(WireRun {
+            operations: vec![OperationResult {
+                operation: "c".to_owned(),
+                verdict: Verdict::Passed,
+                fallback: None,
+            }],
+            prism_errors: Vec::new(),
+        });
+        assert_eq!(run.counts(), (2, 1, 0));
+        assert!(run.not_run().is_empty());
     }
 
     #[test]
