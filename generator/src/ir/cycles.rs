@@ -112,7 +112,8 @@ fn strongly_connected_components(edges: &[Vec<usize>]) -> Vec<usize> {
 }
 
 /// The named type a value contains inline (not behind a `Vec` or map), if any.
-fn direct_named(ty: &TypeRef) -> Option<usize> {
+/// The type a field or variant of type `ty` holds inline, if it is a named one.
+pub(super) fn direct_named(ty: &TypeRef) -> Option<usize> {
     match ty {
         TypeRef::Named(id) => Some(id.index()),
         TypeRef::Nullable(inner) => direct_named(inner),
@@ -120,7 +121,8 @@ fn direct_named(ty: &TypeRef) -> Option<usize> {
     }
 }
 
-fn direct_children(kind: &TypeKind) -> Vec<usize> {
+/// The types `kind` holds inline (not through a `Box`, `Vec` or map).
+pub(super) fn direct_children(kind: &TypeKind) -> Vec<usize> {
     match kind {
         TypeKind::Struct(s) => s
             .fields

@@ -87,6 +87,7 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
     let mut types = types;
     super::dedupe::merge_identical_types(&mut types, &mut operations, &protected);
     super::cycles::break_cycles(&mut types, &mut errors);
+    super::sizes::box_large_fields(&mut types);
     if !errors.is_empty() {
         return Err(Error {
             diagnostics: errors,

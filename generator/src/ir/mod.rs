@@ -8,6 +8,7 @@ mod lower;
 mod sample;
 mod schema;
 mod security;
+mod sizes;
 
 pub use lower::lower;
 pub use sample::response_sample;
@@ -293,7 +294,8 @@ pub struct Field {
     pub required: bool,
     /// May be `null`.
     pub nullable: bool,
-    /// Needs a `Box` to break a cycle of directly contained types.
+    /// Held in a `Box`: to break a cycle of directly contained types, or because its type is
+    /// large (see `ir/sizes.rs`).
     pub boxed: bool,
     /// Marked deprecated.
     pub deprecated: bool,
@@ -317,7 +319,7 @@ pub struct UnionVariant {
     pub rust_name: String,
     /// Its type.
     pub ty: TypeRef,
-    /// Needs a `Box` because the type contains the union itself.
+    /// Held in a `Box`: because the type contains the union itself, or because it is large.
     pub boxed: bool,
     /// The discriminator property and the values of it that select this alternative, when
     /// the union declares a `discriminator`.

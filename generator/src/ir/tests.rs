@@ -557,3 +557,38 @@ fn an_empty_media_type_key_is_sent_as_json_with_a_warning() {
     let locations: Vec<&str> = warnings.iter().map(|w| w.location.as_str()).collect();
     assert_eq!(locations, ["#/paths/~1templates/post/requestBody/content/"]);
 }
+
+#[test]
+fn large_types_are_held_in_boxes_and_small_ones_inline() {
+    // `Big` holds 100 optional strings (about 3.2 KB); `Small` two.
+    let big_props: String = (0..100)
+        .map(|i| format!("        p{i}: {{type: string}}\n"))
+        .collect();
+    let api = lower_spec(&format!(
+        "{HEADER}paths: {{}}\ncomponents:\n  schemas:\n    Big:\n      type: object\n      properties:\n{big_props}    Small:\n      type: object\n      properties:\n        a: {{type: string}}\n        b: {{type: integer}}\n    Parent:\n      type: object\n      required: [first]\n      properties:\n        first: {{$ref: '#/components/schemas/Big'}}\n        second: {{$ref: '#/components/schemas/Big'}}\n        small: {{$ref: '#/components/schemas/Small'}}\n    Either:\n      oneOf:\n        - $ref: '#/components/schemas/Big'\n        - $ref: '#/components/schemas/Small'\n"
+    ));
+    let boxed = |name: &str| -> Vec<(String, bool)> {
+        struct_of(&api, name)
+            .fields
+            .iter()
+            .map(|f| (f.json_name.clone(), f.boxed))
+            .collect()
+    };
+    assert_eq!(
+        boxed("Parent"),
+        [
+            ("first".to_owned(), true),
+            ("second".to_owned(), true),
+            ("small".to_owned(), false)
+        ]
+    );
+    assert!(
+        boxed("Big").iter().all(|(_, b)| !b),
+        "strings are never boxed"
+    );
+    let TypeKind::Union(variants) = &named(&api, "Either").1.kind else {
+        panic!("Either is a union");
+    };
+    let boxed_variants: Vec<bool> = variants.iter().map(|v| v.boxed).collect();
+    assert_eq!(boxed_variants, [true, false]);
+}
