@@ -84,6 +84,11 @@ impl Fallback {
     /// The response for `method target` (path and query as sent), accepting `accept`; `None`
     /// when no operation matches.
     pub fn respond(&self, method: &str, target: &str, accept: Option<&str>) -> Option<Synthesised> {
+        Some(self.success(self.operation(method, target)?, accept))
+    }
+
+    /// The operation `method target` (path and query as sent) calls.
+    fn operation(&self, method: &str, target: &str) -> Option<&Value> {
         let path = target.split('?').next().unwrap_or_default();
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         // A server URL with a path (`https://host/v1`) puts a prefix before every template.
@@ -98,8 +103,132 @@ impl Fallback {
                         .all(|(template, segment)| segment_matches(template, segment))
             })
         })?;
-        let operation = generator::pointer::lookup_pointer(&self.raw, &operation.pointer)?;
-        Some(self.success(operation, accept))
+        generator::pointer::lookup_pointer(&self.raw, &operation.pointer)
+    }
+
+    /// Why Prism's own JSON success response breaks the operation's schema by leaving out a
+    /// required property, if it does: json-schema-faker ends recursive schemas with `{}` (Stripe's
+    /// `PaymentIntent` ↔ `ApiErrors`, magento's items), which no client can decode as declared.
+    pub fn missing_required(
+        &self,
+        method: &str,
+        target: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Option<String> {
+        if !(200..300).contains(&status) {
+            return None;
+        }
+        let value: Value = serde_json::from_slice(body).ok()?;
+        let responses = self.operation(method, target)?.get("responses")?;
+        let response = responses
+            .get(status.to_string())
+            .or_else(|| responses.get("2XX"))
+            .or_else(|| responses.get("default"))?;
+        let content = self.resolve(response).get("content")?.as_object()?;
+        let (_, media) = content
+            .iter()
+            .find(|(media_type, _)| media_type.contains("json"))?;
+        match self.check(&value, media.get("schema")?, "$", 0) {
+            Check::Missing(why) => Some(format!("Prism's response breaks its schema: {why}")),
+            Check::Fits | Check::WrongType => None,
+        }
+    }
+
+    /// Checks `value` for required properties `schema` declares and it lacks, down declared
+    /// properties, items, `allOf` members and the alternative it fits.
+    fn check(&self, value: &Value, schema: &Value, path: &str, depth: usize) -> Check {
+        let schema = self.resolve(schema);
+        if depth > 64 || value.is_null() {
+            return Check::Fits;
+        }
+        if let Some(declared) = schema.get("type").and_then(Value::as_str)
+            && !json_type_fits(value, declared)
+        {
+            return Check::WrongType;
+        }
+        for member in schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let checked = self.check(value, member, path, depth + 1);
+            if checked != Check::Fits {
+                return checked;
+            }
+        }
+        for keyword in ["anyOf", "oneOf"] {
+            let Some(alternatives) = schema.get(keyword).and_then(Value::as_array) else {
+                continue;
+            };
+            let checks: Vec<Check> = alternatives
+                .iter()
+                .map(|alternative| self.check(value, alternative, path, depth + 1))
+                .collect();
+            if !checks.is_empty() && !checks.contains(&Check::Fits) {
+                return checks
+                    .into_iter()
+                    .find(|c| matches!(c, Check::Missing(_)))
+                    .unwrap_or(Check::WrongType);
+            }
+        }
+        match value {
+            Value::Object(object) => self.check_object(object, schema, path, depth),
+            Value::Array(items) => {
+                let Some(declared) = schema.get("items") else {
+                    return Check::Fits;
+                };
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(index, item)| {
+                        self.check(item, declared, &format!("{path}[{index}]"), depth + 1)
+                    })
+                    .find(|checked| matches!(checked, Check::Missing(_)))
+                    .unwrap_or(Check::Fits)
+            }
+            _ => Check::Fits,
+        }
+    }
+
+    fn check_object(
+        &self,
+        object: &serde_json::Map<String, Value>,
+        schema: &Value,
+        path: &str,
+        depth: usize,
+    ) -> Check {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            // A response never carries write-only properties, required or not.
+            let write_only = properties
+                .and_then(|p| p.get(name))
+                .map(|p| self.resolve(p))
+                .and_then(|p| p.get("writeOnly"))
+                .and_then(Value::as_bool)
+                == Some(true);
+            if !object.contains_key(name) && !write_only {
+                return Check::Missing(format!("required `{name}` missing at {path}"));
+            }
+        }
+        for (name, child) in object {
+            let Some(declared) = properties.and_then(|p| p.get(name)) else {
+                continue;
+            };
+            if let Check::Missing(why) =
+                self.check(child, declared, &format!("{path}.{name}"), depth + 1)
+            {
+                return Check::Missing(why);
+            }
+        }
+        Check::Fits
     }
 
     fn success(&self, operation: &Value, accept: Option<&str>) -> Synthesised {
@@ -194,6 +323,33 @@ impl Fallback {
             }
         }
         value
+    }
+}
+
+/// What [`Fallback::missing_required`] found at one schema.
+#[derive(Debug, PartialEq, Eq)]
+enum Check {
+    /// Nothing required is missing.
+    Fits,
+    /// Another JSON type than the schema's (decides between alternatives only).
+    WrongType,
+    /// A required property is missing: where and which.
+    Missing(String),
+}
+
+/// Whether a JSON value has the type a schema declares (`null` fits any: nullability is the
+/// schema's business elsewhere).
+pub(crate) fn json_type_fits(value: &Value, declared: &str) -> bool {
+    match (declared, value) {
+        (_, Value::Null) => true,
+        ("object", v) => v.is_object(),
+        ("array", v) => v.is_array(),
+        ("string", v) => v.is_string(),
+        ("integer", Value::Number(n)) => n.is_i64() || n.is_u64(),
+        ("number", v) => v.is_number(),
+        ("boolean", v) => v.is_boolean(),
+        ("integer", _) => false,
+        _ => true,
     }
 }
 
@@ -388,6 +544,53 @@ mod tests {
           "tags": {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}},
           "secret": {"type": "string", "writeOnly": true}}}}}
     }"##;
+
+    #[test]
+    fn a_success_leaving_out_a_required_property_is_found_through_refs_and_alternatives() {
+        let spec = r##"{
+          "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+          "paths": {"/intents/{id}": {"get": {"responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Intent"}}}}}}}},
+          "components": {"schemas": {
+            "Intent": {"type": "object", "required": ["amount", "secret"], "properties": {
+              "amount": {"type": "integer"},
+              "secret": {"type": "string", "writeOnly": true},
+              "last_error": {"$ref": "#/components/schemas/Error"}}},
+            "Error": {"type": "object", "required": ["type"], "properties": {
+              "type": {"type": "string"},
+              "intent": {"nullable": true, "anyOf": [
+                {"type": "string"}, {"$ref": "#/components/schemas/Intent"}]}}}}}
+        }"##;
+        let fallback = Fallback::load(spec).expect("loads");
+        let check = |body: serde_json::Value| {
+            fallback.missing_required("GET", "/intents/pi_1", 200, body.to_string().as_bytes())
+        };
+        // Prism ends the recursion Intent → Error → Intent with `{}`.
+        assert_eq!(
+            check(json!({"amount": 1, "last_error": {"type": "card", "intent": {}}})).as_deref(),
+            Some(
+                "Prism's response breaks its schema: required `amount` missing at $.last_error.intent"
+            )
+        );
+        // An id in place of the object, null, and a missing write-only property are all fine.
+        assert_eq!(
+            check(json!({"amount": 1, "last_error": {"type": "card", "intent": "pi_2"}})),
+            None
+        );
+        assert_eq!(
+            check(json!({"amount": 1, "last_error": {"type": "card", "intent": null}})),
+            None
+        );
+        assert_eq!(
+            check(json!({"last_error": {"type": "card"}})).as_deref(),
+            Some("Prism's response breaks its schema: required `amount` missing at $")
+        );
+        // Only successes are checked.
+        assert_eq!(
+            fallback.missing_required("GET", "/intents/pi_1", 404, b"{}"),
+            None
+        );
+    }
 
     #[test]
     fn the_first_success_is_sampled_in_the_accepted_media_type() {

@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::mock_fallback::{FALLBACK_HEADER, Fallback, prism_own_failure};
+use crate::mock_fallback::{FALLBACK_HEADER, Fallback, json_type_fits, prism_own_failure};
 
 /// What selects a fragment path's operation besides its method and path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -372,8 +372,8 @@ fn forward(
     Ok(())
 }
 
-/// The response to send instead of Prism's, when Prism's is its own failure and the fallback
-/// knows the operation.
+/// The response to send instead of Prism's, when Prism's is its own failure (a problem report,
+/// or a success that leaves out a required property) and the fallback knows the operation.
 fn replace_own_failure(
     fallback: &Fallback,
     method: &str,
@@ -394,7 +394,8 @@ fn replace_own_failure(
     } else {
         raw_body.to_vec()
     };
-    let why = prism_own_failure(status, &body)?;
+    let why = prism_own_failure(status, &body)
+        .or_else(|| fallback.missing_required(method, target, status, &body))?;
     let synthesised = fallback.respond(method, target, accept)?;
     let mut out = format!("HTTP/1.1 {} Fallback\r\n", synthesised.status);
     if let Some(content_type) = &synthesised.content_type {
@@ -685,21 +686,6 @@ fn fits_schema(
                 .iter()
                 .all(|item| fits_schema(item, declared, root, depth + 1))
         }),
-        _ => true,
-    }
-}
-
-fn json_type_fits(value: &serde_json::Value, declared: &str) -> bool {
-    use serde_json::Value;
-    match (declared, value) {
-        (_, Value::Null) => true,
-        ("object", v) => v.is_object(),
-        ("array", v) => v.is_array(),
-        ("string", v) => v.is_string(),
-        ("integer", Value::Number(n)) => n.is_i64() || n.is_u64(),
-        ("number", v) => v.is_number(),
-        ("boolean", v) => v.is_boolean(),
-        ("integer", _) => false,
         _ => true,
     }
 }
