@@ -156,8 +156,10 @@ pub enum Shape {
     Boolean,
     /// A list.
     Array,
-    /// Anything (a map, a nested union, any value).
+    /// Anything (a map, any value).
     Any,
+    /// A nested union: fits as well as the best of its alternatives.
+    OneOf(&'static [Shape]),
 }
 
 /// The alternatives of an untagged union in the order to try them for `value`: first those whose
@@ -168,51 +170,10 @@ pub enum Shape {
 /// This is what keeps `{"id": "p1", "publisher": "NPR"}` from decoding as the first object
 /// alternative (`Episode {id, audio}`) with `publisher` swallowed as an undeclared property.
 pub fn rank_alternatives(value: &serde_json::Value, shapes: &[Shape]) -> Vec<usize> {
-    use serde_json::Value;
-    let score = |shape: &Shape| -> Option<i64> {
-        match (shape, value) {
-            (
-                Shape::Object {
-                    required,
-                    declared,
-                    closed,
-                    tag,
-                },
-                Value::Object(object),
-            ) => {
-                // A declared discriminator decides on its own when the value carries it.
-                if let Some((property, values)) = tag {
-                    if let Some(Value::String(found)) = object.get(*property) {
-                        return values.contains(&found.as_str()).then_some(i64::MAX / 2);
-                    }
-                }
-                if !required.iter().all(|name| object.contains_key(*name)) {
-                    return None;
-                }
-                let known = object
-                    .keys()
-                    .filter(|key| declared.contains(&key.as_str()))
-                    .count() as i64;
-                let unknown = object.len() as i64 - known;
-                if *closed && unknown > 0 {
-                    return None;
-                }
-                Some(2 * known - unknown)
-            }
-            (Shape::String, Value::String(_))
-            | (Shape::Boolean, Value::Bool(_))
-            | (Shape::Array, Value::Array(_)) => Some(0),
-            (Shape::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Some(0),
-            (Shape::Number, Value::Number(_)) => Some(0),
-            // Anything fits, but a more specific shape is preferred.
-            (Shape::Any, _) => Some(-1_000_000),
-            _ => None,
-        }
-    };
     let mut fitting: Vec<(i64, usize)> = Vec::new();
     let mut rest = Vec::new();
     for (index, shape) in shapes.iter().enumerate() {
-        match score(shape) {
+        match score(shape, value) {
             Some(points) => fitting.push((points, index)),
             None => rest.push(index),
         }
@@ -225,9 +186,86 @@ pub fn rank_alternatives(value: &serde_json::Value, shapes: &[Shape]) -> Vec<usi
         .collect()
 }
 
+/// How well `value` fits `shape` (higher is better), or `None` when it cannot be that shape.
+fn score(shape: &Shape, value: &serde_json::Value) -> Option<i64> {
+    use serde_json::Value;
+    match (shape, value) {
+        (
+            Shape::Object {
+                required,
+                declared,
+                closed,
+                tag,
+            },
+            Value::Object(object),
+        ) => {
+            // A declared discriminator decides on its own when the value carries it.
+            if let Some((property, values)) = tag {
+                if let Some(Value::String(found)) = object.get(*property) {
+                    return values.contains(&found.as_str()).then_some(i64::MAX / 2);
+                }
+            }
+            if !required.iter().all(|name| object.contains_key(*name)) {
+                return None;
+            }
+            let known = object
+                .keys()
+                .filter(|key| declared.contains(&key.as_str()))
+                .count() as i64;
+            let unknown = object.len() as i64 - known;
+            if *closed && unknown > 0 {
+                return None;
+            }
+            Some(2 * known - unknown)
+        }
+        (Shape::String, Value::String(_))
+        | (Shape::Boolean, Value::Bool(_))
+        | (Shape::Array, Value::Array(_)) => Some(0),
+        (Shape::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Some(0),
+        (Shape::Number, Value::Number(_)) => Some(0),
+        // Anything fits, but a more specific shape is preferred.
+        (Shape::Any, _) => Some(-1_000_000),
+        // Shapes are finite static trees (the generator bounds their depth).
+        (Shape::OneOf(members), _) => members
+            .iter()
+            .filter_map(|member| score(member, value))
+            .max(),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nested_union_fits_as_well_as_its_best_alternative() {
+        // Stripe: `anyOf: [payment_source, deleted_payment_source]`, each itself a union.
+        const ACCOUNT: Shape = Shape::Object {
+            required: &["id", "object"],
+            declared: &["id", "object", "email"],
+            closed: false,
+            tag: None,
+        };
+        const DELETED_CARD: Shape = Shape::Object {
+            required: &["deleted", "id", "object"],
+            declared: &["currency", "deleted", "id", "object"],
+            closed: false,
+            tag: None,
+        };
+        let shapes = [
+            Shape::OneOf(&[ACCOUNT, Shape::String]),
+            Shape::OneOf(&[DELETED_CARD]),
+        ];
+        let deleted = serde_json::json!({"id": "ba_1", "object": "bank_account", "deleted": true, "currency": "usd"});
+        assert_eq!(rank_alternatives(&deleted, &shapes), [1, 0]);
+        let account = serde_json::json!({"id": "acct_1", "object": "account"});
+        assert_eq!(rank_alternatives(&account, &shapes), [0, 1]);
+        assert_eq!(
+            rank_alternatives(&serde_json::json!("acct_1"), &shapes),
+            [0, 1]
+        );
+    }
 
     const EPISODE: Shape = Shape::Object {
         required: &[],

@@ -114,7 +114,18 @@ impl<'a> TypeContext<'a> {
                 Some(TypeKind::Merged(target)) => {
                     self.shape_at(&TypeRef::Named(*target), tag, depth + 1)
                 }
-                Some(TypeKind::Union(_)) | None => quote!(#SHAPE::Any),
+                Some(TypeKind::Union(variants)) => {
+                    // A nested union fits as well as the best of its own alternatives.
+                    let members = variants.iter().map(|variant| {
+                        let member_tag = match &variant.tag {
+                            Some((property, values)) => quote!(Some((#property, &[#(#values),*]))),
+                            None => tag.clone(),
+                        };
+                        self.shape_at(&variant.ty, &member_tag, depth + 1)
+                    });
+                    quote!(#SHAPE::OneOf(&[#(#members),*]))
+                }
+                None => quote!(#SHAPE::Any),
             },
             TypeRef::Named(_) => quote!(#SHAPE::Any),
         }
