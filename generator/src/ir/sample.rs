@@ -202,6 +202,19 @@ fn body_sample(raw: &Value, operation: Option<&Value>, body: &Body) -> Value {
 struct Walk {
     visiting: Vec<String>,
     optional_depth: usize,
+    /// Set when a value was cut short at a recursive `$ref` (as `{}`, which may lack required
+    /// properties): an optional property or list item holding it is better left out.
+    cut: bool,
+}
+
+impl Walk {
+    /// Samples with `cut` cleared, returning the value and whether it was cut short (`cut` is
+    /// restored, so the caller decides whether the cut goes further up).
+    fn sample_marking_cuts(&mut self, raw: &Value, schema: &Value, depth: usize) -> (Value, bool) {
+        let before = std::mem::replace(&mut self.cut, false);
+        let value = sample(raw, schema, depth, self);
+        (value, std::mem::replace(&mut self.cut, before))
+    }
 }
 
 /// A response body `schema` allows, for a mock to send: required properties and, near the
@@ -209,8 +222,8 @@ struct Walk {
 /// out. Deterministic, like the request samples.
 pub fn response_sample(raw: &Value, schema: &Value) -> Value {
     let mut walk = Walk {
-        visiting: Vec::new(),
         optional_depth: 3,
+        ..Walk::default()
     };
     sample(raw, schema, 0, &mut walk)
 }
@@ -222,6 +235,7 @@ fn sample(raw: &Value, schema: &Value, depth: usize, walk: &mut Walk) -> Value {
             return Value::Null;
         };
         if walk.visiting.iter().any(|r| r == reference) || walk.visiting.len() > MAX_REF_HOPS {
+            walk.cut = true;
             return empty_of(target);
         }
         walk.visiting.push(reference.to_owned());
@@ -403,7 +417,17 @@ fn object_sample(raw: &Value, schema: &Value, depth: usize, walk: &mut Walk) -> 
         .unwrap_or_default();
     for name in required.iter().filter_map(Value::as_str) {
         let value = match properties.and_then(|p| p.get(name)) {
-            Some(property) => sample(raw, property, depth + 1, walk),
+            Some(property) => {
+                let (value, cut) = walk.sample_marking_cuts(raw, property, depth + 1);
+                // A nullable property cut short at a recursion is null, which is valid;
+                // otherwise the cut goes up, so an optional ancestor is left out.
+                if cut && resolve(raw, property).get("nullable") == Some(&Value::Bool(true)) {
+                    Value::Null
+                } else {
+                    walk.cut |= cut;
+                    value
+                }
+            }
             None => Value::String("sample".to_owned()),
         };
         object.insert(name.to_owned(), value);
@@ -412,8 +436,13 @@ fn object_sample(raw: &Value, schema: &Value, depth: usize, walk: &mut Walk) -> 
         for (name, property) in properties.into_iter().flatten() {
             let write_only = resolve(raw, property).get("writeOnly") == Some(&Value::Bool(true));
             if !object.contains_key(name) && !write_only {
-                let value = sample(raw, property, depth + 1, walk);
-                object.insert(name.clone(), value);
+                // Stripe's `PaymentIntent.last_payment_error.payment_intent` would be a `{}`
+                // without the required `amount`: an optional property only recursion fills
+                // is left out.
+                let (value, cut) = walk.sample_marking_cuts(raw, property, depth + 1);
+                if !cut {
+                    object.insert(name.clone(), value);
+                }
             }
         }
     }
@@ -443,7 +472,12 @@ fn array_sample(raw: &Value, schema: &Value, depth: usize, walk: &mut Walk) -> V
         .unwrap_or(u64::MAX);
     let count = min.max(1).min(max).min(16);
     let items = schema.get("items").cloned().unwrap_or_else(|| json!({}));
-    let item = sample(raw, &items, depth + 1, walk);
+    let (item, cut) = walk.sample_marking_cuts(raw, &items, depth + 1);
+    if cut && schema.get("minItems").is_none() {
+        // An item only recursion fills would be cut short: an empty list is valid instead.
+        return json!([]);
+    }
+    walk.cut |= cut;
     Value::Array((0..count).map(|_| item.clone()).collect())
 }
 
@@ -945,6 +979,43 @@ mod tests {
             {"type": "object", "required": ["b"], "properties": {"b": {"type": "array", "items": {"type": "integer"}, "minItems": 2}}}
         ]}));
         assert_eq!(merged, json!({"a": true, "b": [1, 1]}));
+    }
+
+    #[test]
+    fn a_response_leaves_out_what_only_recursion_could_fill() {
+        // Stripe: PaymentIntent.last_payment_error (ApiErrors).payment_intent (PaymentIntent).
+        let raw = json!({"components": {"schemas": {
+            "Intent": {"type": "object", "required": ["amount"], "properties": {
+                "amount": {"type": "integer"},
+                "last_error": {"nullable": true, "anyOf": [{"$ref": "#/components/schemas/Error"}]},
+                "history": {"type": "array", "items": {"$ref": "#/components/schemas/Intent"}}}},
+            "Error": {"type": "object", "required": ["type"], "properties": {
+                "type": {"type": "string"},
+                "intent": {"nullable": true, "anyOf": [{"$ref": "#/components/schemas/Intent"}]},
+                "required_intent": {"$ref": "#/components/schemas/Intent"}}},
+            "Strict": {"type": "object", "required": ["type", "intent"], "properties": {
+                "type": {"type": "string"},
+                "intent": {"nullable": true, "anyOf": [{"$ref": "#/components/schemas/Intent"}]}}}
+        }}});
+        let intent = response_sample(&raw, &json!({"$ref": "#/components/schemas/Intent"}));
+        // No `{}` standing for an intent without its `amount`: optional recursion is left out,
+        // a list of it is empty.
+        assert_eq!(
+            intent,
+            json!({"amount": 1, "last_error": {"type": "sample"}, "history": []})
+        );
+        // A required nullable property whose value recursion would cut short (here through the
+        // intent's required `strict`) is null.
+        let strict = json!({"type": "object", "properties": {"s": {"$ref": "#/components/schemas/Strict"}}, "required": ["s"]});
+        let raw_with = |mut raw: Value| {
+            raw["components"]["schemas"]["Intent"]["properties"]["strict"] =
+                json!({"$ref": "#/components/schemas/Strict"});
+            raw["components"]["schemas"]["Intent"]["required"] = json!(["amount", "strict"]);
+            raw
+        };
+        let raw = raw_with(raw);
+        let value = response_sample(&raw, &strict);
+        assert_eq!(value["s"], json!({"type": "sample", "intent": null}));
     }
 
     #[test]
