@@ -62,6 +62,15 @@ pub fn generate_seed() -> Output {
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// The locations of an error's diagnostics, in order.
+pub fn locations(error: &generator::Error) -> Vec<&str> {
+    error
+        .diagnostics
+        .iter()
+        .map(|d| d.location.as_str())
+        .collect()
+}
+
 /// Writes a generated crate's files under `dir`.
 pub fn write_files(dir: &Path, files: Vec<GeneratedFile>) {
     for file in files {

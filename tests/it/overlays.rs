@@ -77,13 +77,8 @@ fn overlays_apply_in_order() {
 fn a_problem_an_overlay_introduced_is_located_in_the_overlay() {
     let error =
         generator::generate(&base(), &config_with(&["broken_schema"])).expect_err("dangling $ref");
-    let locations: Vec<&str> = error
-        .diagnostics
-        .iter()
-        .map(|d| d.location.as_str())
-        .collect();
     assert_eq!(
-        locations,
+        tests::locations(&error),
         ["overlays/broken_schema.yaml#/actions/0/update/author"],
         "{error}"
     );

@@ -228,13 +228,8 @@ fn the_family_swagger_spec_generates_with_its_operations() {
 fn diagnostics_point_into_the_swagger_document() {
     let text = "swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths:\n  /pets:\n    post:\n      parameters:\n        - {name: x-trace, in: header, type: string}\n        - name: pet\n          in: body\n          schema: {$ref: '#/definitions/Missing'}\n      responses: {'200': {description: ok}}\n";
     let error = generator::generate(text, &Config::default()).expect_err("missing definition");
-    let locations: Vec<&str> = error
-        .diagnostics
-        .iter()
-        .map(|d| d.location.as_str())
-        .collect();
     assert_eq!(
-        locations,
+        tests::locations(&error),
         ["#/paths/~1pets/post/parameters/1/schema"],
         "{error}"
     );

@@ -364,7 +364,14 @@ impl<'a> Converter<'a> {
     }
 
     /// Non-body, non-form parameters as OpenAPI 3 parameters (a reference stays one).
-    fn plain_parameters(&mut self, params: &[SourceParam<'a>], owner: &str) -> Vec<Value> {
+    fn plain_parameters<'p>(
+        &mut self,
+        params: impl IntoIterator<Item = &'p SourceParam<'a>>,
+        owner: &str,
+    ) -> Vec<Value>
+    where
+        'a: 'p,
+    {
         let mut out = Vec::new();
         for source in params {
             if matches!(location_of(source.param), "body" | "formData") {
@@ -424,16 +431,7 @@ impl<'a> Converter<'a> {
                 }
             }
         }
-        let plain: Vec<SourceParam<'a>> = all
-            .iter()
-            .filter(|p| !matches!(location_of(p.param), "body" | "formData"))
-            .map(|p| SourceParam {
-                param: p.param,
-                pointer: p.pointer.clone(),
-                reference: p.reference.clone(),
-            })
-            .collect();
-        let parameters = self.plain_parameters(&plain, pointer);
+        let parameters = self.plain_parameters(all.iter().copied(), pointer);
         if !parameters.is_empty() {
             out.insert("parameters".to_owned(), Value::Array(parameters));
         }
