@@ -26,6 +26,7 @@ pub fn seed_config() -> Config {
     let mut config = Config::from_toml(&read("spec/codegen.toml"))
         .unwrap_or_else(|d| panic!("spec/codegen.toml: {d}"));
     config.source_label = Some("spec/gainsight-cta.yaml".to_owned());
+    config.generated_by = Some("cargo xtask codegen".to_owned());
     config
         .load_extra_files(|source| {
             Ok::<_, std::convert::Infallible>(read(&format!("spec/{source}")))

@@ -1,14 +1,17 @@
 //! OpenAPI 3.0/3.1/3.2 (and Swagger 2.0) → Rust client generator: `generate(spec_text, &config)`
 //! returns the files of a crate.
 //!
-//! The pipeline is pure (no disk or network I/O): load the spec, apply the config's overlays,
+//! The pipeline is pure (no disk or network I/O; [`fs`] and [`build`] are the file-system edge
+//! for callers): load the spec, apply the config's overlays,
 //! convert Swagger 2.0 and normalise (`spec`), lower it
 //! into the generator's own IR ([`ir`]), emit Rust with `quote` and format it with `prettyplease`
 //! (`emit`). Writing files is the caller's job (see `xtask`).
 
+pub mod build;
 pub mod config;
 pub mod diff;
 pub mod error;
+pub mod fs;
 pub mod ir;
 pub mod naming;
 pub mod pointer;
@@ -18,7 +21,7 @@ mod regenerate;
 mod spec;
 
 pub use config::Config;
-pub use regenerate::{Regeneration, regenerate};
+pub use regenerate::{Regeneration, regenerate, regenerate_with_progress};
 pub use spec::OverlaySource;
 
 /// The pipeline's phases one at a time, for benchmarks and profiling; [`generate`] runs them all.
@@ -80,6 +83,33 @@ pub mod stages {
 }
 pub use error::{Diagnostic, Error};
 
+/// A step of a generation run, reported to a [`Progress`] as it starts (or, for
+/// `Formatted`, ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// Parsing the spec, applying overlays, converting and normalising it.
+    Load,
+    /// Lowering it into the IR.
+    Lower,
+    /// Emitting the files; `rust_files` of them are then formatted, one `Formatted` each.
+    Emit {
+        /// How many Rust files will be formatted.
+        rust_files: usize,
+    },
+    /// A Rust file (crate-relative path) was built and formatted; may come from any thread.
+    Formatted(&'a str),
+}
+
+/// Receives the [`Step`]s of a run (a progress bar, a log); `()` ignores them.
+pub trait Progress: Sync {
+    /// Called as each step starts, and as each Rust file is formatted.
+    fn step(&self, step: Step<'_>);
+}
+
+impl Progress for () {
+    fn step(&self, _: Step<'_>) {}
+}
+
 /// One file of the generated crate, with a path relative to the crate root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
@@ -119,7 +149,7 @@ pub fn generate(spec_text: &str, config: &Config) -> Result<Output, Error> {
     let loaded = spec::load(spec_text, &config.overlay_sources)?;
     let mut warnings = loaded.warnings.clone();
     let api = lower(&loaded, config, &mut warnings)?;
-    let files = emit::emit(&api, config)?;
+    let files = emit::emit(&api, config, &())?;
     Ok(Output { files, warnings })
 }
 

@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod api_diff;
+mod bundle;
 mod client;
 mod compile;
 mod conformance;

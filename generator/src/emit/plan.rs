@@ -8,6 +8,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::config::{Config, RuntimeMode};
 use super::runtime::{MULTIPART, RuntimeUses};
 use super::types::TypeContext;
 use crate::ir::{
@@ -27,11 +28,15 @@ pub struct Plan<'a> {
     pub server: Option<&'a Server>,
     /// Which optional runtime modules the crate uses.
     pub uses: RuntimeUses,
+    /// The runtime is the `openapi-rust-runtime` crate rather than a vendored copy.
+    pub runtime_crate: bool,
+    /// The command generated headers name.
+    pub command: &'a str,
 }
 
 impl<'a> Plan<'a> {
     /// Plans every operation of `api`.
-    pub fn new(api: &'a Api) -> Self {
+    pub fn new(api: &'a Api, config: &'a Config) -> Self {
         let types = TypeContext::new(api);
         let operations = api
             .operations
@@ -47,6 +52,8 @@ impl<'a> Plan<'a> {
                 .as_ref()
                 .filter(|server| is_absolute(&server.url)),
             uses: RuntimeUses::of(api),
+            runtime_crate: config.runtime == RuntimeMode::Dependency,
+            command: config.generator_command(),
         }
     }
 }

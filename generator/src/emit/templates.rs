@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::plan::{ArgSource, OperationPlan, Plan};
 use super::types::TypeContext;
-use crate::config::Config;
+use crate::config::{Config, RuntimeMode};
 use crate::error::{Diagnostic, Error};
 use crate::ir::{Api, Body, BodyEncoding, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::naming::snake_ident;
@@ -22,6 +22,8 @@ pub struct Package {
     pub description: String,
     pub license: String,
     pub repository: Option<String>,
+    /// The TOML value of the README's `[dependencies]` line.
+    pub dependency: String,
 }
 
 impl Package {
@@ -40,13 +42,20 @@ impl Package {
         let description = package.description.clone().unwrap_or_else(|| {
             format!("Typed async client for the {}", super::api_name(&api.title))
         });
+        let version = package
+            .version
+            .clone()
+            .unwrap_or_else(|| "0.1.0".to_owned());
+        let dependency = match (&package.dependency, &package.repository) {
+            (Some(line), _) => line.trim().to_owned(),
+            (None, Some(repository)) => format!("{{ git = {} }}", toml_string(repository)),
+            (None, None) => toml_string(&version),
+        };
         Self {
             lib_name: name.replace('-', "_"),
             name,
-            version: package
-                .version
-                .clone()
-                .unwrap_or_else(|| "0.1.0".to_owned()),
+            version,
+            dependency,
             description: description.replace(['\n', '\r'], " "),
             license: package
                 .license
@@ -57,14 +66,17 @@ impl Package {
     }
 }
 
+/// A TOML basic string (JSON's escapes are TOML's).
+fn toml_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
 fn render(name: &str, template: &str, ctx: minijinja::Value) -> Result<String, Error> {
     let mut env = Environment::new();
     env.set_keep_trailing_newline(true);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
-    env.add_filter("toml", |value: String| {
-        serde_json::to_string(&value).unwrap_or_default()
-    });
+    env.add_filter("toml", |value: String| toml_string(&value));
     env.add_template(name, template)
         .and_then(|()| env.get_template(name))
         .and_then(|t| t.render(ctx))
@@ -76,11 +88,24 @@ fn render(name: &str, template: &str, ctx: minijinja::Value) -> Result<String, E
         })
 }
 
-pub fn cargo_toml(package: &Package, source: &str, wire_tests: bool) -> Result<String, Error> {
+pub fn cargo_toml(
+    package: &Package,
+    source: &str,
+    wire_tests: bool,
+    config: &Config,
+) -> Result<String, Error> {
+    let runtime = (config.runtime == RuntimeMode::Dependency).then(|| {
+        let source = config.runtime_source.clone().unwrap_or_default();
+        context! {
+            version => openapi_rust_runtime::sources::VERSION,
+            path => source.path,
+            git => source.git,
+        }
+    });
     render(
         "Cargo.toml",
         CARGO_TOML,
-        context! { package, source, wire_tests },
+        context! { package, source, wire_tests, runtime, command => config.generator_command() },
     )
 }
 
@@ -285,7 +310,7 @@ pub fn readme(plan: &Plan<'_>, package: &Package, source: &str) -> Result<String
         "README.md",
         README,
         context! {
-            package, source, title => super::api_name(&api.title), api_version => api.api_version, description,
+            package, source, command => plan.command, title => super::api_name(&api.title), api_version => api.api_version, description,
             new_args => new_args.join(", "), operations, filter, paging,
         },
     )

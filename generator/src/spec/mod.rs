@@ -9,7 +9,9 @@ mod swagger2;
 mod text;
 
 pub use load::{LoadedSpec, ParsedSpec, load, normalize_parsed, parse};
+pub use origin::Origins;
 pub use overlay::OverlaySource;
+pub(crate) use text::parse_text;
 
 /// Whether a `#/...` pointer names a node of the loaded document.
 pub fn pointer_exists(spec: &LoadedSpec, pointer: &str) -> bool {

@@ -21,6 +21,12 @@ impl Origins {
         self.converted.push((converted, original));
     }
 
+    /// Records that the subtree at `pointer` was read from another file (`location` is
+    /// `file#/pointer`), as bundling a multi-file spec does.
+    pub(crate) fn bundled_from(&mut self, pointer: String, location: String) {
+        self.overlaid.push((pointer, location));
+    }
+
     /// Records that an overlay set the subtree at `pointer` (`overlay_location` names its file).
     pub(crate) fn overlaid_by(&mut self, pointer: String, overlay_location: String) {
         self.overlaid.push((pointer, overlay_location));

@@ -1,0 +1,11 @@
+//! The generator's file-system edge, outside the pure pipeline: bundling a spec split over local
+//! files ([`bundle`]) and writing or checking a generated crate's folder ([`write_files`],
+//! [`check_files`]). Used by `xtask`, the CLI and [`crate::build`]; `generate` itself reads nothing.
+
+mod bundle;
+mod config;
+mod output;
+
+pub use bundle::{Bundle, bundle};
+pub use config::{read_config, read_utf8};
+pub use output::{Staleness, Written, check_files, safe_join, write_files};
