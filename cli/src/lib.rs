@@ -280,7 +280,10 @@ fn generate(args: &GenerateArgs, colour: bool, check: bool) -> u8 {
                 println!("removed {}", path.display());
             }
             for path in &written.kept {
-                eprintln!("warning: {} is not generated; left as it is", path.display());
+                eprintln!(
+                    "warning: {} is not generated; left as it is",
+                    path.display()
+                );
             }
             println!(
                 "{} file(s) generated in {}, {} changed",
@@ -299,7 +302,12 @@ fn generate(args: &GenerateArgs, colour: bool, check: bool) -> u8 {
 
 fn diff(args: &DiffArgs, colour: bool) -> u8 {
     let mut reporter = Reporter::new(&args.new, args.config.as_deref(), colour);
-    let (config, _) = match read_config(args.config.as_deref(), &args.new, &args.overlays, &mut reporter) {
+    let (config, _) = match read_config(
+        args.config.as_deref(),
+        &args.new,
+        &args.overlays,
+        &mut reporter,
+    ) {
         Ok(config) => config,
         Err(code) => return code,
     };

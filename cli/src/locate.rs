@@ -43,8 +43,12 @@ pub fn locate(text: &str, pointer: &str) -> Option<Position> {
 
 enum Frame {
     /// A mapping; `key` is set while its value is being read.
-    Map { key: Option<String> },
-    Seq { index: usize },
+    Map {
+        key: Option<String>,
+    },
+    Seq {
+        index: usize,
+    },
 }
 
 struct Locator {
@@ -172,9 +176,18 @@ mod tests {
 
     #[test]
     fn a_mapping_entry_is_found_at_its_key() {
-        assert_eq!(at(YAML, "#/info/contact/email"), (5, 5, "email".into(), true));
-        assert_eq!(at(YAML, "#/info/contact/email/0"), (6, 9, "a@b.c".into(), true));
-        assert_eq!(at(YAML, "#/paths/~1a~1{id}/get"), (9, 5, "get".into(), true));
+        assert_eq!(
+            at(YAML, "#/info/contact/email"),
+            (5, 5, "email".into(), true)
+        );
+        assert_eq!(
+            at(YAML, "#/info/contact/email/0"),
+            (6, 9, "a@b.c".into(), true)
+        );
+        assert_eq!(
+            at(YAML, "#/paths/~1a~1{id}/get"),
+            (9, 5, "get".into(), true)
+        );
     }
 
     #[test]
@@ -188,7 +201,8 @@ mod tests {
 
     #[test]
     fn json_is_read_as_yaml() {
-        let json = "{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\n    \"/x\": {\"get\": {}}\n  }\n}\n";
+        let json =
+            "{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\n    \"/x\": {\"get\": {}}\n  }\n}\n";
         assert_eq!(at(json, "#/paths/~1x/get"), (4, 12, "\"get\"".into(), true));
     }
 }

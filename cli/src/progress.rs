@@ -20,7 +20,8 @@ pub struct Bar {
 impl Bar {
     /// A bar that draws only when `terminal` is true.
     pub fn new(terminal: bool) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(STEPS_BEFORE_FORMAT), ProgressDrawTarget::hidden());
+        let bar =
+            ProgressBar::with_draw_target(Some(STEPS_BEFORE_FORMAT), ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}") {
             bar.set_style(style.progress_chars("=> "));
         }

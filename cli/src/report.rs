@@ -41,19 +41,24 @@ impl Reporter {
 
     /// One diagnostic as text, ending in a newline.
     pub fn render(&mut self, level: Level, diagnostic: &Diagnostic) -> String {
-        let located = self.source(&diagnostic.location).and_then(|(origin, text, pointer)| {
-            let position = locate(&text, &pointer)?;
-            let line_end = text[position.line_start..]
-                .find('\n')
-                .map_or(text.len(), |end| position.line_start + end);
-            let line = text[position.line_start..line_end].to_owned();
-            let label = if position.exact {
-                diagnostic.location.clone()
-            } else {
-                format!("{} (the nearest part of it written here)", diagnostic.location)
-            };
-            Some((origin, line, position, label))
-        });
+        let located = self
+            .source(&diagnostic.location)
+            .and_then(|(origin, text, pointer)| {
+                let position = locate(&text, &pointer)?;
+                let line_end = text[position.line_start..]
+                    .find('\n')
+                    .map_or(text.len(), |end| position.line_start + end);
+                let line = text[position.line_start..line_end].to_owned();
+                let label = if position.exact {
+                    diagnostic.location.clone()
+                } else {
+                    format!(
+                        "{} (the nearest part of it written here)",
+                        diagnostic.location
+                    )
+                };
+                Some((origin, line, position, label))
+            });
         let mut message = level.title(&diagnostic.message);
         let location_note = format!("at {}", diagnostic.location);
         match &located {
@@ -65,7 +70,11 @@ impl Reporter {
                         .annotation(level.span(position.span.clone()).label(label)),
                 );
             }
-            None => message = message.footer(Level::Note.title(&location_note)),
+            // `#` alone is the whole document: nothing more to say.
+            None if diagnostic.location != "#" => {
+                message = message.footer(Level::Note.title(&location_note));
+            }
+            None => {}
         }
         if let Some(hint) = &diagnostic.hint {
             message = message.footer(Level::Help.title(hint));

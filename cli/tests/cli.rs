@@ -18,7 +18,9 @@ fn fixture(path: &str) -> PathBuf {
 
 /// A fresh folder for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -76,8 +78,14 @@ fn generate_then_check_is_clean_and_a_changed_or_extra_file_is_stale() {
     let stale = run(&["check", spec, "--out", out_arg]);
     assert_eq!(code(&stale), 1);
     let message = stderr(&stale);
-    assert!(message.contains("stale: ") && message.contains("src/types.rs"), "{message}");
-    assert!(message.contains("extra (not generated): ") && message.contains("old.rs"), "{message}");
+    assert!(
+        message.contains("stale: ") && message.contains("src/types.rs"),
+        "{message}"
+    );
+    assert!(
+        message.contains("extra (not generated): ") && message.contains("old.rs"),
+        "{message}"
+    );
 
     // Generating again repairs the crate and removes the leftover generated module.
     let again = run(&["generate", spec, "--out", out_arg]);
@@ -110,7 +118,14 @@ fn diff_exits_1_on_a_breaking_change_0_otherwise_and_prints_json() {
 fn a_broken_spec_is_rendered_with_file_line_column_and_the_line_quoted() {
     let output = run_in(
         &project_root().join("tests/fixtures"),
-        &["generate", "bad/external_refs.yaml", "--out", "unused", "--color", "never"],
+        &[
+            "generate",
+            "bad/external_refs.yaml",
+            "--out",
+            "unused",
+            "--color",
+            "never",
+        ],
     );
     assert_eq!(code(&output), 2);
     assert!(!project_root().join("tests/fixtures/unused").exists());
@@ -126,7 +141,15 @@ fn a_problem_in_a_referenced_file_is_shown_in_that_file() {
     std::fs::write(&pet, text.replace("required: [id, name]", "required: 7")).unwrap();
     let output = run_in(
         &dir,
-        &["generate", "spec/openapi.yaml", "--out", "out", "--deny-warnings", "--color", "never"],
+        &[
+            "generate",
+            "spec/openapi.yaml",
+            "--out",
+            "out",
+            "--deny-warnings",
+            "--color",
+            "never",
+        ],
     );
     assert_eq!(code(&output), 2, "--deny-warnings fails on the warning");
     insta::assert_snapshot!(stderr(&output));
@@ -136,13 +159,31 @@ fn a_problem_in_a_referenced_file_is_shown_in_that_file() {
 fn usage_errors_and_unreadable_files_exit_2_and_help_lists_examples_and_exit_codes() {
     assert_eq!(code(&run(&["generate"])), 2);
     assert_eq!(code(&run(&["frobnicate"])), 2);
-    let missing = run(&["generate", "no/such/spec.yaml", "--out", "x", "--color", "never"]);
+    let missing = run(&[
+        "generate",
+        "no/such/spec.yaml",
+        "--out",
+        "x",
+        "--color",
+        "never",
+    ]);
     assert_eq!(code(&missing), 2);
-    assert!(stderr(&missing).contains("cannot read"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("cannot read"),
+        "{}",
+        stderr(&missing)
+    );
     let help = run(&["--help"]);
     assert_eq!(code(&help), 0);
     let help = stdout(&help);
-    for expected in ["generate", "check", "diff", "Examples:", "Exit codes:", "--color"] {
+    for expected in [
+        "generate",
+        "check",
+        "diff",
+        "Examples:",
+        "Exit codes:",
+        "--color",
+    ] {
         assert!(help.contains(expected), "{expected} missing from:\n{help}");
     }
 }
@@ -152,7 +193,10 @@ fn colour_is_used_only_when_asked_or_on_a_terminal() {
     let args = ["generate", "bad/external_refs.yaml", "--out", "unused"];
     let cwd = project_root().join("tests/fixtures");
     let piped = run_in(&cwd, &args);
-    assert!(!stderr(&piped).contains('\u{1b}'), "no escape codes when piped");
+    assert!(
+        !stderr(&piped).contains('\u{1b}'),
+        "no escape codes when piped"
+    );
     let mut forced = args.to_vec();
     forced.extend(["--color", "always"]);
     assert!(stderr(&run_in(&cwd, &forced)).contains('\u{1b}'));

@@ -1,13 +1,11 @@
 //! The build-script API: generate a client at build time, from `build.rs`, into `OUT_DIR`.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     generator::build::Builder::new("spec/api.yaml")
-//!         .config("spec/codegen.toml")
-//!         .generate()
-//!         .unwrap_or_else(|error| panic!("{error}"));
-//! }
+//! // build.rs, in `fn main`:
+//! generator::build::Builder::new("spec/api.yaml")
+//!     .config("spec/codegen.toml")
+//!     .generate()
+//!     .unwrap_or_else(|error| panic!("{error}"));
 //! ```
 //!
 //! ```ignore
@@ -68,12 +66,14 @@ impl Builder {
     pub fn generate(self) -> Result<PathBuf, Error> {
         let out_dir = match self.out_dir {
             Some(dir) => dir,
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
-                Error::from(
-                    Diagnostic::new("#", "OUT_DIR is not set")
-                        .with_hint("call this from a build script, or set `out_dir`"),
-                )
-            })?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    Error::from(
+                        Diagnostic::new("#", "OUT_DIR is not set")
+                            .with_hint("call this from a build script, or set `out_dir`"),
+                    )
+                })?,
         };
         let config_path = self.config.clone().or_else(|| {
             Some(self.spec.with_file_name("codegen.toml")).filter(|path| path.is_file())
@@ -96,7 +96,10 @@ impl Builder {
             println!("cargo:rerun-if-changed={}", path.display());
             let config_dir = path.parent().unwrap_or(Path::new("."));
             for overlay in &config.overlays {
-                println!("cargo:rerun-if-changed={}", config_dir.join(overlay).display());
+                println!(
+                    "cargo:rerun-if-changed={}",
+                    config_dir.join(overlay).display()
+                );
             }
         }
         let output = crate::generate(&bundled.text, &config).map_err(|mut error| {
@@ -104,7 +107,10 @@ impl Builder {
             error
         })?;
         for warning in &output.warnings {
-            println!("cargo:warning={}", bundled.locate(&warning.location) + ": " + &warning.message);
+            println!(
+                "cargo:warning={}",
+                bundled.locate(&warning.location) + ": " + &warning.message
+            );
         }
         let lib_name = lib_name(&output.files)?;
         let text = single_file(&output.files)?;
@@ -155,7 +161,10 @@ fn single_file(files: &[GeneratedFile]) -> Result<String, Error> {
 
 fn parse(files: &[GeneratedFile], path: &str) -> Result<syn::File, Error> {
     let file = files.iter().find(|file| file.path == path).ok_or_else(|| {
-        Error::from(Diagnostic::new("#", format!("internal error: no `{path}` generated")))
+        Error::from(Diagnostic::new(
+            "#",
+            format!("internal error: no `{path}` generated"),
+        ))
     })?;
     syn::parse_file(&file.contents).map_err(|error| {
         Error::from(Diagnostic::new(

@@ -209,7 +209,9 @@ impl Config {
 
     /// The command generated headers name.
     pub fn generator_command(&self) -> &str {
-        self.generated_by.as_deref().unwrap_or("openapi-rust-generator")
+        self.generated_by
+            .as_deref()
+            .unwrap_or("openapi-rust-generator")
     }
 
     /// Parses a config from TOML text.

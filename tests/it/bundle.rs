@@ -84,7 +84,11 @@ fn references_that_leave_the_folder_or_name_urls_are_refused_where_they_are_writ
 
     let error = bundle(&root.join("openapi.yaml")).unwrap_err();
     let found = locations(&error);
-    let messages: Vec<&str> = error.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    let messages: Vec<&str> = error
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
     let expect = |location: &str, words: &str| {
         let index = found
             .iter()

@@ -1,10 +1,13 @@
 //! Every fixture and every sibling spec of the Gainsight family (OpenAPI 3.x and Swagger 2.0)
-//! becomes a crate that compiles without warnings.
+//! becomes a crate that compiles without warnings: the fixtures with the runtime vendored, the
+//! family sharing the `openapi-rust-runtime` crate (`runtime = "dependency"`), as one application
+//! using several of them would, with one `Error` type across clients.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use generator::Config;
+use generator::config::{RuntimeMode, RuntimeSource};
 use tests::project_root;
 
 /// Specs to compile: (crate name, path).
@@ -44,11 +47,42 @@ fn write_crate(dir: &Path, name: &str, spec: &Path) {
     } else {
         Config::default()
     };
+    if name.starts_with("family-") {
+        config.runtime = RuntimeMode::Dependency;
+        config.runtime_source = Some(RuntimeSource {
+            path: Some(project_root().join("runtime").display().to_string()),
+            git: None,
+        });
+    }
     config.package.name = Some(name.to_owned());
     config.source_label = Some(spec.display().to_string());
     let output =
         generator::generate(&text, &config).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
     tests::write_files(dir, output.files);
+}
+
+/// A crate using two family clients: an error from one is an error of the other (one runtime).
+fn write_application(dir: &Path, specs: &[(String, PathBuf)]) {
+    let mut family = specs.iter().filter(|(name, _)| name.starts_with("family-"));
+    let (Some((first, _)), Some((second, _))) = (family.next(), family.next()) else {
+        panic!("two family specs");
+    };
+    std::fs::create_dir_all(dir.join("src")).expect("create application");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"family-application\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{first} = {{ path = \"../{first}\" }}\n{second} = {{ path = \"../{second}\" }}\n"
+        ),
+    )
+    .expect("write application manifest");
+    let (first, second) = (first.replace('-', "_"), second.replace('-', "_"));
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!(
+            "//! Two generated clients sharing one runtime.\n\n/// Errors of both clients are one type.\npub fn same_error(error: {first}::Error) -> {second}::Error {{\n    error\n}}\n\n/// So are retry policies.\npub fn same_policy(policy: {first}::RetryPolicy) -> {second}::RetryPolicy {{\n    policy\n}}\n"
+        ),
+    )
+    .expect("write application");
 }
 
 #[test]
@@ -70,7 +104,9 @@ fn fixtures_and_family_specs_compile_without_warnings() {
     for (name, spec) in &specs {
         write_crate(&workspace.join(name), name, spec);
     }
-    let members: Vec<String> = specs.iter().map(|(name, _)| name.clone()).collect();
+    let mut members: Vec<String> = specs.iter().map(|(name, _)| name.clone()).collect();
+    write_application(&workspace.join("family-application"), &specs);
+    members.push("family-application".to_owned());
     // The same dependency versions as the project, so the check needs nothing new.
     tests::write_workspace(&workspace, &members);
 

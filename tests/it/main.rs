@@ -17,6 +17,7 @@ mod hardening;
 mod models;
 mod overlays;
 mod paging;
+mod runtime_dependency;
 mod snapshots;
 mod structure;
 mod swagger2;

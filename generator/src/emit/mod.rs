@@ -12,10 +12,10 @@ mod wire;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::{GeneratedFile, Progress, Step};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error};
 use crate::ir::Api;
+use crate::{GeneratedFile, Progress, Step};
 use plan::Plan;
 
 /// A file of the crate before formatting: Rust as tokens, everything else as final text.
@@ -141,7 +141,11 @@ fn non_rust_files(plan: &Plan<'_>, config: &Config) -> Result<Vec<Option<Generat
         files.push(Some(GeneratedFile::new(path, format!("{header}{text}"))));
     }
     if !plan.runtime_crate {
-        files.extend(runtime::vendored_files(api, config.generator_command()).into_iter().map(Some));
+        files.extend(
+            runtime::vendored_files(api, config.generator_command())
+                .into_iter()
+                .map(Some),
+        );
     }
     if api.wire_tests {
         // Formatted here rather than on a thread of its own: it is small beside `src/`.

@@ -8,9 +8,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::config::{Config, RuntimeMode};
 use super::runtime::{MULTIPART, RuntimeUses};
 use super::types::TypeContext;
+use crate::config::{Config, RuntimeMode};
 use crate::ir::{
     Api, Body, BodyEncoding, Operation, Pagination, Param, ParamLocation, Server, TypeKind,
     TypeRef, UnionVariant,

@@ -224,8 +224,7 @@ impl Bundler {
             return;
         }
         let ref_location = format!("{}{}", self.prefix(file), pointer_join(source, "$ref"));
-        let Some((target_file, fragment)) = self.resolve(file, reference, &ref_location)
-        else {
+        let Some((target_file, fragment)) = self.resolve(file, reference, &ref_location) else {
             return;
         };
         if target_file == self.root_file {
@@ -462,7 +461,9 @@ fn is_schema_site(site: &str) -> bool {
 /// A `$ref` object's reference, when the object holds nothing else.
 fn only_ref(value: &Value) -> Option<&str> {
     let map = value.as_object()?;
-    (map.len() == 1).then(|| map.get("$ref")?.as_str()).flatten()
+    (map.len() == 1)
+        .then(|| map.get("$ref")?.as_str())
+        .flatten()
 }
 
 fn set_ref(value: &mut Value, pointer: String) {
@@ -555,8 +556,10 @@ fn path_label(path: &Path) -> String {
 }
 
 fn file_label(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The file's text; errors are located at `prefix#`.
@@ -573,7 +576,10 @@ fn read_text(path: &Path, label: &str, prefix: &str) -> Result<String, Error> {
 }
 
 fn io_error(label: &str, prefix: &str, error: &std::io::Error) -> Error {
-    Diagnostic::new(format!("{prefix}#"), format!("cannot read {label}: {error}"))
-        .with_hint("check the path")
-        .into()
+    Diagnostic::new(
+        format!("{prefix}#"),
+        format!("cannot read {label}: {error}"),
+    )
+    .with_hint("check the path")
+    .into()
 }

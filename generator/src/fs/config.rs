@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use crate::error::{Diagnostic, Error};
 use crate::Config;
+use crate::error::{Diagnostic, Error};
 
 /// Reads the codegen config at `path` and the overlays and extra files it lists (relative to it).
 ///
@@ -30,10 +30,12 @@ pub fn read_utf8(path: &Path) -> Result<String, Error> {
                 .with_hint("check the path"),
         )
     })?;
-    crate::decode_spec(&bytes).map(str::to_owned).map_err(|mut error| {
-        for diagnostic in &mut error.diagnostics {
-            diagnostic.message = format!("{}: {}", path.display(), diagnostic.message);
-        }
-        error
-    })
+    crate::decode_spec(&bytes)
+        .map(str::to_owned)
+        .map_err(|mut error| {
+            for diagnostic in &mut error.diagnostics {
+                diagnostic.message = format!("{}: {}", path.display(), diagnostic.message);
+            }
+            error
+        })
 }

@@ -1,0 +1,113 @@
+//! `runtime = "dependency"`: a generated crate names the shared runtime crate instead of
+//! carrying a copy; and the README's dependency line follows the config.
+
+use generator::Config;
+use generator::config::{RuntimeMode, RuntimeSource};
+
+fn generate(config: &Config) -> generator::Output {
+    let spec = tests::read("tests/fixtures/ok/params.yaml");
+    generator::generate(&spec, config).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn file<'o>(output: &'o generator::Output, path: &str) -> &'o str {
+    output
+        .files
+        .iter()
+        .find(|f| f.path == path)
+        .map(|f| f.contents.as_str())
+        .unwrap_or_else(|| panic!("no {path}"))
+}
+
+fn dependency_line(manifest: &str) -> Option<&str> {
+    manifest
+        .lines()
+        .find(|line| line.starts_with("openapi-rust-runtime = "))
+}
+
+#[test]
+fn a_crate_with_the_shared_runtime_names_the_runtime_crate_and_vendors_nothing() {
+    let vendored = generate(&Config::default());
+    assert!(
+        vendored
+            .files
+            .iter()
+            .any(|f| f.path == "src/runtime/mod.rs")
+    );
+    assert_eq!(dependency_line(file(&vendored, "Cargo.toml")), None);
+
+    let mut config = Config {
+        runtime: RuntimeMode::Dependency,
+        ..Config::default()
+    };
+    let shared = generate(&config);
+    assert!(
+        !shared
+            .files
+            .iter()
+            .any(|f| f.path.starts_with("src/runtime/")),
+        "no vendored runtime"
+    );
+    assert!(file(&shared, "src/lib.rs").contains("pub use openapi_rust_runtime as runtime;"));
+    assert!(!file(&shared, "src/lib.rs").contains("pub mod runtime;"));
+    // Everything but the runtime's files and the lines naming it is the same crate.
+    assert_eq!(
+        file(&shared, "src/types.rs"),
+        file(&vendored, "src/types.rs")
+    );
+    assert_eq!(
+        file(&shared, "src/client.rs"),
+        file(&vendored, "src/client.rs")
+    );
+
+    let registry = dependency_line(file(&shared, "Cargo.toml")).unwrap();
+    assert!(
+        registry.starts_with("openapi-rust-runtime = { version = \"0."),
+        "{registry}"
+    );
+    assert!(
+        !registry.contains("path") && !registry.contains("git"),
+        "{registry}"
+    );
+
+    config.runtime_source = Some(RuntimeSource {
+        path: None,
+        git: Some("https://example.com/gen.git".to_owned()),
+    });
+    let git = generate(&config);
+    assert!(
+        dependency_line(file(&git, "Cargo.toml"))
+            .unwrap()
+            .ends_with(", git = \"https://example.com/gen.git\" }")
+    );
+}
+
+#[test]
+fn the_readme_states_a_dependency_line_and_no_maintainer_text() {
+    let readme_line = |config: &Config| {
+        let output = generate(config);
+        let readme = file(&output, "README.md").to_owned();
+        assert!(
+            !readme
+                .to_lowercase()
+                .lines()
+                .skip(1)
+                .any(|l| l.contains("do not edit")),
+            "maintainer text belongs in the header comment only:\n{readme}"
+        );
+        readme
+            .lines()
+            .find(|line| line.starts_with("params-api-client = ") || line.starts_with("pets = "))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no dependency line in:\n{readme}"))
+    };
+    let mut config = Config::default();
+    config.package.name = Some("pets".to_owned());
+    assert_eq!(readme_line(&config), "pets = \"0.1.0\"");
+    config.package.repository = Some("https://example.com/pets".to_owned());
+    assert_eq!(
+        readme_line(&config),
+        "pets = { git = \"https://example.com/pets\" }"
+    );
+    config.package.dependency = Some("{ path = \"../pets\" }".to_owned());
+    assert_eq!(readme_line(&config), "pets = { path = \"../pets\" }");
+}
