@@ -39,6 +39,16 @@ impl Reporter {
         }
     }
 
+    /// An error as text, ending in a newline.
+    pub fn error(&mut self, diagnostic: &Diagnostic) -> String {
+        self.render(Level::Error, diagnostic)
+    }
+
+    /// A warning as text, ending in a newline.
+    pub fn warning(&mut self, diagnostic: &Diagnostic) -> String {
+        self.render(Level::Warning, diagnostic)
+    }
+
     /// One diagnostic as text, ending in a newline.
     pub fn render(&mut self, level: Level, diagnostic: &Diagnostic) -> String {
         let located = self

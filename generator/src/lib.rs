@@ -192,6 +192,11 @@ pub(crate) fn lower(
     // Diagnostics about converted or overlaid nodes name the file the node came from.
     let (api, mut lower_warnings) = ir::lower(loaded, config).map_err(|mut error| {
         loaded.origins.relocate(&mut error.diagnostics);
+        // A schema met from several places is reported once.
+        let mut seen = std::collections::HashSet::new();
+        error
+            .diagnostics
+            .retain(|d| seen.insert((d.location.clone(), d.message.clone())));
         error
     })?;
     loaded.origins.relocate(&mut lower_warnings);

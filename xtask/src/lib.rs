@@ -78,6 +78,14 @@ fn read_spec(path: &Path) -> Result<generator::fs::Bundle> {
     generator::fs::bundle(path).map_err(|e| anyhow::anyhow!("{}:\n{e}", path.display()))
 }
 
+/// Renders diagnostics with the spec's file, line and column (colour on a terminal), as the
+/// `openapi-rust` CLI does.
+fn reporter(spec: &Path, config: Option<&Path>) -> openapi_rust_cli::report::Reporter {
+    use std::io::IsTerminal;
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    openapi_rust_cli::report::Reporter::new(spec, config, colour)
+}
+
 /// The config for `spec_path`: `explicit`, else `codegen.toml` beside the spec, else defaults.
 /// Returns the config and the file it came from.
 fn load_config(explicit: Option<&Path>, spec_path: &Path) -> Result<(Config, Option<PathBuf>)> {
@@ -196,15 +204,19 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
         Ok(regeneration) => regeneration,
         Err(mut error) => {
             bundled.relocate(&mut error.diagnostics);
-            eprintln!("{error}");
+            let mut reporter = reporter(&spec_path, config_path.as_deref());
+            for diagnostic in &error.diagnostics {
+                eprint!("{}", reporter.error(diagnostic));
+            }
             eprintln!("generation failed for {}", spec_path.display());
             return Ok(ExitCode::FAILURE);
         }
     };
     let mut warnings = regeneration.output.warnings.clone();
     bundled.relocate(&mut warnings);
+    let mut reporter = reporter(&spec_path, config_path.as_deref());
     for warning in &warnings {
-        eprintln!("warning: {warning}");
+        eprint!("{}", reporter.warning(warning));
     }
     if args.deny_warnings && !regeneration.output.warnings.is_empty() {
         bail!(

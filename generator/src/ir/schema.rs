@@ -301,7 +301,7 @@ impl<'a> TypeSpace<'a> {
                     format!("external `$ref` `{reference}` is not supported"),
                 )
                 .with_hint(
-                    "bundle the spec into one document first (e.g. `npx @redocly/cli bundle`)",
+                    "read the spec with `generator::fs::bundle` first (the CLI and `cargo xtask codegen` do), which inlines files beside it; URLs are never fetched",
                 ),
             );
             return TypeRef::Any;
