@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use generator::{Progress, Step};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Steps before formatting: load, lower, emit.
-const STEPS_BEFORE_FORMAT: u64 = 3;
+/// Steps before formatting, each counted as the next one starts: load, lower.
+const STEPS_BEFORE_FORMAT: u64 = 2;
 const DELAY: Duration = Duration::from_millis(300);
 
 /// Shows a run's [`Step`]s (load, lower, emit, then one tick per formatted file).
@@ -63,5 +63,24 @@ impl Progress for Bar {
                 self.bar.set_message(format!("formatted {path}"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn off_a_terminal_the_bar_counts_every_step_but_never_draws() {
+        let bar = Bar::new(false);
+        bar.step(Step::Load);
+        bar.step(Step::Lower);
+        bar.step(Step::Emit { rust_files: 2 });
+        std::thread::sleep(DELAY);
+        bar.step(Step::Formatted("src/lib.rs"));
+        bar.step(Step::Formatted("src/types.rs"));
+        assert!(bar.bar.is_hidden());
+        assert_eq!(bar.bar.position(), bar.bar.length().unwrap_or(0));
+        assert_eq!(bar.bar.position(), 4);
     }
 }

@@ -17,6 +17,7 @@ mod hardening;
 mod models;
 mod overlays;
 mod paging;
+mod progress;
 mod runtime_dependency;
 mod snapshots;
 mod structure;
