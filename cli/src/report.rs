@@ -27,6 +27,8 @@ impl Reporter {
         if let Some(config) = config {
             folders.push(parent(config));
         }
+        // Overlays given on the command line are named as typed, relative to the current folder.
+        folders.push(PathBuf::new());
         Self {
             spec: spec.to_path_buf(),
             folders,
