@@ -33,9 +33,16 @@ impl<'a> CreateCta<'a> {
         }
     }
 
-    /// Sets a whole-request timeout for this call only.
+    /// Sets the timeout of each attempt of this call only (retries get their own).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for this call only, over all its attempts and the waits between
+    /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 
@@ -123,9 +130,16 @@ impl<'a> GetCta<'a> {
         }
     }
 
-    /// Sets a whole-request timeout for this call only.
+    /// Sets the timeout of each attempt of this call only (retries get their own).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for this call only, over all its attempts and the waits between
+    /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 
@@ -219,9 +233,16 @@ impl<'a> UpdateCta<'a> {
         }
     }
 
-    /// Sets a whole-request timeout for this call only.
+    /// Sets the timeout of each attempt of this call only (retries get their own).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for this call only, over all its attempts and the waits between
+    /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 
@@ -309,9 +330,16 @@ impl<'a> SearchCtas<'a> {
         }
     }
 
-    /// Sets a whole-request timeout for this call only.
+    /// Sets the timeout of each attempt of this call only (retries get their own).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for this call only, over all its attempts and the waits between
+    /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 
@@ -397,9 +425,16 @@ impl<'a> GetCtaTypes<'a> {
         }
     }
 
-    /// Sets a whole-request timeout for this call only.
+    /// Sets the timeout of each attempt of this call only (retries get their own).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for this call only, over all its attempts and the waits between
+    /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 
@@ -495,9 +530,16 @@ impl<'a> GetCtaReasons<'a> {
         self
     }
 
-    /// Sets a whole-request timeout for this call only.
+    /// Sets the timeout of each attempt of this call only (retries get their own).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for this call only, over all its attempts and the waits between
+    /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 
@@ -586,9 +628,16 @@ impl<'a> GetCtaPriorities<'a> {
         }
     }
 
-    /// Sets a whole-request timeout for this call only.
+    /// Sets the timeout of each attempt of this call only (retries get their own).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for this call only, over all its attempts and the waits between
+    /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 
@@ -674,9 +723,16 @@ impl<'a> GetCtaStatuses<'a> {
         }
     }
 
-    /// Sets a whole-request timeout for this call only.
+    /// Sets the timeout of each attempt of this call only (retries get their own).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for this call only, over all its attempts and the waits between
+    /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
         self
     }
 

@@ -25,7 +25,7 @@ pub use reqwest;
 
 pub use client::{Client, ClientBuilder};
 
-pub use runtime::{ApiError, DecodeError, Error, StatusCode};
+pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
 
 pub use runtime::{TransportError, TransportErrorKind};
 

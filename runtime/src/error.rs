@@ -30,7 +30,33 @@ pub enum Error {
     /// Paging through results stopped because the server misbehaved or a limit was reached.
     #[error("pagination stopped: {0}")]
     Pagination(String),
+    /// The call's deadline (over all attempts and the waits between them) passed while an
+    /// attempt was in flight. When it would pass during a wait, the last attempt's error is
+    /// returned instead.
+    #[error(transparent)]
+    Deadline(Box<DeadlineError>),
 }
+
+/// A call cut short by its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineError {
+    /// The deadline, counted from the start of the call.
+    pub deadline: Duration,
+    /// Attempts started, the one cut short included.
+    pub attempts: u32,
+}
+
+impl fmt::Display for DeadlineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the call's deadline of {:?} passed during attempt {}",
+            self.deadline, self.attempts
+        )
+    }
+}
+
+impl std::error::Error for DeadlineError {}
 
 /// An error reported by the API.
 #[derive(Debug, Clone)]
@@ -52,6 +78,16 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The server's error message, when it sent one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The server's error code, when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
     /// Decodes the whole error body as `T`, typically the error schema the operation's
     /// documentation names for this status.
     ///
@@ -114,7 +150,15 @@ impl Error {
             Self::Api(e) => Some(e.status),
             Self::Decode(e) => Some(e.status),
             Self::Transport(e) => e.source.status(),
-            Self::Config(_) | Self::Encode(_) | Self::Pagination(_) => None,
+            Self::Config(_) | Self::Encode(_) | Self::Pagination(_) | Self::Deadline(_) => None,
+        }
+    }
+
+    /// The server's error message, when it sent one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.message.as_deref(),
+            _ => None,
         }
     }
 
@@ -140,13 +184,18 @@ impl Error {
             Self::Api(e) => is_retryable_status(e.status),
             // Connection failures, timeouts and resets are all worth another try.
             Self::Transport(_) => true,
-            Self::Decode(_) | Self::Config(_) | Self::Encode(_) | Self::Pagination(_) => false,
+            Self::Decode(_)
+            | Self::Config(_)
+            | Self::Encode(_)
+            | Self::Pagination(_)
+            | Self::Deadline(_) => false,
         }
     }
 
-    /// Whether this is a timeout.
+    /// Whether this is a timeout: an attempt's, or the call's deadline.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Self::Transport(e) if e.kind == TransportErrorKind::Timeout)
+            || matches!(self, Self::Deadline(_))
     }
 
     pub(crate) fn transport(source: reqwest::Error) -> Self {

@@ -8,6 +8,7 @@ mod bundle;
 mod client;
 mod compile;
 mod conformance;
+mod deadlines;
 mod diagnostics;
 mod fake;
 mod faults;

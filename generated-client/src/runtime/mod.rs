@@ -33,7 +33,9 @@ pub use encode::{
     expand_server_url, form_body, json_body, param_text, path_segment, push_query, push_query_as,
     FormField, QueryStyle,
 };
-pub use error::{ApiError, DecodeError, Error, StatusCode, TransportError, TransportErrorKind};
+pub use error::{
+    ApiError, DeadlineError, DecodeError, Error, StatusCode, TransportError, TransportErrorKind,
+};
 pub use extra::Extra;
 pub use paging::{collect_pages, offset_pages, page_number};
 pub use retry::RetryPolicy;

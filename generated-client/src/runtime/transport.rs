@@ -12,7 +12,7 @@ use tracing::Instrument;
 
 use super::credentials::{cookie_header, header_value_sensitive, Credential, CredentialSet};
 use super::decode::Envelope;
-use super::error::{body_excerpt, ApiError, Error, RawBody};
+use super::error::{body_excerpt, ApiError, DeadlineError, Error, RawBody};
 use super::retry::{classify_error, classify_response, retry_after, RetryPolicy, Verdict};
 use super::secret::Secret;
 
@@ -25,6 +25,8 @@ pub struct RequestOptions {
     pub headers: HeaderMap,
     /// Retry policy for this call.
     pub retry: Option<RetryPolicy>,
+    /// Deadline of this call over all its attempts and the waits between them.
+    pub deadline: Option<Duration>,
 }
 
 /// Transport-level settings collected by the client builder.
@@ -38,6 +40,9 @@ pub struct TransportOptions {
     pub http_client: Option<reqwest::Client>,
     /// The client's retry policy.
     pub retry: RetryPolicy,
+    /// Deadline of every call over all its attempts and the waits between them (none when unset:
+    /// each attempt is still bounded by `timeout`).
+    pub deadline: Option<Duration>,
     /// The `User-Agent` header a caller chose.
     pub user_agent: Option<String>,
     /// The `User-Agent` header otherwise: the generated crate's name and version.
@@ -58,6 +63,7 @@ pub struct Transport {
     query_credentials: Vec<(&'static str, Secret)>,
     cookie: Option<Secret>,
     retry: RetryPolicy,
+    deadline: Option<Duration>,
     pub(crate) envelope: Option<Envelope>,
 }
 
@@ -151,6 +157,7 @@ impl Transport {
             query_credentials,
             cookie,
             retry: options.retry,
+            deadline: options.deadline,
             envelope,
         })
     }
@@ -179,10 +186,25 @@ impl Transport {
         let policy = call.options.retry.as_ref().unwrap_or(&self.retry);
         let max_attempts = policy.max_attempts.max(1);
         let started = Instant::now();
+        let deadline = call.options.deadline.or(self.deadline);
         let mut attempt = 1;
         loop {
             tracing::Span::current().record("attempt", attempt);
-            let outcome = self.attempt(&call, url.clone()).await;
+            let outcome = match deadline {
+                None => self.attempt(&call, url.clone()).await,
+                Some(deadline) => {
+                    let remaining = deadline.saturating_sub(started.elapsed());
+                    // The attempt's own timeout still applies; the deadline only cuts it shorter.
+                    tokio::time::timeout(remaining, self.attempt(&call, url.clone()))
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(Error::Deadline(Box::new(DeadlineError {
+                                deadline,
+                                attempts: attempt,
+                            })))
+                        })
+                }
+            };
             if let Ok(response) = &outcome {
                 let span = tracing::Span::current();
                 span.record("status", response.status.as_u16());
@@ -200,6 +222,16 @@ impl Transport {
             };
             let delay = retry_after
                 .map_or_else(|| policy.backoff(attempt - 1), |d| d.min(policy.max_delay));
+            // A wait that would end past the deadline is not started: the last outcome is the
+            // most useful answer.
+            if deadline.is_some_and(|deadline| started.elapsed() + delay >= deadline) {
+                tracing::warn!(
+                    attempt,
+                    delay_ms = delay.as_millis() as u64,
+                    "not retrying: the wait would pass the call's deadline"
+                );
+                return outcome.and_then(|response| self.check_status(response));
+            }
             tracing::warn!(
                 attempt,
                 delay_ms = delay.as_millis() as u64,

@@ -95,9 +95,16 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
 
             #(#setters)*
 
-            /// Sets a whole-request timeout for this call only.
+            /// Sets the timeout of each attempt of this call only (retries get their own).
             pub fn timeout(mut self, timeout: Duration) -> Self {
                 self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// Sets a deadline for this call only, over all its attempts and the waits between
+            /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
+            pub fn deadline(mut self, deadline: Duration) -> Self {
+                self.options.deadline = Some(deadline);
                 self
             }
 

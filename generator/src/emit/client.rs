@@ -169,9 +169,18 @@ fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
             #(#server_setters)*
             #(#credential_setters)*
 
-            /// Whole-request timeout, retries excluded (default 60 s).
+            /// Timeout of each attempt of a call (default 60 s): with retries, a call can take
+            /// several times this; [`deadline`](Self::deadline) bounds the whole call.
             pub fn timeout(mut self, timeout: Duration) -> Self {
                 self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// Deadline of every call over all its attempts and the waits between them (default:
+            /// none). Past it a call returns [`Error::Deadline`](crate::Error::Deadline), or its
+            /// last attempt's error when the deadline would pass during a wait.
+            pub fn deadline(mut self, deadline: Duration) -> Self {
+                self.options.deadline = Some(deadline);
                 self
             }
 

@@ -334,7 +334,7 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         pub use reqwest;
 
         pub use client::{Client, ClientBuilder};
-        pub use runtime::{ApiError, DecodeError, Error, StatusCode};
+        pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
         pub use runtime::{TransportError, TransportErrorKind};
         #extra
         #multipart
