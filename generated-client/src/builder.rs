@@ -93,6 +93,7 @@ impl<'a> CreateCta<'a> {
             body: runtime::json_body(self.body)?,
             accept: Some("application/json"),
             idempotent: false,
+            idempotency_key: None,
             options: self.options,
         };
         let response = transport.send(call).await?;
@@ -190,6 +191,7 @@ impl<'a> GetCta<'a> {
             body: None,
             accept: Some("application/json"),
             idempotent: true,
+            idempotency_key: None,
             options: self.options,
         };
         let response = transport.send(call).await?;
@@ -293,6 +295,7 @@ impl<'a> UpdateCta<'a> {
             body: runtime::json_body(self.body)?,
             accept: Some("application/json"),
             idempotent: true,
+            idempotency_key: None,
             options: self.options,
         };
         let response = transport.send(call).await?;
@@ -390,6 +393,7 @@ impl<'a> SearchCtas<'a> {
             body: runtime::json_body(self.body)?,
             accept: Some("application/json"),
             idempotent: true,
+            idempotency_key: None,
             options: self.options,
         };
         let response = transport.send(call).await?;
@@ -485,6 +489,7 @@ impl<'a> GetCtaTypes<'a> {
             body: None,
             accept: Some("application/json"),
             idempotent: true,
+            idempotency_key: None,
             options: self.options,
         };
         let response = transport.send(call).await?;
@@ -593,6 +598,7 @@ impl<'a> GetCtaReasons<'a> {
             body: None,
             accept: Some("application/json"),
             idempotent: true,
+            idempotency_key: None,
             options: self.options,
         };
         let response = transport.send(call).await?;
@@ -688,6 +694,7 @@ impl<'a> GetCtaPriorities<'a> {
             body: None,
             accept: Some("application/json"),
             idempotent: true,
+            idempotency_key: None,
             options: self.options,
         };
         let response = transport.send(call).await?;
@@ -783,6 +790,7 @@ impl<'a> GetCtaStatuses<'a> {
             body: None,
             accept: Some("application/json"),
             idempotent: true,
+            idempotency_key: None,
             options: self.options,
         };
         let response = transport.send(call).await?;

@@ -245,6 +245,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Paces requests to at most `limit` in any window (shared by every clone of the client,
+    /// paused when the server answers 429); default: 100 per 60 s.
+    pub fn rate_limit(mut self, limit: crate::RateLimit) -> Self {
+        self.options.rate_limit = Some(limit);
+        self.options.rate_limit_off = false;
+        self
+    }
+
+    /// Sends requests as fast as they come, with no rate limit.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.options.rate_limit_off = true;
+        self
+    }
+
     /// The `User-Agent` header (default: this crate's name and version).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.options.user_agent = Some(user_agent.into());
@@ -288,6 +302,9 @@ impl ClientBuilder {
         }
         self.options.default_user_agent = concat!(
             env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+        );
+        self.options.default_rate_limit = Some(
+            crate::RateLimit::new(100u32, Duration::from_secs(60u64)),
         );
         let transport = runtime::Transport::new(
             base_url,

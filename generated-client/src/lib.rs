@@ -33,4 +33,4 @@ pub use runtime::Extra;
 
 pub use runtime::filter;
 
-pub use runtime::{ApiResponse, RetryPolicy, Secret};
+pub use runtime::{ApiResponse, RateLimit, RetryPolicy, Secret};

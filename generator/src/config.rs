@@ -55,12 +55,30 @@ pub struct Config {
     /// file. Default: `openapi-rust-generator`.
     #[serde(skip)]
     pub generated_by: Option<String>,
+    /// A header that makes a create safe to retry (Stripe's `Idempotency-Key`): every call of a
+    /// non-idempotent operation sends a fresh key in it, the same on each retry, and is then
+    /// retried like a read. An operation that declares a header parameter named
+    /// `Idempotency-Key` gets this without the setting.
+    pub idempotency_key: Option<String>,
+    /// The service's rate limit, kept by every client unless its builder sets another or none:
+    /// `{ requests = 100, per_seconds = 60 }`.
+    pub rate_limit: Option<RateLimitConfig>,
     /// Where the crate's runtime (transport, retries, errors) comes from.
     #[serde(default)]
     pub runtime: RuntimeMode,
     /// With `runtime = "dependency"`, where Cargo finds `openapi-rust-runtime` when not from the
     /// registry: `{ path = "../runtime" }` or `{ git = "https://..." }`.
     pub runtime_source: Option<RuntimeSource>,
+}
+
+/// A rate limit: `requests` in any window of `per_seconds`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Requests allowed per window.
+    pub requests: u32,
+    /// The window, in seconds.
+    pub per_seconds: u64,
 }
 
 /// Where a generated crate's runtime comes from.

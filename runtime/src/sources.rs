@@ -19,6 +19,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("filter", include_str!("filter.rs")),
     ("multipart", include_str!("multipart.rs")),
     ("paging", include_str!("paging.rs")),
+    ("ratelimit", include_str!("ratelimit.rs")),
     ("retry", include_str!("retry.rs")),
     ("secret", include_str!("secret.rs")),
     ("transport", include_str!("transport.rs")),

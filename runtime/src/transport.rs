@@ -12,6 +12,7 @@ use tracing::Instrument;
 use super::credentials::{cookie_header, header_value_sensitive, Credential, CredentialSet};
 use super::decode::Envelope;
 use super::error::{body_excerpt, ApiError, DeadlineError, Error, RawBody};
+use super::ratelimit::{Limiter, RateLimit};
 use super::retry::{classify_error, classify_response, retry_after, RetryPolicy, Verdict};
 use super::secret::Secret;
 
@@ -42,6 +43,12 @@ pub struct TransportOptions {
     /// Deadline of every call over all its attempts and the waits between them (none when unset:
     /// each attempt is still bounded by `timeout`).
     pub deadline: Option<Duration>,
+    /// The client's rate limit, chosen by the caller.
+    pub rate_limit: Option<RateLimit>,
+    /// The rate limit otherwise (from the codegen config), unless `rate_limit_off`.
+    pub default_rate_limit: Option<RateLimit>,
+    /// No rate limit at all, whatever the config says.
+    pub rate_limit_off: bool,
     /// The `User-Agent` header a caller chose.
     pub user_agent: Option<String>,
     /// The `User-Agent` header otherwise: the generated crate's name and version.
@@ -63,6 +70,7 @@ pub struct Transport {
     cookie: Option<Secret>,
     retry: RetryPolicy,
     deadline: Option<Duration>,
+    limiter: Option<Limiter>,
     pub(crate) envelope: Option<Envelope>,
 }
 
@@ -88,6 +96,9 @@ pub struct Call {
     pub accept: Option<&'static str>,
     /// Safe to send more than once.
     pub idempotent: bool,
+    /// A header for an idempotency key: the call sends the caller's value, or a fresh random
+    /// key, the same on every attempt, and is then retried like an idempotent one.
+    pub idempotency_key: Option<&'static str>,
     /// Per-call settings.
     pub options: RequestOptions,
 }
@@ -157,6 +168,14 @@ impl Transport {
             cookie,
             retry: options.retry,
             deadline: options.deadline,
+            limiter: if options.rate_limit_off {
+                None
+            } else {
+                options
+                    .rate_limit
+                    .or(options.default_rate_limit)
+                    .map(Limiter::new)
+            },
             envelope,
         })
     }
@@ -186,15 +205,23 @@ impl Transport {
         let max_attempts = policy.max_attempts.max(1);
         let started = Instant::now();
         let deadline = call.options.deadline.or(self.deadline);
+        let idempotency_key = call
+            .idempotency_key
+            .map(|name| (name, idempotency_value(&call, name)));
+        // With a key the server recognises a repeat, so a create may be sent again.
+        let retry_safe = call.idempotent || idempotency_key.is_some();
+        let key = idempotency_key
+            .as_ref()
+            .map(|(name, value)| (*name, value.as_str()));
         let mut attempt = 1;
         loop {
             tracing::Span::current().record("attempt", attempt);
             let outcome = match deadline {
-                None => self.attempt(&call, url.clone()).await,
+                None => self.attempt(&call, url.clone(), key).await,
                 Some(deadline) => {
                     let remaining = deadline.saturating_sub(started.elapsed());
                     // The attempt's own timeout still applies; the deadline only cuts it shorter.
-                    tokio::time::timeout(remaining, self.attempt(&call, url.clone()))
+                    tokio::time::timeout(remaining, self.attempt(&call, url.clone(), key))
                         .await
                         .unwrap_or_else(|_| {
                             Err(Error::Deadline(Box::new(DeadlineError {
@@ -209,11 +236,16 @@ impl Transport {
                 span.record("status", response.status.as_u16());
                 span.record("latency_ms", started.elapsed().as_millis() as u64);
             }
-            let verdict = match &outcome {
-                Ok(response) => {
-                    classify_response(response.status, &response.headers, call.idempotent)
+            if let (Some(limiter), Ok(response)) = (&self.limiter, &outcome) {
+                if response.status == StatusCode::TOO_MANY_REQUESTS {
+                    // Every clone waits, not only this call: the server counts them all. The
+                    // wait is the server's hint, capped like the retry policy caps it.
+                    limiter.pause(retry_after(&response.headers), policy.max_delay);
                 }
-                Err(error) => classify_error(error, call.idempotent),
+            }
+            let verdict = match &outcome {
+                Ok(response) => classify_response(response.status, &response.headers, retry_safe),
+                Err(error) => classify_error(error, retry_safe),
             };
             let retry_after = match verdict {
                 Verdict::Retry { after } if attempt < max_attempts => after,
@@ -257,7 +289,15 @@ impl Transport {
         Ok(url)
     }
 
-    async fn attempt(&self, call: &Call, url: reqwest::Url) -> Result<RawResponse, Error> {
+    async fn attempt(
+        &self,
+        call: &Call,
+        url: reqwest::Url,
+        idempotency_key: Option<(&'static str, &str)>,
+    ) -> Result<RawResponse, Error> {
+        if let Some(limiter) = &self.limiter {
+            limiter.acquire().await;
+        }
         let mut request = self.http.request(call.method.clone(), url);
         if !self.headers.is_empty() {
             request = request.headers(self.headers.clone());
@@ -267,6 +307,15 @@ impl Transport {
                 let value = HeaderValue::from_str(accept)
                     .map_err(|_| Error::Encode("the Accept header cannot be sent".to_owned()))?;
                 request = request.header(reqwest::header::ACCEPT, value);
+            }
+        }
+        if let Some((name, key)) = idempotency_key {
+            if !call
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                request = request.header(name, key);
             }
         }
         for (name, value) in &call.headers {
@@ -365,5 +414,79 @@ impl Transport {
             retry_after: retry_after(headers),
             raw_body: RawBody(body.clone()),
         }))
+    }
+}
+
+/// The caller's idempotency key for `name` (a header parameter or a per-call header), or a new
+/// random one.
+fn idempotency_value(call: &Call, name: &str) -> String {
+    let given = call
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.clone())
+        .or_else(|| {
+            call.options
+                .headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        });
+    given.unwrap_or_else(new_idempotency_key)
+}
+
+/// A random key in UUID v4 form. Randomness comes from std's OS-seeded hasher keys (a fresh
+/// `RandomState` per half), mixed with the time, the process and a counter, so keys never
+/// repeat within a process and collide across processes no more often than UUIDs do.
+pub fn new_idempotency_key() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    let mut halves = [0u64; 2];
+    for (index, half) in halves.iter_mut().enumerate() {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u128(nanos);
+        hasher.write_u64(count);
+        hasher.write_u32(std::process::id());
+        hasher.write_usize(index);
+        *half = hasher.finish();
+    }
+    let [high, low] = halves;
+    // Version 4 and the RFC 4122 variant, as a UUID reader expects.
+    let high = (high & !0xF000) | 0x4000;
+    let low = (low & !(0b11 << 62)) | (0b10 << 62);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xFFFF,
+        high & 0xFFFF,
+        low >> 48,
+        low & 0xFFFF_FFFF_FFFF
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_keys_are_uuid_shaped_and_never_repeat() {
+        let keys: std::collections::HashSet<String> =
+            (0..10_000).map(|_| new_idempotency_key()).collect();
+        assert_eq!(keys.len(), 10_000);
+        for key in keys.iter().take(20) {
+            let parts: Vec<&str> = key.split('-').collect();
+            let lengths: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+            assert_eq!(lengths, [8, 4, 4, 4, 12], "{key}");
+            assert!(parts[2].starts_with('4'), "version 4: {key}");
+            assert!(
+                matches!(&parts[3][..1], "8" | "9" | "a" | "b"),
+                "variant: {key}"
+            );
+        }
     }
 }

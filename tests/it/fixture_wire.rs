@@ -12,6 +12,8 @@
 //!   parameter is refused before anything is sent.
 //! - `swagger2_clinic`: a Swagger 2.0 document after conversion: `collectionFormat`s (csv by
 //!   default, multi, pipes) on the query and in a form, the API key, a binary response.
+//! - `orders_runtime`: idempotency keys (declared by the spec or the config) kept across a
+//!   retried create; the config's rate limit shared by clones, replaced or lifted per client.
 
 use std::process::Command;
 
@@ -299,35 +301,142 @@ async fn collection_formats_keys_and_bodies_are_sent_as_the_swagger_document_say
 }
 "##;
 
+const ORDERS_CONFIG: &str = r#"
+idempotency_key = "Idempotency-Key"
+rate_limit = { requests = 3, per_seconds = 60 }
+"#;
+
+const ORDERS_WIRE: &str = r##"
+use std::time::Duration;
+
+use orders_client::types::Order;
+use orders_client::{Client, RateLimit, RetryPolicy};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5), jitter: false }
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder().base_url(server.uri()).retry_policy(quick_retries()).no_rate_limit().build().unwrap()
+}
+
+/// A 503 first, then 201: a create is retried only when it carries an idempotency key.
+async fn flaky_create(server: &MockServer, route: &str) {
+    Mock::given(method("POST")).and(path(route))
+        .respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(server).await;
+    Mock::given(method("POST")).and(path(route))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "o1"})))
+        .mount(server).await;
+}
+
+fn keys(requests: &[Request]) -> Vec<String> {
+    requests.iter()
+        .map(|r| r.headers.get("idempotency-key").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_create_with_a_config_declared_key_is_retried_with_the_same_key() {
+    let server = MockServer::start().await;
+    flaky_create(&server, "/refunds").await;
+    let order = Order { id: "o1".into(), amount: Some(5), ..Default::default() };
+    let created = client(&server).create_refund(&order).await.unwrap();
+    assert_eq!(created.id, "o1");
+    let requests = server.received_requests().await.unwrap();
+    let sent = keys(&requests);
+    assert_eq!(sent.len(), 2, "retried once");
+    assert_eq!(sent[0], sent[1], "the same key on the retry");
+    assert_eq!(sent[0].len(), 36, "a UUID: {}", sent[0]);
+    assert_eq!(requests[0].body, requests[1].body);
+
+    // The next call is another logical create: a new key.
+    client(&server).create_refund(&order).await.unwrap();
+    let again = keys(&server.received_requests().await.unwrap());
+    assert_ne!(again[2], sent[0]);
+}
+
+#[tokio::test]
+async fn a_spec_declared_key_is_generated_unless_the_caller_gives_one() {
+    let server = MockServer::start().await;
+    flaky_create(&server, "/orders").await;
+    let order = Order { id: "o1".into(), ..Default::default() };
+    client(&server).create_order(&order).idempotency_key("caller-key-1").await.unwrap();
+    client(&server).create_order(&order).await.unwrap();
+    let sent = keys(&server.received_requests().await.unwrap());
+    assert_eq!(sent[..2], ["caller-key-1", "caller-key-1"], "the caller's key, on both attempts");
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[2].len(), 36, "generated: {}", sent[2]);
+}
+
+#[tokio::test]
+async fn the_config_rate_limit_is_shared_by_clones_and_can_be_lifted() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).and(path("/orders"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(&server).await;
+    // The config's 3 per minute: three calls go at once, a fourth (on a clone) waits a minute.
+    let limited = Client::builder().base_url(server.uri()).build().unwrap();
+    let clone = limited.clone();
+    for _ in 0..3 {
+        limited.list_orders().await.unwrap();
+    }
+    let fourth = tokio::time::timeout(Duration::from_millis(500), clone.list_orders()).await;
+    assert!(fourth.is_err(), "the fourth call must wait for the window");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+
+    // A client's own limit replaces the config's; `no_rate_limit` lifts it.
+    let own = Client::builder().base_url(server.uri()).rate_limit(RateLimit::per_second(100)).build().unwrap();
+    let free = Client::builder().base_url(server.uri()).no_rate_limit().build().unwrap();
+    for _ in 0..10 {
+        own.list_orders().await.unwrap();
+        free.list_orders().await.unwrap();
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 23);
+}
+"##;
+
 /// Test files of a fixture's crate: (name under `tests/`, source).
 type TestFiles = &'static [(&'static str, &'static str)];
 
-/// (fixture, crate name, test files).
-const CRATES: &[(&str, &str, TestFiles)] = &[
+/// (fixture, crate name, test files, codegen config).
+const CRATES: &[(&str, &str, TestFiles, &str)] = &[
     (
         "form_bodies",
         "form-bodies-client",
         &[("wire_bytes", FORM_WIRE)],
+        "",
     ),
     (
         "untagged_unions",
         "unions-client",
         &[("decode", UNIONS_DECODE), ("wire_bytes", UNIONS_WIRE)],
+        "",
     ),
     (
         "security_alternatives",
         "security-alternatives-client",
         &[("wire_bytes", SECURITY_WIRE)],
+        "",
     ),
     (
         "required_nullable",
         "required-nullable-client",
         &[("wire_bytes", NULLABLE_WIRE)],
+        "",
     ),
     (
         "swagger2_clinic",
         "swagger2-clinic-client",
         &[("wire_bytes", SWAGGER2_WIRE)],
+        "",
+    ),
+    (
+        "orders_runtime",
+        "orders-client",
+        &[("wire_bytes", ORDERS_WIRE)],
+        ORDERS_CONFIG,
     ),
 ];
 
@@ -338,10 +447,10 @@ fn each_bug_class_fixture_sends_and_decodes_what_the_spec_says() {
     let _ = std::fs::remove_dir_all(&workspace);
     let mut members = Vec::new();
     let mut expected_tests: Vec<String> = Vec::new();
-    for (fixture, name, test_files) in CRATES {
+    for (fixture, name, test_files, config_toml) in CRATES {
         let spec = project_root().join(format!("tests/fixtures/ok/{fixture}.yaml"));
         let text = std::fs::read_to_string(&spec).expect("fixture");
-        let mut config = Config::default();
+        let mut config = Config::from_toml(config_toml).expect("config");
         config.package.name = Some((*name).to_owned());
         let output = generator::generate(&text, &config).expect("generates");
         assert!(
@@ -391,7 +500,7 @@ fn each_bug_class_fixture_sends_and_decodes_what_the_spec_says() {
             "{test} did not pass:\n{stdout}"
         );
     }
-    assert_eq!(expected_tests.len(), 9, "{expected_tests:?}");
+    assert_eq!(expected_tests.len(), 12, "{expected_tests:?}");
 }
 
 /// The names of the test functions in a test file's source.

@@ -19,6 +19,7 @@ pub mod error;
 pub mod extra;
 pub mod filter;
 pub mod paging;
+pub mod ratelimit;
 pub mod retry;
 pub mod secret;
 pub mod transport;
@@ -38,6 +39,7 @@ pub use error::{
 };
 pub use extra::Extra;
 pub use paging::{collect_pages, offset_pages, page_number};
+pub use ratelimit::RateLimit;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use transport::{Call, RawResponse, RequestOptions, Transport, TransportOptions};

@@ -234,6 +234,10 @@ fn send_with_response(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStre
     let method = format_ident!("{}", op.http_method.as_str());
     let template = &op.path_template;
     let idempotent = op.idempotent;
+    let idempotency_key = match &op.idempotency_key {
+        Some(name) => quote!(Some(#name)),
+        None => quote!(None),
+    };
     let accept = match &op.response.accept {
         Some(accept) => quote!(Some(#accept)),
         None => quote!(None),
@@ -260,6 +264,7 @@ fn send_with_response(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStre
                 body: #body,
                 accept: #accept,
                 idempotent: #idempotent,
+                idempotency_key: #idempotency_key,
                 options: self.options,
             };
             let response = transport.send(call).await?;

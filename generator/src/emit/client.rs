@@ -8,7 +8,7 @@ use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{ArgSource, OperationPlan, Plan};
 use super::runtime::{
     COLLECT_PAGES, CREDENTIAL, ENVELOPE, EXPAND_SERVER_URL, OFFSET_PAGES, PAGE_NUMBER, PLACEMENT,
-    RETRY_POLICY, SECRET, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
+    RATE_LIMIT, RETRY_POLICY, SECRET, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
 };
 use super::types::ident;
 use crate::ir::{Body, BodyEncoding, CredentialKind, Operation, PageParam, Pagination};
@@ -145,6 +145,17 @@ fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
     });
     let credential_setters = credential_setters(plan);
     let build = builder_build(plan);
+    let rate_limit_doc = [
+        " Paces requests to at most `limit` in any window (shared by every clone of the client,"
+            .to_owned(),
+        format!(
+            " paused when the server answers 429); default: {}.",
+            match plan.rate_limit {
+                Some(limit) => format!("{} per {} s", limit.requests, limit.per_seconds),
+                None => "none".to_owned(),
+            }
+        ),
+    ];
     let doc = doc_attrs(&paragraphs([
         Some("Configures a [`Client`]. Unset values use the spec's defaults."),
         alternatives_doc(plan).as_deref(),
@@ -193,6 +204,19 @@ fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
             /// When and how often failed requests are retried (default: [`RetryPolicy::default`](crate::RetryPolicy::default)).
             pub fn retry_policy(mut self, policy: #RETRY_POLICY) -> Self {
                 self.options.retry = policy;
+                self
+            }
+
+            #(#[doc = #rate_limit_doc])*
+            pub fn rate_limit(mut self, limit: #RATE_LIMIT) -> Self {
+                self.options.rate_limit = Some(limit);
+                self.options.rate_limit_off = false;
+                self
+            }
+
+            /// Sends requests as fast as they come, with no rate limit.
+            pub fn no_rate_limit(mut self) -> Self {
+                self.options.rate_limit_off = true;
                 self
             }
 
@@ -366,6 +390,12 @@ fn builder_build(plan: &Plan<'_>) -> TokenStream {
             })?;
         },
     };
+    let default_rate_limit = plan.rate_limit.map(|limit| {
+        let (requests, seconds) = (limit.requests, limit.per_seconds);
+        quote! {
+            self.options.default_rate_limit = Some(#RATE_LIMIT::new(#requests, Duration::from_secs(#seconds)));
+        }
+    });
     quote! {
         /// Builds the client.
         ///
@@ -379,6 +409,7 @@ fn builder_build(plan: &Plan<'_>) -> TokenStream {
             #selection
             #(#credential_pushes)*
             self.options.default_user_agent = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+            #default_rate_limit
             let transport = #TRANSPORT::new(base_url, credentials, ENVELOPE, self.options)?;
             Ok(Client { transport: Arc::new(transport) })
         }

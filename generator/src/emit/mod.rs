@@ -339,6 +339,6 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         #extra
         #multipart
         #filter
-        pub use runtime::{ApiResponse, RetryPolicy, Secret};
+        pub use runtime::{ApiResponse, RateLimit, RetryPolicy, Secret};
     }
 }

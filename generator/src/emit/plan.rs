@@ -10,7 +10,7 @@ use quote::quote;
 
 use super::runtime::{MULTIPART, RuntimeUses};
 use super::types::TypeContext;
-use crate::config::{Config, RuntimeMode};
+use crate::config::{Config, RateLimitConfig, RuntimeMode};
 use crate::ir::{
     Api, Body, BodyEncoding, Operation, Pagination, Param, ParamLocation, Server, TypeKind,
     TypeRef, UnionVariant,
@@ -32,6 +32,8 @@ pub struct Plan<'a> {
     pub runtime_crate: bool,
     /// The command generated headers name.
     pub command: &'a str,
+    /// The service's rate limit from the config, the clients' default.
+    pub rate_limit: Option<RateLimitConfig>,
 }
 
 impl<'a> Plan<'a> {
@@ -54,6 +56,7 @@ impl<'a> Plan<'a> {
             uses: RuntimeUses::of(api),
             runtime_crate: config.runtime == RuntimeMode::Dependency,
             command: config.generator_command(),
+            rate_limit: config.rate_limit,
         }
     }
 }

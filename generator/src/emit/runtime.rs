@@ -91,6 +91,7 @@ runtime_items! {
     PUSH_QUERY_AS = "push_query_as";
     QUERY_STYLE = "QueryStyle";
     RANK_ALTERNATIVES = "rank_alternatives";
+    RATE_LIMIT = root "RateLimit";
     REQUEST_OPTIONS = "RequestOptions";
     RETRY_POLICY = root "RetryPolicy";
     SECRET = "Secret";
@@ -140,10 +141,11 @@ const MODULES: &[Module] = &[
     module!(9, "paging", |api| {
         api.operations.iter().any(|op| op.pagination.is_some())
     }),
-    module!(10, "retry", always),
-    module!(11, "secret", always),
-    module!(12, "transport", always),
-    module!(13, "wire", |api| api.wire_tests),
+    module!(10, "ratelimit", always),
+    module!(11, "retry", always),
+    module!(12, "secret", always),
+    module!(13, "transport", always),
+    module!(14, "wire", |api| api.wire_tests),
 ];
 
 /// Which optional runtime modules a crate uses, decided once from the IR.

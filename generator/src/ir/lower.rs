@@ -260,6 +260,18 @@ impl OperationLowering<'_> {
                 let idempotent = op_config
                     .and_then(|c| c.idempotent)
                     .unwrap_or_else(|| http_method.is_idempotent());
+                let idempotency_key = params
+                    .iter()
+                    .find(|p| {
+                        p.location == ParamLocation::Header
+                            && p.name.eq_ignore_ascii_case("idempotency-key")
+                    })
+                    .map(|p| p.name.clone())
+                    .or_else(|| {
+                        (!idempotent)
+                            .then(|| self.config.idempotency_key.clone())
+                            .flatten()
+                    });
                 operations.push(Operation {
                     operation_id,
                     method_name,
@@ -274,6 +286,7 @@ impl OperationLowering<'_> {
                     body,
                     response,
                     idempotent,
+                    idempotency_key,
                     pagination: None,
                     paging_methods,
                     pointer,

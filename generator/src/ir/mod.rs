@@ -441,6 +441,9 @@ pub struct Operation {
     pub response: Response,
     /// Safe to send more than once.
     pub idempotent: bool,
+    /// The header carrying an idempotency key the client generates per call (declared by the
+    /// operation, or by the config for non-idempotent operations).
+    pub idempotency_key: Option<String>,
     /// Offset/limit pagination, when configured.
     pub pagination: Option<Pagination>,
     /// Names of the auto-paging methods (stream, collect), claimed with the method name when
