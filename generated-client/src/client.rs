@@ -259,6 +259,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Runs `hook` around every attempt of every call (after the hooks added before it):
+    /// to add headers, record metrics or log. Hooks never see credentials.
+    pub fn hook(mut self, hook: impl crate::Hook) -> Self {
+        self.options.hooks.push(hook);
+        self
+    }
+
     /// The `User-Agent` header (default: this crate's name and version).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.options.user_agent = Some(user_agent.into());

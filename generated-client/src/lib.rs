@@ -34,3 +34,5 @@ pub use runtime::Extra;
 pub use runtime::filter;
 
 pub use runtime::{ApiResponse, RateLimit, RetryPolicy, Secret};
+
+pub use runtime::{Hook, HookRequest, HookResponse};

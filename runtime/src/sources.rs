@@ -17,6 +17,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("error", include_str!("error.rs")),
     ("extra", include_str!("extra.rs")),
     ("filter", include_str!("filter.rs")),
+    ("hooks", include_str!("hooks.rs")),
     ("multipart", include_str!("multipart.rs")),
     ("paging", include_str!("paging.rs")),
     ("ratelimit", include_str!("ratelimit.rs")),

@@ -12,6 +12,7 @@ use tracing::Instrument;
 use super::credentials::{cookie_header, header_value_sensitive, Credential, CredentialSet};
 use super::decode::Envelope;
 use super::error::{body_excerpt, ApiError, DeadlineError, Error, RawBody};
+use super::hooks::{HookRequest, HookResponse, Hooks};
 use super::ratelimit::{Limiter, RateLimit};
 use super::retry::{classify_error, classify_response, retry_after, RetryPolicy, Verdict};
 use super::secret::Secret;
@@ -49,6 +50,8 @@ pub struct TransportOptions {
     pub default_rate_limit: Option<RateLimit>,
     /// No rate limit at all, whatever the config says.
     pub rate_limit_off: bool,
+    /// Code run around every attempt, in this order.
+    pub hooks: Hooks,
     /// The `User-Agent` header a caller chose.
     pub user_agent: Option<String>,
     /// The `User-Agent` header otherwise: the generated crate's name and version.
@@ -71,6 +74,7 @@ pub struct Transport {
     retry: RetryPolicy,
     deadline: Option<Duration>,
     limiter: Option<Limiter>,
+    hooks: Hooks,
     pub(crate) envelope: Option<Envelope>,
 }
 
@@ -176,6 +180,7 @@ impl Transport {
                     .or(options.default_rate_limit)
                     .map(Limiter::new)
             },
+            hooks: options.hooks,
             envelope,
         })
     }
@@ -187,14 +192,15 @@ impl Transport {
 
     /// Sends `call`, retrying as the policy allows, and returns a response with a success status.
     pub async fn send(&self, call: Call) -> Result<RawResponse, Error> {
+        // OpenTelemetry's HTTP client field names; the path's parameter values (which may be
+        // personal data) are left out, and credentials never reach a span.
         let span = tracing::info_span!(
-            "http_request",
-            operation = call.operation_id,
-            method = %call.method,
-            path = call.path_template,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
+            "api_call",
+            operation.id = call.operation_id,
+            http.request.method = %call.method,
+            url.template = call.path_template,
+            http.response.status_code = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
         );
         self.send_with_retries(call).instrument(span).await
     }
@@ -215,13 +221,26 @@ impl Transport {
             .map(|(name, value)| (*name, value.as_str()));
         let mut attempt = 1;
         loop {
-            tracing::Span::current().record("attempt", attempt);
+            let attempt_span = tracing::info_span!(
+                "http_request",
+                http.request.method = %call.method,
+                url.template = call.path_template,
+                http.request.resend_count = attempt - 1,
+                http.response.status_code = tracing::field::Empty,
+            );
             let outcome = match deadline {
-                None => self.attempt(&call, url.clone(), key).await,
+                None => {
+                    self.attempt(&call, url.clone(), key, attempt)
+                        .instrument(attempt_span.clone())
+                        .await
+                }
                 Some(deadline) => {
                     let remaining = deadline.saturating_sub(started.elapsed());
                     // The attempt's own timeout still applies; the deadline only cuts it shorter.
-                    tokio::time::timeout(remaining, self.attempt(&call, url.clone(), key))
+                    let attempt_future = self
+                        .attempt(&call, url.clone(), key, attempt)
+                        .instrument(attempt_span.clone());
+                    tokio::time::timeout(remaining, attempt_future)
                         .await
                         .unwrap_or_else(|_| {
                             Err(Error::Deadline(Box::new(DeadlineError {
@@ -232,9 +251,8 @@ impl Transport {
                 }
             };
             if let Ok(response) = &outcome {
-                let span = tracing::Span::current();
-                span.record("status", response.status.as_u16());
-                span.record("latency_ms", started.elapsed().as_millis() as u64);
+                attempt_span.record("http.response.status_code", response.status.as_u16());
+                attempt_span.in_scope(|| tracing::debug!("response received"));
             }
             if let (Some(limiter), Ok(response)) = (&self.limiter, &outcome) {
                 if response.status == StatusCode::TOO_MANY_REQUESTS {
@@ -249,7 +267,7 @@ impl Transport {
             };
             let retry_after = match verdict {
                 Verdict::Retry { after } if attempt < max_attempts => after,
-                _ => return outcome.and_then(|response| self.check_status(response)),
+                _ => return self.finish(outcome, attempt),
             };
             let delay = retry_after
                 .map_or_else(|| policy.backoff(attempt - 1), |d| d.min(policy.max_delay));
@@ -261,7 +279,7 @@ impl Transport {
                     delay_ms = delay.as_millis() as u64,
                     "not retrying: the wait would pass the call's deadline"
                 );
-                return outcome.and_then(|response| self.check_status(response));
+                return self.finish(outcome, attempt);
             }
             tracing::warn!(
                 attempt,
@@ -272,6 +290,20 @@ impl Transport {
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
+    }
+
+    /// The call's final outcome, recorded on its span (status and resends, once).
+    fn finish(
+        &self,
+        outcome: Result<RawResponse, Error>,
+        attempt: u32,
+    ) -> Result<RawResponse, Error> {
+        let span = tracing::Span::current();
+        span.record("http.request.resend_count", attempt - 1);
+        if let Ok(response) = &outcome {
+            span.record("http.response.status_code", response.status.as_u16());
+        }
+        outcome.and_then(|response| self.check_status(response))
     }
 
     fn url(&self, call: &Call) -> Result<reqwest::Url, Error> {
@@ -294,12 +326,14 @@ impl Transport {
         call: &Call,
         url: reqwest::Url,
         idempotency_key: Option<(&'static str, &str)>,
+        attempt: u32,
     ) -> Result<RawResponse, Error> {
         if let Some(limiter) = &self.limiter {
             limiter.acquire().await;
         }
         let mut request = self.http.request(call.method.clone(), url);
-        if !self.headers.is_empty() {
+        // With hooks, credential headers are added after them, so hooks never see them.
+        if !self.headers.is_empty() && self.hooks.is_empty() {
             request = request.headers(self.headers.clone());
         }
         if let Some(accept) = call.accept {
@@ -346,15 +380,40 @@ impl Transport {
         if let Some(timeout) = call.options.timeout {
             request = request.timeout(timeout);
         }
-        let mut response = request.send().await.map_err(Error::transport)?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(Error::transport)?;
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-        })
+        if self.hooks.is_empty() {
+            return receive(request.send().await).await;
+        }
+        let mut request = request.build().map_err(Error::transport)?;
+        for hook in &self.hooks.0 {
+            hook.before_request(&mut HookRequest {
+                operation_id: call.operation_id,
+                method: &call.method,
+                url_template: call.path_template,
+                attempt,
+                headers: request.headers_mut(),
+            });
+        }
+        for (name, value) in &self.headers {
+            // A per-call header of the same name replaces the credential, as without hooks.
+            if !request.headers().contains_key(name) {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        let sent = Instant::now();
+        let outcome = receive(self.http.execute(request).await).await;
+        for hook in &self.hooks.0 {
+            hook.after_response(&HookResponse {
+                operation_id: call.operation_id,
+                method: &call.method,
+                url_template: call.path_template,
+                attempt,
+                status: outcome.as_ref().ok().map(|r| r.status),
+                headers: outcome.as_ref().ok().map(|r| &r.headers),
+                error: outcome.as_ref().err(),
+                elapsed: sent.elapsed(),
+            });
+        }
+        outcome
     }
 
     /// Turns an error status into [`Error::Api`], reading the envelope's error fields when present.
@@ -415,6 +474,19 @@ impl Transport {
             raw_body: RawBody(body.clone()),
         }))
     }
+}
+
+/// The status, headers and whole body of a sent request.
+async fn receive(sent: Result<reqwest::Response, reqwest::Error>) -> Result<RawResponse, Error> {
+    let mut response = sent.map_err(Error::transport)?;
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let body = response.bytes().await.map_err(Error::transport)?;
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// The caller's idempotency key for `name` (a header parameter or a per-call header), or a new

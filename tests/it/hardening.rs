@@ -196,6 +196,7 @@ components:
             "src/runtime/encode.rs",
             "src/runtime/error.rs",
             "src/runtime/extra.rs",
+            "src/runtime/hooks.rs",
             "src/runtime/ratelimit.rs",
             "src/runtime/retry.rs",
             "src/runtime/secret.rs",

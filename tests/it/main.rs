@@ -15,6 +15,7 @@ mod faults;
 mod fixture_wire;
 mod freshness;
 mod hardening;
+mod hooks;
 mod models;
 mod overlays;
 mod paging;

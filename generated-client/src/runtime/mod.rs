@@ -18,6 +18,7 @@ pub mod encode;
 pub mod error;
 pub mod extra;
 pub mod filter;
+pub mod hooks;
 pub mod paging;
 pub mod ratelimit;
 pub mod retry;
@@ -38,6 +39,7 @@ pub use error::{
     ApiError, DeadlineError, DecodeError, Error, StatusCode, TransportError, TransportErrorKind,
 };
 pub use extra::Extra;
+pub use hooks::{Hook, HookRequest, HookResponse, Hooks};
 pub use paging::{collect_pages, offset_pages, page_number};
 pub use ratelimit::RateLimit;
 pub use retry::RetryPolicy;

@@ -7,8 +7,8 @@ use quote::quote;
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{ArgSource, OperationPlan, Plan};
 use super::runtime::{
-    COLLECT_PAGES, CREDENTIAL, ENVELOPE, EXPAND_SERVER_URL, OFFSET_PAGES, PAGE_NUMBER, PLACEMENT,
-    RATE_LIMIT, RETRY_POLICY, SECRET, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
+    COLLECT_PAGES, CREDENTIAL, ENVELOPE, EXPAND_SERVER_URL, HOOK, OFFSET_PAGES, PAGE_NUMBER,
+    PLACEMENT, RATE_LIMIT, RETRY_POLICY, SECRET, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
 };
 use super::types::ident;
 use crate::ir::{Body, BodyEncoding, CredentialKind, Operation, PageParam, Pagination};
@@ -217,6 +217,13 @@ fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
             /// Sends requests as fast as they come, with no rate limit.
             pub fn no_rate_limit(mut self) -> Self {
                 self.options.rate_limit_off = true;
+                self
+            }
+
+            /// Runs `hook` around every attempt of every call (after the hooks added before it):
+            /// to add headers, record metrics or log. Hooks never see credentials.
+            pub fn hook(mut self, hook: impl #HOOK) -> Self {
+                self.options.hooks.push(hook);
                 self
             }
 

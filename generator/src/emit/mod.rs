@@ -340,5 +340,6 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         #multipart
         #filter
         pub use runtime::{ApiResponse, RateLimit, RetryPolicy, Secret};
+        pub use runtime::{Hook, HookRequest, HookResponse};
     }
 }

@@ -80,6 +80,7 @@ runtime_items! {
     FILTER_EXPR = root "filter::Expr";
     FORM_BODY = "form_body";
     FORM_FIELD = "FormField";
+    HOOK = root "Hook";
     JSON_BODY = "json_body";
     MULTIPART = root "Multipart";
     OFFSET_PAGES = "offset_pages";
@@ -137,15 +138,16 @@ const MODULES: &[Module] = &[
     // The wire tests' round-trip check hides `Extra` fields, so it needs the module.
     module!(6, "extra", |api| uses_extra(api) || api.wire_tests),
     module!(7, "filter", |api| !api.filters.is_empty()),
-    module!(8, "multipart", uses_multipart),
-    module!(9, "paging", |api| {
+    module!(8, "hooks", always),
+    module!(9, "multipart", uses_multipart),
+    module!(10, "paging", |api| {
         api.operations.iter().any(|op| op.pagination.is_some())
     }),
-    module!(10, "ratelimit", always),
-    module!(11, "retry", always),
-    module!(12, "secret", always),
-    module!(13, "transport", always),
-    module!(14, "wire", |api| api.wire_tests),
+    module!(11, "ratelimit", always),
+    module!(12, "retry", always),
+    module!(13, "secret", always),
+    module!(14, "transport", always),
+    module!(15, "wire", |api| api.wire_tests),
 ];
 
 /// Which optional runtime modules a crate uses, decided once from the IR.
