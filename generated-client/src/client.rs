@@ -313,6 +313,7 @@ impl ClientBuilder {
         self.options.default_rate_limit = Some(
             crate::RateLimit::new(100u32, Duration::from_secs(60u64)),
         );
+        self.options.server_path = Some("/v1");
         let transport = runtime::Transport::new(
             base_url,
             credentials,

@@ -73,6 +73,9 @@ pub struct ApiError {
     pub body: String,
     /// How long the server asked to wait before retrying (`Retry-After`).
     pub retry_after: Option<Duration>,
+    /// What the client suspects went wrong on its side (e.g. a base URL missing the API's
+    /// path prefix, for a 404).
+    pub hint: Option<String>,
     /// The whole response body, for [`ApiError::body_as`].
     pub(crate) raw_body: RawBody,
 }
@@ -230,6 +233,9 @@ impl fmt::Display for ApiError {
         }
         if let Some(request_id) = &self.request_id {
             write!(f, " (request id {request_id})")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; hint: {hint}")?;
         }
         Ok(())
     }

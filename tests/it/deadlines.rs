@@ -1,5 +1,6 @@
 //! A call's deadline bounds all its attempts and the waits between them; the per-attempt
 //! timeout still applies to each. Asserted on outcomes and request counts, never on timings.
+//! Also: a 404 from a base URL missing the API's path prefix carries a hint.
 
 use std::time::Duration;
 
@@ -141,4 +142,34 @@ async fn without_a_deadline_retries_follow_the_policy() {
         .expect("second attempt succeeds");
     assert_eq!(statuses.len(), 1);
     assert_eq!(requests(&server).await, 2);
+}
+
+#[tokio::test]
+async fn a_404_from_a_base_url_without_the_apis_path_says_so() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("Not Found"))
+        .mount(&server)
+        .await;
+    // The spec's server is `https://{domain}.gainsightcloud.com/v1`: `/v1` is missing here.
+    let error = client(&server.uri(), None)
+        .get_cta_statuses()
+        .await
+        .expect_err("404");
+    let Error::Api(api) = &error else {
+        panic!("expected an API error, got {error:?}");
+    };
+    let hint = api.hint.as_deref().expect("a hint");
+    assert!(hint.contains("`/v1`"), "{hint}");
+    assert!(error.to_string().contains("hint:"), "{error}");
+
+    // With the path, a 404 is just a 404.
+    let error = client(&format!("{}/v1", server.uri()), None)
+        .get_cta_statuses()
+        .await
+        .expect_err("404");
+    assert!(
+        matches!(&error, Error::Api(api) if api.hint.is_none()),
+        "{error:?}"
+    );
 }

@@ -53,6 +53,8 @@ pub struct TransportOptions {
     pub rate_limit_off: bool,
     /// Code run around every attempt, in this order.
     pub hooks: Hooks,
+    /// The path of the spec's server URL (`/v1`): a 404 from a base URL without it gets a hint.
+    pub server_path: Option<&'static str>,
     /// The `User-Agent` header a caller chose.
     pub user_agent: Option<String>,
     /// The `User-Agent` header otherwise: the generated crate's name and version.
@@ -76,6 +78,8 @@ pub struct Transport {
     deadline: Option<Duration>,
     limiter: Option<Limiter>,
     hooks: Hooks,
+    /// Set when the base URL lacks the spec server's path: the hint a 404 gets.
+    missing_path_hint: Option<String>,
     pub(crate) envelope: Option<Envelope>,
 }
 
@@ -182,6 +186,15 @@ impl Transport {
                     .map(Limiter::new)
             },
             hooks: options.hooks,
+            missing_path_hint: options
+                .server_path
+                .map(|path| path.trim_end_matches('/'))
+                .filter(|path| !path.is_empty() && !parsed.path().trim_end_matches('/').ends_with(path))
+                .map(|path| {
+                    format!(
+                        "the base URL `{base_url}` does not end with the API's path `{path}`, which the spec's server URL has"
+                    )
+                }),
             envelope,
         })
     }
@@ -459,19 +472,26 @@ impl Transport {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         });
+        let code = text(
+            envelope.and_then(|e| e.error_code),
+            &["errorCode", "code", "error_code"],
+        );
+        let message = text(
+            envelope.and_then(|e| e.error_message),
+            &["errorDesc", "message", "error", "detail"],
+        );
+        // A bare 404 (no error the API would write) from a base URL missing the API's path.
+        let hint = (status == StatusCode::NOT_FOUND && code.is_none() && message.is_none())
+            .then(|| self.missing_path_hint.clone())
+            .flatten();
         Error::Api(Box::new(ApiError {
             status,
-            code: text(
-                envelope.and_then(|e| e.error_code),
-                &["errorCode", "code", "error_code"],
-            ),
-            message: text(
-                envelope.and_then(|e| e.error_message),
-                &["errorDesc", "message", "error", "detail"],
-            ),
+            code,
+            message,
             request_id,
             body: body_excerpt(body),
             retry_after: retry_after(headers),
+            hint,
             raw_body: RawBody(body.clone()),
         }))
     }

@@ -131,6 +131,24 @@ fn client_new(plan: &Plan<'_>) -> TokenStream {
     }
 }
 
+/// The path part of a server URL template (`https://{d}.example.com/v1/` → `/v1`; a relative
+/// `/api` → `/api`), without a trailing `/`.
+fn server_path(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = if url.contains("://") {
+        after_scheme
+            .find('/')
+            .map_or("", |start| &after_scheme[start..])
+    } else {
+        after_scheme
+    };
+    path.split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_owned()
+}
+
 /// `ClientBuilder`: base URL, server variables, credentials and transport settings.
 fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
     let variables = plan.server.into_iter().flat_map(|s| &s.variables);
@@ -397,6 +415,13 @@ fn builder_build(plan: &Plan<'_>) -> TokenStream {
             })?;
         },
     };
+    let server_path = plan
+        .api
+        .server
+        .as_ref()
+        .map(|server| server_path(&server.url))
+        .filter(|path| !path.is_empty() && !path.contains('{'))
+        .map(|path| quote!(self.options.server_path = Some(#path);));
     let default_rate_limit = plan.rate_limit.map(|limit| {
         let (requests, seconds) = (limit.requests, limit.per_seconds);
         quote! {
@@ -417,6 +442,7 @@ fn builder_build(plan: &Plan<'_>) -> TokenStream {
             #(#credential_pushes)*
             self.options.default_user_agent = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
             #default_rate_limit
+            #server_path
             let transport = #TRANSPORT::new(base_url, credentials, ENVELOPE, self.options)?;
             Ok(Client { transport: Arc::new(transport) })
         }

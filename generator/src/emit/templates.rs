@@ -306,11 +306,15 @@ pub fn readme(plan: &Plan<'_>, package: &Package, source: &str) -> Result<String
                 stream => paging.stream_method, all => paging.collect_method, binding, args,
             })
         });
+    let example = plan.operations.iter().find_map(|op| {
+        let (_, args) = example_call(op, context, lib, false)?;
+        Some(context! { method => op.op.method_name.clone(), args })
+    });
     render(
         "README.md",
         README,
         context! {
-            package, source, command => plan.command, title => super::api_name(&api.title), api_version => api.api_version, description,
+            example, package, source, command => plan.command, title => super::api_name(&api.title), api_version => api.api_version, description,
             new_args => new_args.join(", "), operations, filter, paging,
         },
     )
