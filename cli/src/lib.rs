@@ -152,12 +152,6 @@ struct Inputs {
     config_path: Option<PathBuf>,
 }
 
-fn config_path(explicit: Option<&Path>, spec: &Path) -> Option<PathBuf> {
-    explicit
-        .map(Path::to_path_buf)
-        .or_else(|| Some(spec.with_file_name("codegen.toml")).filter(|path| path.is_file()))
-}
-
 /// Reads the config (and the overlays given on the command line); errors are printed.
 fn read_config(
     explicit: Option<&Path>,
@@ -165,17 +159,12 @@ fn read_config(
     overlays: &[PathBuf],
     reporter: &mut Reporter,
 ) -> Result<(Config, Option<PathBuf>), u8> {
-    let path = config_path(explicit, spec);
-    let mut config = match &path {
-        Some(path) => generator::fs::read_config(path).map_err(|e| print_error(reporter, &e))?,
-        None => Config::default(),
-    };
+    let (mut config, path) =
+        generator::fs::load_config(explicit, spec).map_err(|e| print_error(reporter, &e))?;
     for overlay in overlays {
-        let text = generator::fs::read_utf8(overlay).map_err(|e| print_error(reporter, &e))?;
-        config.overlay_sources.push(generator::OverlaySource {
-            label: overlay.display().to_string(),
-            text,
-        });
+        let overlay =
+            generator::fs::read_overlay(overlay).map_err(|e| print_error(reporter, &e))?;
+        config.overlay_sources.push(overlay);
     }
     config.generated_by = Some(COMMAND.to_owned());
     Ok((config, path))

@@ -20,9 +20,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::GeneratedFile;
 use crate::error::{Diagnostic, Error};
-use crate::fs::{bundle, read_config};
-use crate::{Config, GeneratedFile};
+use crate::fs::{bundle, load_config};
 
 /// Generates one client into a single Rust file for `include!`.
 #[derive(Debug, Clone)]
@@ -75,13 +75,7 @@ impl Builder {
                     )
                 })?,
         };
-        let config_path = self.config.clone().or_else(|| {
-            Some(self.spec.with_file_name("codegen.toml")).filter(|path| path.is_file())
-        });
-        let mut config = match &config_path {
-            Some(path) => read_config(path)?,
-            None => Config::default(),
-        };
+        let (mut config, config_path) = load_config(self.config.as_deref(), &self.spec)?;
         config.generated_by = Some("generator::build::Builder".to_owned());
         config.source_label = self
             .spec

@@ -86,27 +86,16 @@ fn reporter(spec: &Path, config: Option<&Path>) -> openapi_rust_cli::report::Rep
     openapi_rust_cli::report::Reporter::new(spec, config, colour)
 }
 
-/// The config for `spec_path`: `explicit`, else `codegen.toml` beside the spec, else defaults.
-/// Returns the config and the file it came from.
+/// The config for `spec_path` and the file it came from (see [`generator::fs::load_config`]).
 fn load_config(explicit: Option<&Path>, spec_path: &Path) -> Result<(Config, Option<PathBuf>)> {
-    let path = match explicit {
-        Some(path) => Some(path.to_path_buf()),
-        None => Some(spec_path.with_file_name("codegen.toml")).filter(|p| p.is_file()),
-    };
-    let Some(path) = path else {
-        return Ok((Config::default(), None));
-    };
-    let config = generator::fs::read_config(&path).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok((config, Some(path)))
+    generator::fs::load_config(explicit, spec_path).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Adds the `--overlay` files after the config's own, named as given on the command line.
 fn add_overlays(config: &mut Config, overlays: &[PathBuf]) -> Result<()> {
     for path in overlays {
-        config.overlay_sources.push(generator::OverlaySource {
-            label: path.display().to_string(),
-            text: read(path)?,
-        });
+        let overlay = generator::fs::read_overlay(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+        config.overlay_sources.push(overlay);
     }
     Ok(())
 }

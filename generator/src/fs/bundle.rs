@@ -84,9 +84,8 @@ pub fn bundle(root: &Path) -> Result<Bundle, Error> {
     bundler
         .files
         .insert(root_file.clone(), (root_label, document.clone()));
-    let mut document = document;
-    bundler.claim_root_components(&mut document);
-    let mut root_value = std::mem::take(&mut document);
+    let mut root_value = document;
+    bundler.claim_root_components(&mut root_value);
     bundler.walk(&mut root_value, &root_file, "#", "#", 0);
     // Schemas placed as components, and the schemas they refer to in turn.
     let mut next = 0;

@@ -1,9 +1,44 @@
 //! Reading a codegen config file with the files it names (overlays, extra files).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::Config;
 use crate::error::{Diagnostic, Error};
+use crate::{Config, OverlaySource};
+
+/// The config for `spec`: `explicit`, else `codegen.toml` beside the spec when there is one.
+pub fn find_config(explicit: Option<&Path>, spec: &Path) -> Option<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| Some(spec.with_file_name("codegen.toml")).filter(|path| path.is_file()))
+}
+
+/// The config [`find_config`] names, read with [`read_config`], or the defaults when there is
+/// none; with the file it came from.
+///
+/// # Errors
+///
+/// As for [`read_config`].
+pub fn load_config(
+    explicit: Option<&Path>,
+    spec: &Path,
+) -> Result<(Config, Option<PathBuf>), Error> {
+    match find_config(explicit, spec) {
+        Some(path) => Ok((read_config(&path)?, Some(path))),
+        None => Ok((Config::default(), None)),
+    }
+}
+
+/// An overlay file given by path (e.g. on a command line), labelled as given.
+///
+/// # Errors
+///
+/// An unreadable file, named.
+pub fn read_overlay(path: &Path) -> Result<OverlaySource, Error> {
+    Ok(OverlaySource {
+        label: path.display().to_string(),
+        text: read_utf8(path)?,
+    })
+}
 
 /// Reads the codegen config at `path` and the overlays and extra files it lists (relative to it).
 ///

@@ -7,5 +7,5 @@ mod config;
 mod output;
 
 pub use bundle::{Bundle, bundle};
-pub use config::{read_config, read_utf8};
+pub use config::{find_config, load_config, read_config, read_overlay, read_utf8};
 pub use output::{Staleness, Written, check_files, safe_join, write_files};
