@@ -191,7 +191,7 @@ impl Client {
 pub struct ClientBuilder {
     base_url: Option<String>,
     domain: Option<String>,
-    access_key: Option<runtime::Secret>,
+    access_key: Option<runtime::CredentialSource>,
     options: runtime::TransportOptions,
 }
 
@@ -214,7 +214,16 @@ impl ClientBuilder {
     ///
     /// Gainsight CS REST API access key
     pub fn access_key(mut self, value: impl Into<String>) -> Self {
-        self.access_key = Some(runtime::Secret::new(value));
+        self.access_key = Some(runtime::CredentialSource::fixed(value));
+        self
+    }
+
+    /// Gets the credential of security scheme `apiKey` from `provider` before every attempt, instead of a fixed [`access_key`](Self::access_key): a rotating key, a vault, a token service. A closure works: `|| async { Ok(std::env::var("TOKEN")?) }`. See [`CredentialProvider`](crate::CredentialProvider), which also says what happens on a 401.
+    pub fn access_key_provider(
+        mut self,
+        provider: impl crate::CredentialProvider,
+    ) -> Self {
+        self.access_key = Some(runtime::CredentialSource::provider(provider));
         self
     }
 
@@ -297,15 +306,19 @@ impl ClientBuilder {
         let mut credentials = Vec::new();
         if let Some(value) = self.access_key {
             credentials
-                .push(runtime::Credential {
-                    placement: runtime::Placement::Header(
-                        reqwest::header::HeaderName::from_bytes("accesskey".as_bytes())
-                            .map_err(|_| Error::Config(
-                                format!("`{}` is not a valid header name", "accesskey"),
-                            ))?,
+                .push(
+                    runtime::Credential::new(
+                        runtime::Placement::Header(
+                            reqwest::header::HeaderName::from_bytes(
+                                    "accesskey".as_bytes(),
+                                )
+                                .map_err(|_| Error::Config(
+                                    format!("`{}` is not a valid header name", "accesskey"),
+                                ))?,
+                        ),
+                        value,
                     ),
-                    value,
-                });
+                );
         }
         self.options.default_user_agent = concat!(
             env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")

@@ -25,9 +25,13 @@ pub use reqwest;
 
 pub use client::{Client, ClientBuilder};
 
-pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
+pub use runtime::{
+    ApiError, CredentialError, DeadlineError, DecodeError, Error, StatusCode,
+};
 
 pub use runtime::{TransportError, TransportErrorKind};
+
+pub use runtime::{CredentialFuture, CredentialProvider, ProviderContext};
 
 pub use runtime::Extra;
 

@@ -1,8 +1,13 @@
 //! Credentials: where each secret goes (header, query, cookie, bearer, basic) and how it is encoded.
 
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::error::Error;
+use super::error::{CredentialError, Error};
 use super::secret::Secret;
 
 /// Where a credential goes.
@@ -25,8 +30,110 @@ pub enum Placement {
 pub struct Credential {
     /// Where it goes.
     pub placement: Placement,
-    /// The secret.
-    pub value: Secret,
+    /// Its value, or where to get it.
+    pub value: CredentialSource,
+}
+
+impl Credential {
+    /// A credential sent as `placement` says.
+    pub fn new(placement: Placement, value: CredentialSource) -> Self {
+        Self { placement, value }
+    }
+}
+
+/// A credential's value: fixed when the client is built, or asked of a provider before every
+/// attempt.
+#[derive(Debug, Clone)]
+pub enum CredentialSource {
+    /// The same value on every request.
+    Fixed(Secret),
+    /// A value from a provider (a rotating key, a vault, an OAuth 2.0 token endpoint).
+    Provider(Arc<dyn CredentialProvider>),
+}
+
+impl CredentialSource {
+    /// A fixed value.
+    pub fn fixed(value: impl Into<String>) -> Self {
+        Self::Fixed(Secret::new(value))
+    }
+
+    /// A value asked of `provider` before every attempt.
+    pub fn provider(provider: impl CredentialProvider) -> Self {
+        Self::Provider(Arc::new(provider))
+    }
+}
+
+/// Providers show as a placeholder: what they hold is theirs to show.
+impl fmt::Debug for dyn CredentialProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CredentialProvider(..)")
+    }
+}
+
+/// What a credential provider returns: the credential, when it is ready.
+pub type CredentialFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, Error>> + Send + 'a>>;
+
+/// What a provider may use to get a credential: the client's HTTP client (its connection pool,
+/// TLS and proxy settings) and base URL (a relative token URL resolves against it).
+#[derive(Debug)]
+pub struct ProviderContext<'a> {
+    /// The client's HTTP client.
+    pub http: &'a reqwest::Client,
+    /// The client's base URL, without a trailing `/`.
+    pub base_url: &'a str,
+}
+
+/// Anything that supplies a credential per request: a key rotated by a vault, a token from an
+/// identity provider, an OAuth 2.0 client-credentials flow (`ClientCredentials`, in clients
+/// whose spec declares one).
+///
+/// Closures implement it: `|| async { Ok(std::env::var("API_KEY")?) }` is asked before every
+/// attempt. A provider that fetches over the network should cache what it fetched.
+pub trait CredentialProvider: Send + Sync + 'static {
+    /// The credential to send now. Called before every attempt, after the request hooks, so
+    /// hooks never see it. An error fails the attempt with [`Error::Credentials`] (retried
+    /// under the retry policy when [`CredentialError::retryable`]); nothing is sent.
+    fn credential<'a>(&'a self, context: &'a ProviderContext<'a>) -> CredentialFuture<'a>;
+
+    /// The API answered 401 Unauthorized to a request that carried `sent`. Forget it and return
+    /// `true` when a new credential may be accepted: the call is then sent once more (a 401
+    /// means the request was not processed, so even a create may be). Default: `false`.
+    fn rejected(&self, sent: &Secret) -> bool {
+        let _ = sent;
+        false
+    }
+}
+
+/// A shared provider: the caller keeps a handle (to inspect or share it between clients).
+impl<P: CredentialProvider + ?Sized> CredentialProvider for Arc<P> {
+    fn credential<'a>(&'a self, context: &'a ProviderContext<'a>) -> CredentialFuture<'a> {
+        (**self).credential(context)
+    }
+
+    fn rejected(&self, sent: &Secret) -> bool {
+        (**self).rejected(sent)
+    }
+}
+
+/// A closure's error: anything that converts into a boxed error (`?` on most errors does).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<F, Fut> CredentialProvider for F
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<String, BoxError>> + Send + 'static,
+{
+    fn credential<'a>(&'a self, _context: &'a ProviderContext<'a>) -> CredentialFuture<'a> {
+        let future = self();
+        Box::pin(async move {
+            future.await.map(Secret::new).map_err(|source| {
+                let mut error =
+                    CredentialError::new(format!("the credential provider failed: {source}"));
+                error.source = Some(source);
+                Error::Credentials(Box::new(error))
+            })
+        })
+    }
 }
 
 /// Which of a client's `N` credentials requests send, given which are `set`: the members of
@@ -53,62 +160,81 @@ pub fn select_credentials<const N: usize>(alternatives: &[&[usize]], set: [bool;
     }
 }
 
-/// Credentials sorted by where they go: default headers, query pairs and one cookie text.
+/// One credential as it travels.
+pub(crate) enum Encoded {
+    Header(HeaderName, HeaderValue),
+    Query(&'static str, Secret),
+    Cookie(String),
+}
+
+/// Checks a credential's value and encodes it for where it goes; errors never show the value.
+pub(crate) fn encode(placement: &Placement, secret: &Secret) -> Result<Encoded, Error> {
+    let value = secret.expose();
+    if value.is_empty() || value.chars().any(|c| c.is_control()) {
+        return Err(Error::Config(
+            "a credential is empty or contains control characters".to_owned(),
+        ));
+    }
+    let header = |text: String| {
+        header_value_sensitive(&text).map_err(|_| {
+            Error::Config(
+                "a credential contains characters that cannot be sent in a header".to_owned(),
+            )
+        })
+    };
+    Ok(match placement {
+        Placement::Header(name) => Encoded::Header(name.clone(), header(value.to_owned())?),
+        Placement::Bearer => Encoded::Header(
+            reqwest::header::AUTHORIZATION,
+            header(format!("Bearer {value}"))?,
+        ),
+        Placement::Basic => Encoded::Header(
+            reqwest::header::AUTHORIZATION,
+            header(format!("Basic {}", base64(value.as_bytes())))?,
+        ),
+        Placement::Query(name) => Encoded::Query(name, secret.clone()),
+        Placement::Cookie(name) => {
+            if value.contains([';', ' ', ',', '"']) {
+                return Err(Error::Config(
+                    "a cookie credential contains characters that cannot be sent in a cookie"
+                        .to_owned(),
+                ));
+            }
+            Encoded::Cookie(format!("{name}={value}"))
+        }
+    })
+}
+
+/// Credentials sorted by where they go: default headers, query pairs and one cookie text for
+/// the fixed ones, and the providers asked before every attempt.
 pub(crate) struct CredentialSet {
     pub(crate) headers: HeaderMap,
     pub(crate) query: Vec<(&'static str, Secret)>,
     pub(crate) cookie: Option<Secret>,
+    pub(crate) providers: Vec<(Placement, Arc<dyn CredentialProvider>)>,
 }
 
 impl CredentialSet {
-    /// Checks and encodes each credential once, when the client is built.
+    /// Checks and encodes each fixed credential once, when the client is built.
     pub(crate) fn new(credentials: Vec<Credential>) -> Result<Self, Error> {
         let mut headers = HeaderMap::new();
-        let mut query_credentials = Vec::new();
+        let mut query = Vec::new();
         let mut cookies = Vec::new();
+        let mut providers = Vec::new();
         for credential in credentials {
-            let secret = credential.value.expose();
-            if secret.is_empty() || secret.chars().any(|c| c.is_control()) {
-                return Err(Error::Config(
-                    "a credential is empty or contains control characters".to_owned(),
-                ));
-            }
-            let header = |value: String| {
-                HeaderValue::from_str(&value)
-                    .map(|mut v| {
-                        v.set_sensitive(true);
-                        v
-                    })
-                    .map_err(|_| {
-                        Error::Config(
-                            "a credential contains characters that cannot be sent in a header"
-                                .to_owned(),
-                        )
-                    })
+            let secret = match credential.value {
+                CredentialSource::Fixed(secret) => secret,
+                CredentialSource::Provider(provider) => {
+                    providers.push((credential.placement, provider));
+                    continue;
+                }
             };
-            match credential.placement {
-                Placement::Header(name) => {
-                    headers.insert(name, header(secret.to_owned())?);
+            match encode(&credential.placement, &secret)? {
+                Encoded::Header(name, value) => {
+                    headers.insert(name, value);
                 }
-                Placement::Bearer => {
-                    headers.insert(
-                        reqwest::header::AUTHORIZATION,
-                        header(format!("Bearer {secret}"))?,
-                    );
-                }
-                Placement::Basic => {
-                    headers.insert(
-                        reqwest::header::AUTHORIZATION,
-                        header(format!("Basic {}", base64(secret.as_bytes())))?,
-                    );
-                }
-                Placement::Query(name) => query_credentials.push((name, credential.value.clone())),
-                Placement::Cookie(name) => {
-                    if secret.contains([';', ' ', ',', '"']) {
-                        return Err(Error::Config("a cookie credential contains characters that cannot be sent in a cookie".to_owned()));
-                    }
-                    cookies.push(format!("{name}={secret}"));
-                }
+                Encoded::Query(name, secret) => query.push((name, secret)),
+                Encoded::Cookie(cookie) => cookies.push(cookie),
             }
         }
         // Kept apart from the other headers: a request sends one `Cookie` header, joining these
@@ -119,8 +245,9 @@ impl CredentialSet {
         }
         Ok(Self {
             headers,
-            query: query_credentials,
+            query,
             cookie,
+            providers,
         })
     }
 }
@@ -156,18 +283,14 @@ pub(crate) fn base64(input: &[u8]) -> String {
 
 /// The one `Cookie` header of a request: credential cookies, then the operation's cookie parameters.
 pub(crate) fn cookie_header(
-    credentials: Option<&Secret>,
+    credentials: &[&str],
     headers: &[(&'static str, String)],
 ) -> Option<String> {
     let parameters = headers
         .iter()
         .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
         .map(|(_, value)| value.as_str());
-    let parts: Vec<&str> = credentials
-        .map(Secret::expose)
-        .into_iter()
-        .chain(parameters)
-        .collect();
+    let parts: Vec<&str> = credentials.iter().copied().chain(parameters).collect();
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
@@ -177,28 +300,25 @@ mod tests {
 
     #[test]
     fn one_cookie_header_joins_credentials_and_parameters() {
-        let secret = Secret::new("session=s3cr3t");
+        let secret = "session=s3cr3t";
         let headers = vec![
             ("cookie", "theme=dark".to_owned()),
             ("x-trace", "1".to_owned()),
             ("Cookie", "lang=en".to_owned()),
         ];
         assert_eq!(
-            cookie_header(Some(&secret), &headers).as_deref(),
+            cookie_header(&[secret], &headers).as_deref(),
             Some("session=s3cr3t; theme=dark; lang=en")
         );
-        assert_eq!(cookie_header(None, &headers[1..2]), None);
+        assert_eq!(cookie_header(&[], &headers[1..2]), None);
         assert_eq!(
-            cookie_header(None, &headers[..1]).as_deref(),
+            cookie_header(&[], &headers[..1]).as_deref(),
             Some("theme=dark")
         );
     }
 
     fn credential(placement: Placement, value: &str) -> Credential {
-        Credential {
-            placement,
-            value: Secret::new(value),
-        }
+        Credential::new(placement, CredentialSource::fixed(value))
     }
 
     #[test]

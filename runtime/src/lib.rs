@@ -19,6 +19,7 @@ pub mod extra;
 pub mod filter;
 pub mod hooks;
 pub mod multipart;
+pub mod oauth2;
 pub mod paging;
 pub mod ratelimit;
 pub mod retry;
@@ -26,7 +27,10 @@ pub mod secret;
 pub mod transport;
 pub mod wire;
 
-pub use credentials::{select_credentials, Credential, Placement};
+pub use credentials::{
+    select_credentials, BoxError, Credential, CredentialFuture, CredentialProvider,
+    CredentialSource, Placement, ProviderContext,
+};
 pub use de::{rank_alternatives, Shape};
 pub use decode::{
     decode_bytes, decode_empty, decode_envelope, decode_json, decode_text, ApiResponse, Envelope,
@@ -36,11 +40,13 @@ pub use encode::{
     FormField, QueryStyle,
 };
 pub use error::{
-    ApiError, DeadlineError, DecodeError, Error, StatusCode, TransportError, TransportErrorKind,
+    ApiError, CredentialError, DeadlineError, DecodeError, Error, StatusCode, TransportError,
+    TransportErrorKind,
 };
 pub use extra::Extra;
 pub use hooks::{Hook, HookRequest, HookResponse, Hooks};
 pub use multipart::Multipart;
+pub use oauth2::{ClientAuthentication, ClientCredentials};
 pub use paging::{collect_pages, offset_pages, page_number};
 pub use ratelimit::RateLimit;
 pub use retry::RetryPolicy;

@@ -19,6 +19,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("filter", include_str!("filter.rs")),
     ("hooks", include_str!("hooks.rs")),
     ("multipart", include_str!("multipart.rs")),
+    ("oauth2", include_str!("oauth2.rs")),
     ("paging", include_str!("paging.rs")),
     ("ratelimit", include_str!("ratelimit.rs")),
     ("retry", include_str!("retry.rs")),

@@ -2,6 +2,7 @@
 //! retries, timeouts and tracing, and turns error statuses into [`Error::Api`].
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -9,7 +10,10 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 
-use super::credentials::{cookie_header, header_value_sensitive, Credential, CredentialSet};
+use super::credentials::{
+    cookie_header, encode, header_value_sensitive, Credential, CredentialProvider, CredentialSet,
+    Encoded, Placement, ProviderContext,
+};
 use super::decode::Envelope;
 use super::error::{body_excerpt, ApiError, DeadlineError, Error, RawBody};
 use super::hooks::{HookRequest, HookResponse, Hooks};
@@ -73,6 +77,8 @@ pub struct Transport {
     headers: HeaderMap,
     query_credentials: Vec<(&'static str, Secret)>,
     cookie: Option<Secret>,
+    /// Credentials asked of their providers before every attempt.
+    providers: Vec<(Placement, Arc<dyn CredentialProvider>)>,
     retry: RetryPolicy,
     deadline: Option<Duration>,
     limiter: Option<Limiter>,
@@ -150,6 +156,7 @@ impl Transport {
             mut headers,
             query: query_credentials,
             cookie,
+            providers,
         } = CredentialSet::new(credentials)?;
         let http = match options.http_client {
             // A caller's client knows nothing of the credentials: they go on every request.
@@ -174,6 +181,7 @@ impl Transport {
             headers,
             query_credentials,
             cookie,
+            providers,
             retry: options.retry,
             deadline: options.deadline,
             limiter: if options.rate_limit_off {
@@ -233,6 +241,10 @@ impl Transport {
             .as_ref()
             .map(|(name, value)| (*name, value.as_str()));
         let mut attempt = 1;
+        // A 401 to a provided credential earns one more attempt, outside the retry budget.
+        let mut unauthorized_resend = 0;
+        // What the providers gave for the current attempt, for telling them of a 401.
+        let mut provided = Vec::new();
         loop {
             let attempt_span = tracing::info_span!(
                 "http_request",
@@ -243,7 +255,7 @@ impl Transport {
             );
             let outcome = match deadline {
                 None => {
-                    self.attempt(&call, url.clone(), key, attempt)
+                    self.attempt(&call, url.clone(), key, attempt, &mut provided)
                         .instrument(attempt_span.clone())
                         .await
                 }
@@ -251,7 +263,7 @@ impl Transport {
                     let remaining = deadline.saturating_sub(started.elapsed());
                     // The attempt's own timeout still applies; the deadline only cuts it shorter.
                     let attempt_future = self
-                        .attempt(&call, url.clone(), key, attempt)
+                        .attempt(&call, url.clone(), key, attempt, &mut provided)
                         .instrument(attempt_span.clone());
                     tokio::time::timeout(remaining, attempt_future)
                         .await
@@ -274,12 +286,24 @@ impl Transport {
                     limiter.pause(retry_after(&response.headers), policy.max_delay);
                 }
             }
+            if unauthorized_resend == 0
+                && matches!(&outcome, Ok(response) if response.status == StatusCode::UNAUTHORIZED)
+                && self.credentials_rejected(&provided)
+            {
+                tracing::warn!(
+                    attempt,
+                    "credential rejected (401): sending again with a new one"
+                );
+                unauthorized_resend = 1;
+                attempt += 1;
+                continue;
+            }
             let verdict = match &outcome {
                 Ok(response) => classify_response(response.status, &response.headers, retry_safe),
                 Err(error) => classify_error(error, retry_safe),
             };
             let retry_after = match verdict {
-                Verdict::Retry { after } if attempt < max_attempts => after,
+                Verdict::Retry { after } if attempt < max_attempts + unauthorized_resend => after,
                 _ => return self.finish(outcome, attempt),
             };
             let delay = retry_after
@@ -334,15 +358,56 @@ impl Transport {
         Ok(url)
     }
 
+    /// Tells each provider of a 401 to what it gave; whether any has a new credential to try.
+    fn credentials_rejected(&self, provided: &[Secret]) -> bool {
+        self.providers
+            .iter()
+            .zip(provided)
+            .fold(false, |any, ((_, provider), sent)| {
+                provider.rejected(sent) | any
+            })
+    }
+
+    /// Asks each provider for its credential (kept in `provided`) and encodes it.
+    async fn provided_credentials(
+        &self,
+        provided: &mut Vec<Secret>,
+    ) -> Result<Vec<Encoded>, Error> {
+        provided.clear();
+        let context = ProviderContext {
+            http: &self.http,
+            base_url: &self.base_url,
+        };
+        let mut encoded = Vec::with_capacity(self.providers.len());
+        for (placement, provider) in &self.providers {
+            let secret = provider.credential(&context).await?;
+            encoded.push(encode(placement, &secret)?);
+            provided.push(secret);
+        }
+        Ok(encoded)
+    }
+
     async fn attempt(
         &self,
         call: &Call,
-        url: reqwest::Url,
+        mut url: reqwest::Url,
         idempotency_key: Option<(&'static str, &str)>,
         attempt: u32,
+        provided: &mut Vec<Secret>,
     ) -> Result<RawResponse, Error> {
         if let Some(limiter) = &self.limiter {
             limiter.acquire().await;
+        }
+        let mut credential_headers = Vec::new();
+        let mut credential_cookies: Vec<String> = Vec::new();
+        for credential in self.provided_credentials(provided).await? {
+            match credential {
+                Encoded::Header(name, value) => credential_headers.push((name, value)),
+                Encoded::Query(name, secret) => {
+                    url.query_pairs_mut().append_pair(name, secret.expose());
+                }
+                Encoded::Cookie(cookie) => credential_cookies.push(cookie),
+            }
         }
         let mut request = self.http.request(call.method.clone(), url);
         // With hooks, credential headers are added after them, so hooks never see them.
@@ -374,7 +439,14 @@ impl Transport {
             })?;
             request = request.header(*name, value);
         }
-        if let Some(cookie) = cookie_header(self.cookie.as_ref(), &call.headers) {
+        let credential_cookies: Vec<&str> = self
+            .cookie
+            .as_ref()
+            .map(Secret::expose)
+            .into_iter()
+            .chain(credential_cookies.iter().map(String::as_str))
+            .collect();
+        if let Some(cookie) = cookie_header(&credential_cookies, &call.headers) {
             let value = header_value_sensitive(&cookie)
                 .map_err(|_| Error::Encode("a cookie value cannot be sent".to_owned()))?;
             request = request.header(reqwest::header::COOKIE, value);
@@ -393,7 +465,7 @@ impl Transport {
         if let Some(timeout) = call.options.timeout {
             request = request.timeout(timeout);
         }
-        if self.hooks.is_empty() {
+        if self.hooks.is_empty() && credential_headers.is_empty() {
             return receive(request.send().await).await;
         }
         let mut request = request.build().map_err(Error::transport)?;
@@ -406,10 +478,15 @@ impl Transport {
                 headers: request.headers_mut(),
             });
         }
-        for (name, value) in &self.headers {
+        let fixed = self
+            .headers
+            .iter()
+            .filter(|_| !self.hooks.is_empty())
+            .map(|(name, value)| (name.clone(), value.clone()));
+        for (name, value) in fixed.chain(credential_headers) {
             // A per-call header of the same name replaces the credential, as without hooks.
-            if !request.headers().contains_key(name) {
-                request.headers_mut().insert(name.clone(), value.clone());
+            if !request.headers().contains_key(&name) {
+                request.headers_mut().insert(name, value);
             }
         }
         let sent = Instant::now();

@@ -14,6 +14,9 @@
 //!   default, multi, pipes) on the query and in a form, the API key, a binary response.
 //! - `orders_runtime`: idempotency keys (declared by the spec or the config) kept across a
 //!   retried create; the config's rate limit shared by clones, replaced or lifted per client.
+//! - `oauth_client_credentials`: tokens fetched from a fake token endpoint (the exact form and
+//!   client authentication), cached, shared by concurrent calls, refreshed when expired and
+//!   once after a 401, and absent from errors, `Debug` output and logs.
 
 use std::process::Command;
 
@@ -21,6 +24,8 @@ use generator::Config;
 use tests::project_root;
 
 const DEV_DEPENDENCIES: &str = r#"serde_json = "1"
+tracing = "0.1"
+tracing-subscriber = { version = "0.3", default-features = false, features = ["fmt", "std"] }
 wiremock = "0.6"
 "#;
 
@@ -397,6 +402,217 @@ async fn the_config_rate_limit_is_shared_by_clones_and_can_be_lifted() {
 }
 "##;
 
+const OAUTH_WIRE: &str = r##"
+use std::future::IntoFuture;
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ledger_client::futures_util::future::join_all;
+use ledger_client::types::Entry;
+use ledger_client::{ClientAuthentication, ClientCredentials, Client, Error, RetryPolicy};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const CLIENT_SECRET: &str = "s3cr3t+value";
+/// `ledger-app:s3cr3t%2Bvalue`: each part form-encoded first, as RFC 6749 §2.3.1 says.
+const BASIC: &str = "Basic bGVkZ2VyLWFwcDpzM2NyM3QlMkJ2YWx1ZQ==";
+
+/// Hands out `tok-1`, `tok-2`, ... one per request, each valid for `expires_in` seconds.
+struct Tokens {
+    expires_in: u64,
+    issued: AtomicUsize,
+}
+
+impl Respond for Tokens {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": format!("tok-{n}"), "token_type": "Bearer", "expires_in": self.expires_in
+        }))
+    }
+}
+
+async fn token_endpoint(server: &MockServer, expires_in: u64) {
+    Mock::given(method("POST")).and(path("/oauth/token"))
+        .respond_with(Tokens { expires_in, issued: AtomicUsize::new(0) })
+        .mount(server).await;
+}
+
+async fn entries(server: &MockServer) {
+    Mock::given(method("GET")).and(path("/entries"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([{"id": "e1"}])))
+        .mount(server).await;
+}
+
+fn client(server: &MockServer) -> Client {
+    let quick = RetryPolicy { max_attempts: 2, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5), jitter: false };
+    Client::builder().base_url(server.uri()).oauth_client_credentials("ledger-app", CLIENT_SECRET)
+        .retry_policy(quick).no_rate_limit().build().unwrap()
+}
+
+/// The requests to `route`.
+async fn sent_to(server: &MockServer, route: &str) -> Vec<Request> {
+    server.received_requests().await.unwrap().into_iter().filter(|r| r.url.path() == route).collect()
+}
+
+fn authorization(requests: &[Request]) -> Vec<String> {
+    requests.iter()
+        .map(|r| r.headers.get("authorization").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_token_is_fetched_once_with_the_spec_scopes_and_sent_as_bearer() {
+    let server = MockServer::start().await;
+    token_endpoint(&server, 3600).await;
+    entries(&server).await;
+    let client = client(&server);
+    for _ in 0..3 {
+        assert_eq!(client.list_entries().await.unwrap()[0].id, "e1");
+    }
+    let fetches = sent_to(&server, "/oauth/token").await;
+    assert_eq!(fetches.len(), 1, "cached for its lifetime");
+    assert_eq!(
+        String::from_utf8_lossy(&fetches[0].body),
+        "grant_type=client_credentials&scope=ledger.read+ledger.write"
+    );
+    assert_eq!(authorization(&fetches), [BASIC]);
+    assert_eq!(fetches[0].headers.get("content-type").unwrap(), "application/x-www-form-urlencoded");
+    assert_eq!(authorization(&sent_to(&server, "/entries").await), ["Bearer tok-1"; 3]);
+}
+
+#[tokio::test]
+async fn concurrent_calls_wait_for_one_fetch() {
+    let server = MockServer::start().await;
+    token_endpoint(&server, 3600).await;
+    entries(&server).await;
+    let client = client(&server);
+    let results = join_all((0..20).map(|_| client.list_entries().into_future())).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(sent_to(&server, "/oauth/token").await.len(), 1);
+    assert_eq!(authorization(&sent_to(&server, "/entries").await), ["Bearer tok-1"; 20]);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_before_the_next_call() {
+    let server = MockServer::start().await;
+    token_endpoint(&server, 0).await;
+    entries(&server).await;
+    let client = client(&server);
+    client.list_entries().await.unwrap();
+    client.list_entries().await.unwrap();
+    assert_eq!(authorization(&sent_to(&server, "/entries").await), ["Bearer tok-1", "Bearer tok-2"]);
+}
+
+#[tokio::test]
+async fn a_401_fetches_a_new_token_and_sends_even_a_create_once_more() {
+    let server = MockServer::start().await;
+    token_endpoint(&server, 3600).await;
+    Mock::given(method("POST")).and(path("/entries")).and(header("authorization", "Bearer tok-1"))
+        .respond_with(ResponseTemplate::new(401)).mount(&server).await;
+    Mock::given(method("POST")).and(path("/entries"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "e2"})))
+        .mount(&server).await;
+    let entry = Entry { id: "e2".into(), amount: Some(3), ..Default::default() };
+    assert_eq!(client(&server).create_entry(&entry).await.unwrap().id, "e2");
+    let creates = sent_to(&server, "/entries").await;
+    assert_eq!(authorization(&creates), ["Bearer tok-1", "Bearer tok-2"]);
+    assert_eq!(creates[0].body, creates[1].body);
+    assert_eq!(sent_to(&server, "/oauth/token").await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_second_401_is_the_answer() {
+    let server = MockServer::start().await;
+    token_endpoint(&server, 3600).await;
+    Mock::given(method("GET")).and(path("/entries"))
+        .respond_with(ResponseTemplate::new(401)).mount(&server).await;
+    let error = client(&server).list_entries().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(sent_to(&server, "/entries").await.len(), 2, "one refresh, not a loop");
+}
+
+#[tokio::test]
+async fn a_refused_client_is_a_credentials_error_that_shows_no_secret() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "error": "invalid_client", "error_description": "unknown client"
+        })))
+        .mount(&server).await;
+    entries(&server).await;
+    let client = client(&server);
+    let error = client.list_entries().await.unwrap_err();
+    let Error::Credentials(details) = &error else { panic!("{error:?}") };
+    assert_eq!(details.code.as_deref(), Some("invalid_client"));
+    assert_eq!(details.status.map(|s| s.as_u16()), Some(401));
+    assert!(!details.retryable);
+    assert!(error.to_string().contains("unknown client"), "{error}");
+    for shown in [error.to_string(), format!("{error:?}"), format!("{client:?}")] {
+        assert!(!shown.contains(CLIENT_SECRET) && !shown.contains("bGVkZ2Vy"), "{shown}");
+    }
+    assert!(sent_to(&server, "/entries").await.is_empty(), "nothing reaches the API without a token");
+}
+
+#[tokio::test]
+async fn a_customised_flow_sends_its_secret_in_the_body() {
+    let server = MockServer::start().await;
+    token_endpoint(&server, 3600).await;
+    entries(&server).await;
+    let flow = ClientCredentials::new(format!("{}/oauth/token", server.uri()), "app 2", "p&q")
+        .scopes(["ledger.read"])
+        .parameter("audience", "https://ledger.example.com")
+        .authentication(ClientAuthentication::Body);
+    let client = Client::builder().base_url(server.uri()).access_token_provider(flow).no_rate_limit().build().unwrap();
+    client.list_entries().await.unwrap();
+    let fetch = &sent_to(&server, "/oauth/token").await[0];
+    assert!(fetch.headers.get("authorization").is_none());
+    assert_eq!(
+        String::from_utf8_lossy(&fetch.body),
+        "grant_type=client_credentials&scope=ledger.read&audience=https%3A%2F%2Fledger.example.com&client_id=app+2&client_secret=p%26q"
+    );
+}
+
+/// A log sink for one test's subscriber.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn tokens_and_the_client_secret_never_reach_the_logs() {
+    let logs = Logs::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = MockServer::start().await;
+    token_endpoint(&server, 3600).await;
+    Mock::given(method("GET")).and(path("/entries")).and(header("authorization", "Bearer tok-1"))
+        .respond_with(ResponseTemplate::new(401)).mount(&server).await;
+    entries(&server).await;
+    client(&server).list_entries().await.unwrap();
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("credential rejected"), "the refresh is logged: {text}");
+    assert!(text.contains("api_call"), "{text}");
+    for secret in ["tok-1", "tok-2", CLIENT_SECRET, "bGVkZ2Vy"] {
+        assert!(!text.contains(secret), "{secret} logged:\n{text}");
+    }
+}
+"##;
+
 /// Test files of a fixture's crate: (name under `tests/`, source).
 type TestFiles = &'static [(&'static str, &'static str)];
 
@@ -437,6 +653,12 @@ const CRATES: &[(&str, &str, TestFiles, &str)] = &[
         "orders-client",
         &[("wire_bytes", ORDERS_WIRE)],
         ORDERS_CONFIG,
+    ),
+    (
+        "oauth_client_credentials",
+        "ledger-client",
+        &[("wire_bytes", OAUTH_WIRE)],
+        "",
     ),
 ];
 
@@ -500,7 +722,7 @@ fn each_bug_class_fixture_sends_and_decodes_what_the_spec_says() {
             "{test} did not pass:\n{stdout}"
         );
     }
-    assert_eq!(expected_tests.len(), 12, "{expected_tests:?}");
+    assert_eq!(expected_tests.len(), 20, "{expected_tests:?}");
 }
 
 /// The names of the test functions in a test file's source.

@@ -8,6 +8,7 @@ mod bundle;
 mod client;
 mod compile;
 mod conformance;
+mod credentials;
 mod deadlines;
 mod diagnostics;
 mod fake;

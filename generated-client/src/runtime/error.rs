@@ -36,6 +36,61 @@ pub enum Error {
     /// returned instead.
     #[error(transparent)]
     Deadline(Box<DeadlineError>),
+    /// A credential provider could not supply a credential: for example the OAuth 2.0 token
+    /// endpoint refused the client or could not be reached. Nothing was sent to the API.
+    #[error(transparent)]
+    Credentials(Box<CredentialError>),
+}
+
+/// Why a credential provider could not supply a credential. It never holds the credential.
+#[derive(Debug)]
+pub struct CredentialError {
+    /// What went wrong.
+    pub message: String,
+    /// The HTTP status of the token endpoint, when it answered.
+    pub status: Option<StatusCode>,
+    /// The OAuth 2.0 error code (`invalid_client`, `invalid_scope`), when one was sent.
+    pub code: Option<String>,
+    /// Whether trying again later may succeed: the endpoint could not be reached, was rate
+    /// limiting or failing. Calls retry such failures under their retry policy.
+    pub retryable: bool,
+    /// The underlying error, such as the provider's own or a transport failure.
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl CredentialError {
+    /// A failure described by `message`, not worth retrying.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            status: None,
+            code: None,
+            retryable: false,
+            source: None,
+        }
+    }
+}
+
+impl fmt::Display for CredentialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not get a credential: {}", self.message)?;
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status}")?;
+            if let Some(code) = &self.code {
+                write!(f, ", {code}")?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CredentialError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
 }
 
 /// A call cut short by its deadline.
@@ -154,7 +209,11 @@ impl Error {
             Self::Api(e) => Some(e.status),
             Self::Decode(e) => Some(e.status),
             Self::Transport(e) => e.source.status(),
-            Self::Config(_) | Self::Encode(_) | Self::Pagination(_) | Self::Deadline(_) => None,
+            Self::Config(_)
+            | Self::Encode(_)
+            | Self::Pagination(_)
+            | Self::Deadline(_)
+            | Self::Credentials(_) => None,
         }
     }
 
@@ -188,6 +247,7 @@ impl Error {
             Self::Api(e) => is_retryable_status(e.status),
             // Connection failures, timeouts and resets are all worth another try.
             Self::Transport(_) => true,
+            Self::Credentials(e) => e.retryable,
             Self::Decode(_)
             | Self::Config(_)
             | Self::Encode(_)

@@ -26,7 +26,10 @@ pub mod secret;
 pub mod transport;
 pub mod wire;
 
-pub use credentials::{select_credentials, Credential, Placement};
+pub use credentials::{
+    select_credentials, BoxError, Credential, CredentialFuture, CredentialProvider,
+    CredentialSource, Placement, ProviderContext,
+};
 pub use de::{rank_alternatives, Shape};
 pub use decode::{
     decode_bytes, decode_empty, decode_envelope, decode_json, decode_text, ApiResponse, Envelope,
@@ -36,7 +39,8 @@ pub use encode::{
     FormField, QueryStyle,
 };
 pub use error::{
-    ApiError, DeadlineError, DecodeError, Error, StatusCode, TransportError, TransportErrorKind,
+    ApiError, CredentialError, DeadlineError, DecodeError, Error, StatusCode, TransportError,
+    TransportErrorKind,
 };
 pub use extra::Extra;
 pub use hooks::{Hook, HookRequest, HookResponse, Hooks};

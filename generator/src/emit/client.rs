@@ -7,8 +7,9 @@ use quote::quote;
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{ArgSource, OperationPlan, Plan};
 use super::runtime::{
-    COLLECT_PAGES, CREDENTIAL, ENVELOPE, EXPAND_SERVER_URL, HOOK, OFFSET_PAGES, PAGE_NUMBER,
-    PLACEMENT, RATE_LIMIT, RETRY_POLICY, SECRET, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
+    CLIENT_CREDENTIALS, COLLECT_PAGES, CREDENTIAL, CREDENTIAL_PROVIDER, CREDENTIAL_SOURCE,
+    ENVELOPE, EXPAND_SERVER_URL, HOOK, OFFSET_PAGES, PAGE_NUMBER, PLACEMENT, RATE_LIMIT,
+    RETRY_POLICY, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
 };
 use super::types::ident;
 use crate::ir::{Body, BodyEncoding, CredentialKind, Operation, PageParam, Pagination};
@@ -159,7 +160,7 @@ fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
     let server_setters = server_setters(plan);
     let credential_fields = plan.api.credentials.iter().map(|c| {
         let name = ident(&c.rust_name);
-        quote!(#name: Option<#SECRET>,)
+        quote!(#name: Option<#CREDENTIAL_SOURCE>,)
     });
     let credential_setters = credential_setters(plan);
     let build = builder_build(plan);
@@ -298,6 +299,7 @@ fn credential_setters(plan: &Plan<'_>) -> Vec<TokenStream> {
     let alternatives = alternatives_doc(plan);
     plan.api.credentials.iter().map(|c| {
         let name = ident(&c.rust_name);
+        let provider_setter = ident(&c.provider_setter);
         let how = match &c.kind {
             CredentialKind::HeaderApiKey { header } => format!("sent in the `{header}` header"),
             CredentialKind::QueryApiKey { parameter } => format!("sent as the `{parameter}` query parameter"),
@@ -314,12 +316,55 @@ fn credential_setters(plan: &Plan<'_>) -> Vec<TokenStream> {
             Some(&*format!("Sets the credential of security scheme `{}`, {how} {when}. It never appears in `Debug` output or errors.", c.scheme)),
             c.description.as_deref().map(spec).as_deref(),
         ]));
+        let provider_doc = doc_attrs(&paragraphs([
+            Some(&*format!(
+                "Gets the credential of security scheme `{}` from `provider` before every attempt, instead of a fixed [`{}`](Self::{}): a rotating key, a vault, a token service. A closure works: `|| async {{ Ok(std::env::var(\"TOKEN\")?) }}`. See [`CredentialProvider`](crate::CredentialProvider), which also says what happens on a 401.",
+                c.scheme, c.rust_name, c.rust_name
+            )),
+        ]));
+        let client_credentials = c.client_credentials.as_ref().map(|flow| {
+            let setter = ident(&flow.setter);
+            let token_url = &flow.token_url;
+            let scopes = &flow.scopes;
+            let relative = if token_url.contains("://") { "" } else { " (relative to the base URL)" };
+            let asked = if scopes.is_empty() {
+                "no scope (the server's default)".to_owned()
+            } else {
+                format!("the scopes the spec requires (`{}`)", scopes.join(" "))
+            };
+            let doc = doc_attrs(&paragraphs([
+                Some(&*format!(
+                    "Runs the OAuth 2.0 client-credentials flow of security scheme `{}`: fetches an access token from `{token_url}`{relative} with this client id and secret, asking for {asked}, caches it, refreshes it before it expires and once when the API answers 401. Neither the secret nor the token ever appears in `Debug` output, logs or errors.",
+                    c.scheme
+                )),
+                Some(&*format!(
+                    "For other scopes, a different token URL or the secret sent in the form body, give a [`ClientCredentials`](crate::ClientCredentials) to [`{0}`](Self::{0}).",
+                    c.provider_setter
+                )),
+            ]));
+            quote! {
+                #doc
+                pub fn #setter(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+                    let flow = #CLIENT_CREDENTIALS::new(#token_url, client_id, client_secret).scopes([#(#scopes),*]);
+                    self.#name = Some(#CREDENTIAL_SOURCE::provider(flow));
+                    self
+                }
+            }
+        });
         quote! {
             #doc
             pub fn #name(mut self, value: impl Into<String>) -> Self {
-                self.#name = Some(#SECRET::new(value));
+                self.#name = Some(#CREDENTIAL_SOURCE::fixed(value));
                 self
             }
+
+            #provider_doc
+            pub fn #provider_setter(mut self, provider: impl #CREDENTIAL_PROVIDER) -> Self {
+                self.#name = Some(#CREDENTIAL_SOURCE::provider(provider));
+                self
+            }
+
+            #client_credentials
         }
     }).collect()
 }
@@ -386,7 +431,7 @@ fn builder_build(plan: &Plan<'_>) -> TokenStream {
         };
         quote! {
             if let Some(value) = #value {
-                credentials.push(#CREDENTIAL { placement: #placement, value });
+                credentials.push(#CREDENTIAL::new(#placement, value));
             }
         }
     });

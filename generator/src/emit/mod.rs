@@ -299,6 +299,16 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
             pub use runtime::filter;
         )
     });
+    let providers = plan.uses.credentials.then(|| {
+        quote!(
+            pub use runtime::{CredentialFuture, CredentialProvider, ProviderContext};
+        )
+    });
+    let oauth2 = plan.uses.oauth2.then(|| {
+        quote!(
+            pub use runtime::{ClientAuthentication, ClientCredentials};
+        )
+    });
     let runtime = if plan.runtime_crate {
         quote! {
             // The runtime crate, shared with other generated clients: named by the generated code,
@@ -334,8 +344,10 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         pub use reqwest;
 
         pub use client::{Client, ClientBuilder};
-        pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
+        pub use runtime::{ApiError, CredentialError, DeadlineError, DecodeError, Error, StatusCode};
         pub use runtime::{TransportError, TransportErrorKind};
+        #providers
+        #oauth2
         #extra
         #multipart
         #filter

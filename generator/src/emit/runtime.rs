@@ -58,8 +58,11 @@ macro_rules! runtime_items {
 runtime_items! {
     API_RESPONSE = root "ApiResponse";
     CALL = "Call";
+    CLIENT_CREDENTIALS = root "ClientCredentials";
     COLLECT_PAGES = "collect_pages";
     CREDENTIAL = "Credential";
+    CREDENTIAL_PROVIDER = root "CredentialProvider";
+    CREDENTIAL_SOURCE = "CredentialSource";
     DATES_DATE = "dates::date";
     DATES_DATE_TIME = "dates::date_time";
     DATES_DECODED = "dates::Decoded";
@@ -95,7 +98,6 @@ runtime_items! {
     RATE_LIMIT = root "RateLimit";
     REQUEST_OPTIONS = "RequestOptions";
     RETRY_POLICY = root "RetryPolicy";
-    SECRET = "Secret";
     SHAPE = "Shape";
     SELECT_CREDENTIALS = "select_credentials";
     TRANSPORT = "Transport";
@@ -140,14 +142,15 @@ const MODULES: &[Module] = &[
     module!(7, "filter", |api| !api.filters.is_empty()),
     module!(8, "hooks", always),
     module!(9, "multipart", uses_multipart),
-    module!(10, "paging", |api| {
+    module!(10, "oauth2", uses_oauth2),
+    module!(11, "paging", |api| {
         api.operations.iter().any(|op| op.pagination.is_some())
     }),
-    module!(11, "ratelimit", always),
-    module!(12, "retry", always),
-    module!(13, "secret", always),
-    module!(14, "transport", always),
-    module!(15, "wire", |api| api.wire_tests),
+    module!(12, "ratelimit", always),
+    module!(13, "retry", always),
+    module!(14, "secret", always),
+    module!(15, "transport", always),
+    module!(16, "wire", |api| api.wire_tests),
 ];
 
 /// Which optional runtime modules a crate uses, decided once from the IR.
@@ -159,6 +162,10 @@ pub struct RuntimeUses {
     pub multipart: bool,
     /// Typed filter builders.
     pub filter: bool,
+    /// The OAuth 2.0 client-credentials flow.
+    pub oauth2: bool,
+    /// Credentials of any kind (so providers are worth exporting).
+    pub credentials: bool,
 }
 
 impl RuntimeUses {
@@ -167,6 +174,8 @@ impl RuntimeUses {
             extra: uses_extra(api),
             multipart: uses_multipart(api),
             filter: !api.filters.is_empty(),
+            oauth2: uses_oauth2(api),
+            credentials: !api.credentials.is_empty(),
         }
     }
 }
@@ -180,6 +189,12 @@ fn uses_dates(api: &Api) -> bool {
             .any(|f| !f.boxed && matches!(f.ty, TypeRef::Date | TypeRef::DateTime)),
         _ => false,
     })
+}
+
+fn uses_oauth2(api: &Api) -> bool {
+    api.credentials
+        .iter()
+        .any(|credential| credential.client_credentials.is_some())
 }
 
 fn uses_extra(api: &Api) -> bool {

@@ -218,6 +218,21 @@ pub struct Credential {
     pub description: Option<String>,
     /// Named by a security requirement, so `Client::new` asks for it; otherwise only the builder offers it.
     pub required: bool,
+    /// Name of the setter that takes a credential provider (`access_key_provider`).
+    pub provider_setter: String,
+    /// An OAuth 2.0 scheme's client-credentials flow, which the client can run itself.
+    pub client_credentials: Option<ClientCredentialsFlow>,
+}
+
+/// An OAuth 2.0 client-credentials flow: where tokens come from and what to ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCredentialsFlow {
+    /// Name of the setter that takes the client id and secret.
+    pub setter: String,
+    /// The token endpoint, absolute or relative to the server URL.
+    pub token_url: String,
+    /// The scopes the spec's security requirements ask of this scheme, in order of appearance.
+    pub scopes: Vec<String>,
 }
 
 /// A named type.

@@ -3,7 +3,7 @@
 use openapiv3::{APIKeyLocation, SecurityScheme};
 
 use super::lower::OperationLowering;
-use super::{Credential, CredentialKind};
+use super::{ClientCredentialsFlow, Credential, CredentialKind};
 use crate::error::Diagnostic;
 use crate::naming::{NameScope, snake_ident};
 use crate::pointer::pointer_join;
@@ -59,6 +59,10 @@ impl OperationLowering<'_> {
             "build",
             "retry_policy",
             "user_agent",
+            "deadline",
+            "rate_limit",
+            "no_rate_limit",
+            "hook",
         ]);
         let mut credentials = Vec::new();
         for scheme_name in names {
@@ -117,12 +121,30 @@ impl OperationLowering<'_> {
                     description.clone(),
                 ),
             };
+            let rust_name = rust_names.claim(&wanted);
+            let provider_setter = rust_names.claim(&format!("{rust_name}_provider"));
+            let client_credentials = match &scheme {
+                SecurityScheme::OAuth2 { flows, .. } => {
+                    flows
+                        .client_credentials
+                        .as_ref()
+                        .map(|flow| ClientCredentialsFlow {
+                            setter: rust_names
+                                .claim(&format!("{}_client_credentials", snake_ident(scheme_name))),
+                            token_url: flow.token_url.clone(),
+                            scopes: self.required_scopes(scheme_name),
+                        })
+                }
+                _ => None,
+            };
             credentials.push(Credential {
                 scheme: scheme_name.clone(),
-                rust_name: rust_names.claim(&wanted),
+                rust_name,
                 kind,
                 description,
                 required,
+                provider_setter,
+                client_credentials,
             });
         }
         let alternatives = requirements
@@ -136,5 +158,23 @@ impl OperationLowering<'_> {
             })
             .collect();
         (credentials, alternatives)
+    }
+
+    /// The scopes the document's and the operations' security requirements ask of `scheme`,
+    /// each once, in order of appearance.
+    fn required_scopes(&self, scheme: &str) -> Vec<String> {
+        let operations = self
+            .openapi
+            .operations()
+            .filter_map(|(_, _, op)| op.security.as_ref());
+        let mut scopes: Vec<String> = Vec::new();
+        for requirement in self.openapi.security.iter().chain(operations).flatten() {
+            for scope in requirement.get(scheme).into_iter().flatten() {
+                if !scopes.contains(scope) {
+                    scopes.push(scope.clone());
+                }
+            }
+        }
+        scopes
     }
 }
