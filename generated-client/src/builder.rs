@@ -81,23 +81,19 @@ impl<'a> CreateCta<'a> {
         self,
     ) -> Result<crate::ApiResponse<types::Cta>, Error> {
         let transport = &*self.client.transport;
-        let query = Vec::new();
-        let headers = Vec::new();
-        let call = runtime::Call {
-            operation_id: "createCTA",
-            method: reqwest::Method::POST,
-            path_template: "/ctas",
-            path: "/ctas".to_owned(),
-            query,
-            headers,
+        let response = transport.send(self.into_call()?).await?;
+        runtime::decode_envelope(transport, response)
+    }
+
+    /// The request, assembled from the stored values.
+    fn into_call(self) -> Result<runtime::Call, Error> {
+        let path = "/ctas".to_owned();
+        Ok(runtime::Call {
             body: runtime::json_body(self.body)?,
             accept: Some("application/json"),
-            idempotent: false,
-            idempotency_key: None,
             options: self.options,
-        };
-        let response = transport.send(call).await?;
-        runtime::decode_envelope(transport, response)
+            ..runtime::Call::new("createCTA", reqwest::Method::POST, "/ctas", path)
+        })
     }
 }
 
@@ -179,23 +175,18 @@ impl<'a> GetCta<'a> {
         self,
     ) -> Result<crate::ApiResponse<types::Cta>, Error> {
         let transport = &*self.client.transport;
-        let query = Vec::new();
-        let headers = Vec::new();
-        let call = runtime::Call {
-            operation_id: "getCTA",
-            method: reqwest::Method::GET,
-            path_template: "/ctas/{ctaId}",
-            path: format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?),
-            query,
-            headers,
-            body: None,
-            accept: Some("application/json"),
-            idempotent: true,
-            idempotency_key: None,
-            options: self.options,
-        };
-        let response = transport.send(call).await?;
+        let response = transport.send(self.into_call()?).await?;
         runtime::decode_envelope(transport, response)
+    }
+
+    /// The request, assembled from the stored values.
+    fn into_call(self) -> Result<runtime::Call, Error> {
+        let path = format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?);
+        Ok(runtime::Call {
+            accept: Some("application/json"),
+            options: self.options,
+            ..runtime::Call::new("getCTA", reqwest::Method::GET, "/ctas/{ctaId}", path)
+        })
     }
 }
 
@@ -283,23 +274,24 @@ impl<'a> UpdateCta<'a> {
         self,
     ) -> Result<crate::ApiResponse<types::Cta>, Error> {
         let transport = &*self.client.transport;
-        let query = Vec::new();
-        let headers = Vec::new();
-        let call = runtime::Call {
-            operation_id: "updateCTA",
-            method: reqwest::Method::PUT,
-            path_template: "/ctas/{ctaId}",
-            path: format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?),
-            query,
-            headers,
+        let response = transport.send(self.into_call()?).await?;
+        runtime::decode_envelope(transport, response)
+    }
+
+    /// The request, assembled from the stored values.
+    fn into_call(self) -> Result<runtime::Call, Error> {
+        let path = format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?);
+        Ok(runtime::Call {
             body: runtime::json_body(self.body)?,
             accept: Some("application/json"),
-            idempotent: true,
-            idempotency_key: None,
             options: self.options,
-        };
-        let response = transport.send(call).await?;
-        runtime::decode_envelope(transport, response)
+            ..runtime::Call::new(
+                "updateCTA",
+                reqwest::Method::PUT,
+                "/ctas/{ctaId}",
+                path,
+            )
+        })
     }
 }
 
@@ -381,23 +373,25 @@ impl<'a> SearchCtas<'a> {
         self,
     ) -> Result<crate::ApiResponse<types::CtaSearchPage>, Error> {
         let transport = &*self.client.transport;
-        let query = Vec::new();
-        let headers = Vec::new();
-        let call = runtime::Call {
-            operation_id: "searchCTAs",
-            method: reqwest::Method::POST,
-            path_template: "/ctas/search",
-            path: "/ctas/search".to_owned(),
-            query,
-            headers,
+        let response = transport.send(self.into_call()?).await?;
+        runtime::decode_envelope(transport, response)
+    }
+
+    /// The request, assembled from the stored values.
+    fn into_call(self) -> Result<runtime::Call, Error> {
+        let path = "/ctas/search".to_owned();
+        Ok(runtime::Call {
             body: runtime::json_body(self.body)?,
             accept: Some("application/json"),
             idempotent: true,
-            idempotency_key: None,
             options: self.options,
-        };
-        let response = transport.send(call).await?;
-        runtime::decode_envelope(transport, response)
+            ..runtime::Call::new(
+                "searchCTAs",
+                reqwest::Method::POST,
+                "/ctas/search",
+                path,
+            )
+        })
     }
 }
 
@@ -477,23 +471,23 @@ impl<'a> GetCtaTypes<'a> {
         self,
     ) -> Result<crate::ApiResponse<Vec<types::CtaType>>, Error> {
         let transport = &*self.client.transport;
-        let query = Vec::new();
-        let headers = Vec::new();
-        let call = runtime::Call {
-            operation_id: "getCTATypes",
-            method: reqwest::Method::GET,
-            path_template: "/ctas/config/types",
-            path: "/ctas/config/types".to_owned(),
-            query,
-            headers,
-            body: None,
-            accept: Some("application/json"),
-            idempotent: true,
-            idempotency_key: None,
-            options: self.options,
-        };
-        let response = transport.send(call).await?;
+        let response = transport.send(self.into_call()?).await?;
         runtime::decode_envelope(transport, response)
+    }
+
+    /// The request, assembled from the stored values.
+    fn into_call(self) -> Result<runtime::Call, Error> {
+        let path = "/ctas/config/types".to_owned();
+        Ok(runtime::Call {
+            accept: Some("application/json"),
+            options: self.options,
+            ..runtime::Call::new(
+                "getCTATypes",
+                reqwest::Method::GET,
+                "/ctas/config/types",
+                path,
+            )
+        })
     }
 }
 
@@ -583,26 +577,28 @@ impl<'a> GetCtaReasons<'a> {
         self,
     ) -> Result<crate::ApiResponse<Vec<types::CtaReason>>, Error> {
         let transport = &*self.client.transport;
+        let response = transport.send(self.into_call()?).await?;
+        runtime::decode_envelope(transport, response)
+    }
+
+    /// The request, assembled from the stored values.
+    fn into_call(self) -> Result<runtime::Call, Error> {
+        let path = "/ctas/config/reasons".to_owned();
         let mut query = Vec::new();
         if let Some(value) = &self.type_id {
             runtime::push_query(&mut query, "typeId", value)?;
         }
-        let headers = Vec::new();
-        let call = runtime::Call {
-            operation_id: "getCTAReasons",
-            method: reqwest::Method::GET,
-            path_template: "/ctas/config/reasons",
-            path: "/ctas/config/reasons".to_owned(),
+        Ok(runtime::Call {
             query,
-            headers,
-            body: None,
             accept: Some("application/json"),
-            idempotent: true,
-            idempotency_key: None,
             options: self.options,
-        };
-        let response = transport.send(call).await?;
-        runtime::decode_envelope(transport, response)
+            ..runtime::Call::new(
+                "getCTAReasons",
+                reqwest::Method::GET,
+                "/ctas/config/reasons",
+                path,
+            )
+        })
     }
 }
 
@@ -682,23 +678,23 @@ impl<'a> GetCtaPriorities<'a> {
         self,
     ) -> Result<crate::ApiResponse<Vec<types::CtaPriority>>, Error> {
         let transport = &*self.client.transport;
-        let query = Vec::new();
-        let headers = Vec::new();
-        let call = runtime::Call {
-            operation_id: "getCTAPriorities",
-            method: reqwest::Method::GET,
-            path_template: "/ctas/config/priorities",
-            path: "/ctas/config/priorities".to_owned(),
-            query,
-            headers,
-            body: None,
-            accept: Some("application/json"),
-            idempotent: true,
-            idempotency_key: None,
-            options: self.options,
-        };
-        let response = transport.send(call).await?;
+        let response = transport.send(self.into_call()?).await?;
         runtime::decode_envelope(transport, response)
+    }
+
+    /// The request, assembled from the stored values.
+    fn into_call(self) -> Result<runtime::Call, Error> {
+        let path = "/ctas/config/priorities".to_owned();
+        Ok(runtime::Call {
+            accept: Some("application/json"),
+            options: self.options,
+            ..runtime::Call::new(
+                "getCTAPriorities",
+                reqwest::Method::GET,
+                "/ctas/config/priorities",
+                path,
+            )
+        })
     }
 }
 
@@ -778,23 +774,23 @@ impl<'a> GetCtaStatuses<'a> {
         self,
     ) -> Result<crate::ApiResponse<Vec<types::CtaStatus>>, Error> {
         let transport = &*self.client.transport;
-        let query = Vec::new();
-        let headers = Vec::new();
-        let call = runtime::Call {
-            operation_id: "getCTAStatuses",
-            method: reqwest::Method::GET,
-            path_template: "/ctas/config/statuses",
-            path: "/ctas/config/statuses".to_owned(),
-            query,
-            headers,
-            body: None,
-            accept: Some("application/json"),
-            idempotent: true,
-            idempotency_key: None,
-            options: self.options,
-        };
-        let response = transport.send(call).await?;
+        let response = transport.send(self.into_call()?).await?;
         runtime::decode_envelope(transport, response)
+    }
+
+    /// The request, assembled from the stored values.
+    fn into_call(self) -> Result<runtime::Call, Error> {
+        let path = "/ctas/config/statuses".to_owned();
+        Ok(runtime::Call {
+            accept: Some("application/json"),
+            options: self.options,
+            ..runtime::Call::new(
+                "getCTAStatuses",
+                reqwest::Method::GET,
+                "/ctas/config/statuses",
+                path,
+            )
+        })
     }
 }
 

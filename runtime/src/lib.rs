@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod body;
 pub mod credentials;
 pub mod dates;
 pub mod de;
@@ -24,9 +25,11 @@ pub mod paging;
 pub mod ratelimit;
 pub mod retry;
 pub mod secret;
+pub mod sse;
 pub mod transport;
 pub mod wire;
 
+pub use body::{Body, ByteStream};
 pub use credentials::{
     select_credentials, BoxError, Credential, CredentialFuture, CredentialProvider,
     CredentialSource, Placement, ProviderContext,
@@ -51,4 +54,5 @@ pub use paging::{collect_pages, offset_pages, page_number};
 pub use ratelimit::RateLimit;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+pub use sse::{event_json, event_text, open_events, DecodeData, Event, EventStream};
 pub use transport::{Call, RawResponse, RequestOptions, Transport, TransportOptions};

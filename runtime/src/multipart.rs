@@ -7,6 +7,8 @@ use std::fmt;
 
 use bytes::Bytes;
 
+use super::body::Body;
+
 /// One part of a form: a field value, or a file with its name and media type.
 #[derive(Clone)]
 struct Part {
@@ -105,13 +107,19 @@ impl Multipart {
     /// The encoded body and the `Content-Type` header value that goes with it (with the
     /// boundary), for sending the form by other means.
     pub fn to_body(&self) -> (Bytes, String) {
-        let (body, content_type) = self.encode();
+        let (body, content_type) = self.encode_bytes();
         (body, content_type.into_owned())
     }
 
-    /// The encoded body and its `Content-Type` (with the boundary).
+    /// The request body and its `Content-Type` (with the boundary), for the generated code.
     #[doc(hidden)]
-    pub fn encode(&self) -> (Bytes, Cow<'static, str>) {
+    pub fn encode(&self) -> (Body, Cow<'static, str>) {
+        let (body, content_type) = self.encode_bytes();
+        (body.into(), content_type)
+    }
+
+    /// The encoded body and its `Content-Type` (with the boundary).
+    fn encode_bytes(&self) -> (Bytes, Cow<'static, str>) {
         let boundary = self.boundary();
         let mut out = Vec::with_capacity(
             self.parts
@@ -227,7 +235,7 @@ mod tests {
         let form = Multipart::new()
             .text("title", "Q3 \"report\"")
             .file_with_type("file", "a\r\nb.csv", "text/csv", &b"x,y\n1,2\n"[..]);
-        let (body, content_type) = form.encode();
+        let (body, content_type) = form.encode_bytes();
         let boundary = content_type
             .strip_prefix("multipart/form-data; boundary=")
             .unwrap_or_default()
@@ -241,7 +249,7 @@ mod tests {
         );
         assert_eq!(text, expected);
         assert_eq!(
-            form.encode().0,
+            form.encode_bytes().0,
             body,
             "the same form encodes to the same bytes"
         );

@@ -9,6 +9,7 @@ pub const LIB: &str = include_str!("lib.rs");
 
 /// Every module declared in `lib.rs`, in its order: `(name, source of name.rs)`.
 pub const MODULES: &[(&str, &str)] = &[
+    ("body", include_str!("body.rs")),
     ("credentials", include_str!("credentials.rs")),
     ("dates", include_str!("dates.rs")),
     ("de", include_str!("de.rs")),
@@ -24,6 +25,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("ratelimit", include_str!("ratelimit.rs")),
     ("retry", include_str!("retry.rs")),
     ("secret", include_str!("secret.rs")),
+    ("sse", include_str!("sse.rs")),
     ("transport", include_str!("transport.rs")),
     ("wire", include_str!("wire.rs")),
 ];

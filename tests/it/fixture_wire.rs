@@ -17,6 +17,9 @@
 //! - `oauth_client_credentials`: tokens fetched from a fake token endpoint (the exact form and
 //!   client authentication), cached, shared by concurrent calls, refreshed when expired and
 //!   once after a 401, and absent from errors, `Debug` output and logs.
+//! - `streams`: server-sent events (JSON and text data, a reconnect with `Last-Event-ID`, none
+//!   for a POST, a bad event as one error item), a download read in chunks or cut midway, and
+//!   uploads from a reader or a stream, never resent.
 
 use std::process::Command;
 
@@ -613,6 +616,183 @@ async fn tokens_and_the_client_secret_never_reach_the_logs() {
 }
 "##;
 
+const STREAMS_WIRE: &str = r##"
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use streams_client::futures_util::StreamExt;
+use streams_client::types::Job;
+use streams_client::{Body, Client, Error, RetryPolicy};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A server that answers each connection, in turn, with the next scripted bytes and then
+/// closes it; returns its URL and the request heads (and bodies) it read.
+fn scripted(answers: Vec<Vec<u8>>) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for answer in answers {
+            let (mut socket, _) = listener.accept().unwrap();
+            log.lock().unwrap().push(read_request(&mut socket));
+            socket.write_all(&answer).unwrap();
+        }
+    });
+    (url, seen)
+}
+
+fn read_request(socket: &mut std::net::TcpStream) -> String {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        socket.read_exact(&mut byte).unwrap();
+        bytes.push(byte[0]);
+    }
+    let head = String::from_utf8(bytes).unwrap().to_ascii_lowercase();
+    let length = head.lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .map_or(0, |n| n.trim().parse().unwrap());
+    let mut body = vec![0u8; length];
+    socket.read_exact(&mut body).unwrap();
+    head + &String::from_utf8_lossy(&body)
+}
+
+/// A chunked event-stream response: `pieces` as chunks, then the end unless `cut`.
+fn events(pieces: &[&str], cut: bool) -> Vec<u8> {
+    let mut out = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+    for piece in pieces {
+        out.extend(format!("{:x}\r\n{piece}\r\n", piece.len()).into_bytes());
+    }
+    if !cut {
+        out.extend(b"0\r\n\r\n");
+    }
+    out
+}
+
+fn client(url: &str) -> Client {
+    let quick = RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(20), jitter: false };
+    Client::builder().base_url(url).retry_policy(quick).build().unwrap()
+}
+
+#[tokio::test]
+async fn a_dropped_stream_reconnects_with_the_last_event_id() {
+    let (url, seen) = scripted(vec![
+        events(&["retry: 10\nid: 1\ndata: {\"n\": 1}\n\n", "id: 2\ndata: {\"n\": 2}\n\nid: 3\ndata: {\"n\""], true),
+        events(&["id: 3\ndata: {\"n\": 3}\n\n"], false),
+    ]);
+    let stream = client(&url).watch_ticks().await.unwrap();
+    assert_eq!(stream.status().as_u16(), 200);
+    let ticks: Vec<_> = stream.map(|event| event.unwrap()).collect().await;
+    let numbers: Vec<(i64, Option<&str>)> = ticks.iter().map(|e| (e.data.n, e.id.as_deref())).collect();
+    assert_eq!(numbers, [(1, Some("1")), (2, Some("2")), (3, Some("3"))]);
+    assert_eq!(ticks[0].retry, Some(Duration::from_millis(10)));
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[0].starts_with("get /ticks ") && !seen[0].contains("last-event-id"), "{}", seen[0]);
+    assert!(seen[0].contains("accept: text/event-stream"), "{}", seen[0]);
+    assert!(seen[1].contains("last-event-id: 2\r\n"), "{}", seen[1]);
+}
+
+#[tokio::test]
+async fn a_create_stream_is_not_reopened_and_bad_data_is_one_error_item() {
+    let (url, seen) = scripted(vec![events(
+        &["data: {\"percent\": 50}\n\n", "data: {\"percent\": \"half\"}\n\n", ": keep-alive\n\nevent: done\ndata: {\"percent\": 100,\ndata: \"note\": \"ok\"}\n\n"],
+        true,
+    )]);
+    let job = Job { name: "build".into(), ..Default::default() };
+    let items: Vec<_> = client(&url).run_job(&job).await.unwrap().collect().await;
+    assert_eq!(items.len(), 4, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().data.percent, 50);
+    assert!(matches!(&items[1], Err(Error::Decode(_))), "{:?}", items[1]);
+    let done = items[2].as_ref().unwrap();
+    assert_eq!((done.event.as_deref(), done.data.percent, done.data.note.as_deref()), (Some("done"), 100, Some("ok")));
+    assert!(matches!(&items[3], Err(Error::Transport(_))), "{:?}", items[3]);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1, "a POST is not sent again");
+    assert!(seen[0].ends_with("{\"name\":\"build\"}"), "{}", seen[0]);
+}
+
+#[tokio::test]
+async fn text_events_end_when_the_server_ends_them() {
+    let (url, seen) = scripted(vec![events(&["data: line one\ndata: line two\n\n", "data: three\n\ndata: unfinished"], false)]);
+    let lines: Vec<String> = client(&url).tail_logs().await.unwrap().map(|e| e.unwrap().data).collect().await;
+    assert_eq!(lines, ["line one\nline two", "three"]);
+    assert_eq!(seen.lock().unwrap().len(), 1, "a clean end is not a reason to reconnect");
+}
+
+#[tokio::test]
+async fn an_error_status_fails_the_call_before_any_event() {
+    let body = r#"{"message":"not now"}"#;
+    let answer = format!("HTTP/1.1 409 Conflict\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+    let (url, _) = scripted(vec![answer.into_bytes()]);
+    let error = client(&url).watch_ticks().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(409));
+    assert_eq!(error.message(), Some("not now"));
+}
+
+#[tokio::test]
+async fn a_download_arrives_in_chunks_not_one_buffer() {
+    let server = MockServer::start().await;
+    let data: Vec<u8> = (0..8 * 1024 * 1024u32).map(|n| (n % 253) as u8).collect();
+    Mock::given(method("GET")).and(path("/files/big.bin"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(data.clone(), "application/octet-stream"))
+        .mount(&server).await;
+    let client = client(&server.uri());
+    let mut stream = client.download_file("big.bin").send_streaming().await.unwrap();
+    assert_eq!(stream.content_length(), Some(data.len() as u64));
+    let (mut chunks, mut received) = (0, Vec::new());
+    while let Some(chunk) = stream.next().await {
+        chunks += 1;
+        received.extend_from_slice(&chunk.unwrap());
+    }
+    assert!(chunks > 1, "one buffer");
+    assert!(received == data);
+    assert!(client.download_file("big.bin").await.unwrap() == data, "send still reads it whole");
+}
+
+#[tokio::test]
+async fn a_download_cut_midway_ends_in_an_error() {
+    let answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: 1000\r\n\r\n0123456789".to_vec();
+    let (url, _) = scripted(vec![answer]);
+    let items: Vec<_> = client(&url).download_file("f").send_streaming().await.unwrap().collect().await;
+    assert!(matches!(items.last(), Some(Err(Error::Transport(_)))), "{items:?}");
+    let read: usize = items.iter().filter_map(|i| i.as_ref().ok()).map(|c| c.len()).sum();
+    assert_eq!(read, 10);
+}
+
+#[tokio::test]
+async fn an_upload_streams_from_a_reader_and_is_never_resent() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT")).and(path("/files/a.bin"))
+        .respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("PUT")).and(path("/files/a.bin"))
+        .respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let data: Vec<u8> = (0..300_000u32).map(|n| (n % 7) as u8).collect();
+    let client = client(&server.uri());
+    // A streamed body cannot be read twice: the 503 is the answer.
+    let body = Body::from_reader(std::io::Cursor::new(data.clone())).length(data.len() as u64);
+    let error = client.upload_file("a.bin", body).await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+
+    let body = Body::from_reader(std::io::Cursor::new(data.clone())).length(data.len() as u64);
+    client.upload_file("a.bin", body).await.unwrap();
+    let chunks = streams_client::futures_util::stream::iter(vec![Ok::<_, std::io::Error>(b"ab".to_vec()), Ok(b"cd".to_vec())]);
+    client.upload_file("a.bin", Body::from_stream(chunks)).await.unwrap();
+    client.upload_file("a.bin", &b"in memory"[..]).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 4);
+    assert!(requests[1].body == data);
+    assert_eq!(requests[1].headers.get("content-length").unwrap(), &data.len().to_string());
+    assert_eq!(requests[1].headers.get("content-type").unwrap(), "application/octet-stream");
+    assert_eq!(requests[2].body, b"abcd");
+    assert_eq!(requests[3].body, b"in memory");
+}
+"##;
+
 /// Test files of a fixture's crate: (name under `tests/`, source).
 type TestFiles = &'static [(&'static str, &'static str)];
 
@@ -658,6 +838,12 @@ const CRATES: &[(&str, &str, TestFiles, &str)] = &[
         "oauth_client_credentials",
         "ledger-client",
         &[("wire_bytes", OAUTH_WIRE)],
+        "",
+    ),
+    (
+        "streams",
+        "streams-client",
+        &[("wire_bytes", STREAMS_WIRE)],
         "",
     ),
 ];
@@ -722,7 +908,7 @@ fn each_bug_class_fixture_sends_and_decodes_what_the_spec_says() {
             "{test} did not pass:\n{stdout}"
         );
     }
-    assert_eq!(expected_tests.len(), 20, "{expected_tests:?}");
+    assert_eq!(expected_tests.len(), 27, "{expected_tests:?}");
 }
 
 /// The names of the test functions in a test file's source.

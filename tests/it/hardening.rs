@@ -188,8 +188,9 @@ components:
             "src/types.rs",
             "src/client.rs",
             "src/builder.rs",
-            // The runtime modules this crate uses (no dates, filters, paging or multipart).
+            // The runtime modules this crate uses (no dates, filters, paging, multipart, OAuth or events).
             "src/runtime/mod.rs",
+            "src/runtime/body.rs",
             "src/runtime/credentials.rs",
             "src/runtime/de.rs",
             "src/runtime/decode.rs",

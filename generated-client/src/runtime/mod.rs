@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod body;
 pub mod credentials;
 pub mod dates;
 pub mod de;
@@ -26,6 +27,7 @@ pub mod secret;
 pub mod transport;
 pub mod wire;
 
+pub use body::{Body, ByteStream};
 pub use credentials::{
     select_credentials, BoxError, Credential, CredentialFuture, CredentialProvider,
     CredentialSource, Placement, ProviderContext,

@@ -11,6 +11,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 
+use super::body::{Body, ByteStream};
 use super::credentials::{
     cookie_header, encode, header_value_sensitive, Credential, CredentialProvider, CredentialSet,
     Encoded, Placement, ProviderContext,
@@ -89,8 +90,9 @@ pub struct Transport {
     pub(crate) envelope: Option<Envelope>,
 }
 
-/// One request, described by the generated operation code.
-#[derive(Debug)]
+/// One request, described by the generated operation code: [`Call::new`] and the fields that
+/// differ from its defaults (`Call { query, ..Call::new(..) }`), so new fields never break it.
+#[derive(Debug, Clone)]
 pub struct Call {
     /// The spec's `operationId`, for tracing.
     pub operation_id: &'static str,
@@ -105,7 +107,7 @@ pub struct Call {
     /// Header parameters; `cookie` entries are joined into one `Cookie` header.
     pub headers: Vec<(&'static str, String)>,
     /// The encoded body and its `Content-Type`.
-    pub body: Option<(Bytes, Cow<'static, str>)>,
+    pub body: Option<(Body, Cow<'static, str>)>,
     /// The `Accept` header: the media type the response is read as (servers that negotiate
     /// answer in it), unless the client's default headers or the call's own set one.
     pub accept: Option<&'static str>,
@@ -116,6 +118,47 @@ pub struct Call {
     pub idempotency_key: Option<&'static str>,
     /// Per-call settings.
     pub options: RequestOptions,
+}
+
+impl Call {
+    /// A call with no query, headers or body, idempotent when its method is (GET, HEAD, PUT,
+    /// DELETE, OPTIONS, TRACE).
+    pub fn new(
+        operation_id: &'static str,
+        method: Method,
+        path_template: &'static str,
+        path: String,
+    ) -> Self {
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
+        );
+        Self {
+            operation_id,
+            method,
+            path_template,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            accept: None,
+            idempotent,
+            idempotency_key: None,
+            options: RequestOptions::default(),
+        }
+    }
+}
+
+/// What an attempt received: the body whole, or (for a streamed success) still to be read.
+struct Received {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: ReceivedBody,
+}
+
+enum ReceivedBody {
+    Whole(Bytes),
+    Open(reqwest::Response),
 }
 
 /// A response that passed the status check.
@@ -214,6 +257,37 @@ impl Transport {
 
     /// Sends `call`, retrying as the policy allows, and returns a response with a success status.
     pub async fn send(&self, call: Call) -> Result<RawResponse, Error> {
+        let received = self.send_traced(call, false).await?;
+        let body = match received.body {
+            ReceivedBody::Whole(body) => body,
+            ReceivedBody::Open(response) => response.bytes().await.map_err(Error::transport)?,
+        };
+        Ok(RawResponse {
+            status: received.status,
+            headers: received.headers,
+            body,
+        })
+    }
+
+    /// Sends `call` like [`send`](Self::send), but returns the success response's body as a
+    /// stream, read as it arrives. Retries end once a success status arrives: a body cut
+    /// midway is an error of the stream.
+    pub async fn send_streaming(&self, call: Call) -> Result<ByteStream, Error> {
+        let received = self.send_traced(call, true).await?;
+        Ok(match received.body {
+            ReceivedBody::Whole(body) => ByteStream::whole(received.status, received.headers, body),
+            ReceivedBody::Open(response) => {
+                ByteStream::new(received.status, received.headers, response)
+            }
+        })
+    }
+
+    /// The retry policy `call` is sent under.
+    pub(crate) fn retry_policy<'a>(&'a self, call: &'a Call) -> &'a RetryPolicy {
+        call.options.retry.as_ref().unwrap_or(&self.retry)
+    }
+
+    async fn send_traced(&self, call: Call, stream: bool) -> Result<Received, Error> {
         // OpenTelemetry's HTTP client field names; the path's parameter values (which may be
         // personal data) are left out, and credentials never reach a span.
         let span = tracing::info_span!(
@@ -224,13 +298,19 @@ impl Transport {
             http.response.status_code = tracing::field::Empty,
             http.request.resend_count = tracing::field::Empty,
         );
-        self.send_with_retries(call).instrument(span).await
+        self.send_with_retries(call, stream).instrument(span).await
     }
 
-    async fn send_with_retries(&self, call: Call) -> Result<RawResponse, Error> {
+    async fn send_with_retries(&self, call: Call, stream: bool) -> Result<Received, Error> {
         let url = self.url(&call)?;
-        let policy = call.options.retry.as_ref().unwrap_or(&self.retry);
-        let max_attempts = policy.max_attempts.max(1);
+        let policy = self.retry_policy(&call);
+        // What a streamed body already gave cannot be given again.
+        let streamed_body = call.body.as_ref().is_some_and(|(body, _)| body.is_stream());
+        let max_attempts = if streamed_body {
+            1
+        } else {
+            policy.max_attempts.max(1)
+        };
         let started = Instant::now();
         let deadline = call.options.deadline.or(self.deadline);
         let idempotency_key = call
@@ -256,7 +336,7 @@ impl Transport {
             );
             let outcome = match deadline {
                 None => {
-                    self.attempt(&call, url.clone(), key, attempt, &mut provided)
+                    self.attempt(&call, url.clone(), key, attempt, &mut provided, stream)
                         .instrument(attempt_span.clone())
                         .await
                 }
@@ -264,7 +344,7 @@ impl Transport {
                     let remaining = deadline.saturating_sub(started.elapsed());
                     // The attempt's own timeout still applies; the deadline only cuts it shorter.
                     let attempt_future = self
-                        .attempt(&call, url.clone(), key, attempt, &mut provided)
+                        .attempt(&call, url.clone(), key, attempt, &mut provided, stream)
                         .instrument(attempt_span.clone());
                     tokio::time::timeout(remaining, attempt_future)
                         .await
@@ -288,6 +368,7 @@ impl Transport {
                 }
             }
             if unauthorized_resend == 0
+                && !streamed_body
                 && matches!(&outcome, Ok(response) if response.status == StatusCode::UNAUTHORIZED)
                 && self.credentials_rejected(&provided)
             {
@@ -331,11 +412,7 @@ impl Transport {
     }
 
     /// The call's final outcome, recorded on its span (status and resends, once).
-    fn finish(
-        &self,
-        outcome: Result<RawResponse, Error>,
-        attempt: u32,
-    ) -> Result<RawResponse, Error> {
+    fn finish(&self, outcome: Result<Received, Error>, attempt: u32) -> Result<Received, Error> {
         let span = tracing::Span::current();
         span.record("http.request.resend_count", attempt - 1);
         if let Ok(response) = &outcome {
@@ -395,7 +472,8 @@ impl Transport {
         idempotency_key: Option<(&'static str, &str)>,
         attempt: u32,
         provided: &mut Vec<Secret>,
-    ) -> Result<RawResponse, Error> {
+        stream: bool,
+    ) -> Result<Received, Error> {
         if let Some(limiter) = &self.limiter {
             limiter.acquire().await;
         }
@@ -456,7 +534,7 @@ impl Transport {
             // `Bytes` clones share the buffer: a retry does not copy the body.
             request = request
                 .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
-                .body(body.clone());
+                .body(body.to_reqwest()?);
         }
         // Last, so a per-call header replaces a default one: e.g. a `Content-Type` carrying a
         // multipart boundary.
@@ -467,7 +545,7 @@ impl Transport {
             request = request.timeout(timeout);
         }
         if self.hooks.is_empty() && credential_headers.is_empty() {
-            return receive(request.send().await).await;
+            return receive(request.send().await, stream).await;
         }
         let mut request = request.build().map_err(Error::transport)?;
         for hook in &self.hooks.0 {
@@ -491,7 +569,7 @@ impl Transport {
             }
         }
         let sent = Instant::now();
-        let outcome = receive(self.http.execute(request).await).await;
+        let outcome = receive(self.http.execute(request).await, stream).await;
         for hook in &self.hooks.0 {
             hook.after_response(&HookResponse {
                 operation_id: call.operation_id,
@@ -508,17 +586,15 @@ impl Transport {
     }
 
     /// Turns an error status into [`Error::Api`], reading the envelope's error fields when present.
-    fn check_status(&self, response: RawResponse) -> Result<RawResponse, Error> {
-        if response.status.is_success() {
-            return Ok(response);
-        }
-        let fields = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
-        Err(self.api_error(
-            response.status,
-            &response.headers,
-            &response.body,
-            fields.as_ref(),
-        ))
+    fn check_status(&self, response: Received) -> Result<Received, Error> {
+        let body = match &response.body {
+            _ if response.status.is_success() => return Ok(response),
+            ReceivedBody::Whole(body) => body.clone(),
+            // Not reached: only a success is left unread.
+            ReceivedBody::Open(_) => Bytes::new(),
+        };
+        let fields = serde_json::from_slice::<serde_json::Value>(&body).ok();
+        Err(self.api_error(response.status, &response.headers, &body, fields.as_ref()))
     }
 
     pub(crate) fn api_error(
@@ -574,13 +650,21 @@ impl Transport {
     }
 }
 
-/// The status, headers and whole body of a sent request.
-async fn receive(sent: Result<reqwest::Response, reqwest::Error>) -> Result<RawResponse, Error> {
+/// The status, headers and body of a sent request: the whole body, unless `stream` asks for a
+/// success's body to be left unread.
+async fn receive(
+    sent: Result<reqwest::Response, reqwest::Error>,
+    stream: bool,
+) -> Result<Received, Error> {
     let mut response = sent.map_err(Error::transport)?;
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await.map_err(Error::transport)?;
-    Ok(RawResponse {
+    let body = if stream && status.is_success() {
+        ReceivedBody::Open(response)
+    } else {
+        ReceivedBody::Whole(response.bytes().await.map_err(Error::transport)?)
+    };
+    Ok(Received {
         status,
         headers,
         body,

@@ -7,9 +7,10 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{Arg, ArgSource, Decode, OperationPlan, Plan};
 use super::runtime::{
-    API_RESPONSE, CALL, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE, DECODE_JSON, DECODE_TEXT,
-    FORM_BODY, FORM_FIELD, JSON_BODY, PARAM_TEXT, PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS,
-    QUERY_STYLE, REQUEST_OPTIONS, RETRY_POLICY,
+    API_RESPONSE, BYTE_STREAM, CALL, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE,
+    DECODE_JSON, DECODE_TEXT, EVENT_JSON, EVENT_TEXT, FORM_BODY, FORM_FIELD, JSON_BODY,
+    OPEN_EVENTS, PARAM_TEXT, PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS, QUERY_STYLE,
+    REQUEST_OPTIONS, RETRY_POLICY, RUNTIME_BODY,
 };
 use super::types::ident;
 use crate::ir::{BodyEncoding, FormFieldEncoding, ParamLocation, PathPart, QueryStyle, TypeRef};
@@ -76,8 +77,8 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         op.http_method.as_str(),
         op.path_template
     ));
-    let send_doc = send_doc(plan, context);
-    let send_with_response = send_with_response(plan, context);
+    let into_call = into_call(plan);
+    let sending = sending(plan, context);
     quote! {
         #doc
         #[derive(Debug)]
@@ -121,12 +122,9 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
                 self
             }
 
-            #send_doc
-            pub async fn send(self) -> Result<#output, Error> {
-                self.send_with_response().await.map(|response| response.data)
-            }
+            #sending
 
-            #send_with_response
+            #into_call
         }
 
         impl<'a> IntoFuture for #builder<'a> {
@@ -189,6 +187,16 @@ fn optional_setter(arg: &Arg<'_>, context: &Plan<'_>) -> TokenStream {
 /// The doc of `send`: what it returns, its errors and the error bodies the spec declares.
 fn send_doc(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     let response = &plan.op.response;
+    if let Decode::Events(_) = plan.decode {
+        let what = response
+            .doc
+            .as_deref()
+            .map(|d| format!(" ({})", spec(d.trim().trim_end_matches('.')).replace('\n', " ")))
+            .unwrap_or_default();
+        return doc_attrs(&format!(
+            "Sends the request and returns the stream of its server-sent events{what}, each one's data decoded.\n\nThe stream is long-lived: unless this call's [`timeout`](Self::timeout) says otherwise it may stay open for a day. A connection lost midway is reopened with `Last-Event-ID` when the operation may be sent twice; an event whose data does not decode is an [`Error::Decode`] item, and the stream goes on.\n\n# Errors\n\nReturns [`Error::Api`] when the server refuses the request, and [`Error::Transport`] when it cannot be sent."
+        ));
+    }
     let returns = match &response.doc {
         Some(d) => format!(
             "Sends the request and returns the payload ({}).",
@@ -220,29 +228,55 @@ fn send_doc(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     ))
 }
 
-/// `send_with_response`: the request assembled from the stored values, sent, and decoded.
-fn send_with_response(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
-    let op = plan.op;
+/// The sending methods: `send` and `send_with_response`; for a byte response also
+/// `send_streaming`; for server-sent events only `send`, which returns the event stream.
+fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     let output = plan.output(&context.types);
-    let path = path_expression(plan);
-    let (query_stmts, header_stmts) = parameter_pushes(plan);
-    let body = body_expression(plan);
+    let send_doc = send_doc(plan, context);
+    if let Decode::Events(ty) = &plan.decode {
+        let decode = if **ty == TypeRef::String {
+            quote!(#EVENT_TEXT)
+        } else {
+            let ty = context.types.tokens(ty, false);
+            quote!(#EVENT_JSON::<#ty>)
+        };
+        // A dropped stream is opened again only when sending it twice is safe.
+        let reconnect = plan.op.idempotent
+            || plan
+                .op
+                .params
+                .iter()
+                .any(|p| p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("last-event-id"));
+        return quote! {
+            #send_doc
+            pub async fn send(self) -> Result<#output, Error> {
+                let transport = self.client.transport.clone();
+                #OPEN_EVENTS(transport, self.into_call()?, #decode, #reconnect).await
+            }
+        };
+    }
     let decode = decode_expression(plan, context);
-    let mut_query = (!query_stmts.is_empty()).then(|| quote!(mut));
-    let mut_headers = (!header_stmts.is_empty()).then(|| quote!(mut));
-    let operation_id = &op.operation_id;
-    let method = format_ident!("{}", op.http_method.as_str());
-    let template = &op.path_template;
-    let idempotent = op.idempotent;
-    let idempotency_key = match &op.idempotency_key {
-        Some(name) => quote!(Some(#name)),
-        None => quote!(None),
-    };
-    let accept = match &op.response.accept {
-        Some(accept) => quote!(Some(#accept)),
-        None => quote!(None),
-    };
+    let streaming = matches!(plan.decode, Decode::Bytes).then(|| {
+        quote! {
+            /// Sends the request and returns the body as a stream of chunks, read as they
+            /// arrive instead of into one buffer: for large downloads. The call's timeout
+            /// still covers reading the whole body, so give a long download a longer one.
+            ///
+            /// # Errors
+            ///
+            /// As for [`send`](Self::send); a connection lost midway is an error item of the stream.
+            pub async fn send_streaming(self) -> Result<#BYTE_STREAM, Error> {
+                let transport = &*self.client.transport;
+                transport.send_streaming(self.into_call()?).await
+            }
+        }
+    });
     quote! {
+        #send_doc
+        pub async fn send(self) -> Result<#output, Error> {
+            self.send_with_response().await.map(|response| response.data)
+        }
+
         /// Like [`send`](Self::send), and also returns the response status and headers.
         ///
         /// # Errors
@@ -250,25 +284,57 @@ fn send_with_response(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStre
         /// As for [`send`](Self::send).
         pub async fn send_with_response(self) -> Result<#API_RESPONSE<#output>, Error> {
             let transport = &*self.client.transport;
-            let #mut_query query = Vec::new();
-            #(#query_stmts)*
-            let #mut_headers headers = Vec::new();
-            #(#header_stmts)*
-            let call = #CALL {
-                operation_id: #operation_id,
-                method: reqwest::Method::#method,
-                path_template: #template,
-                path: #path,
-                query,
-                headers,
-                body: #body,
-                accept: #accept,
-                idempotent: #idempotent,
-                idempotency_key: #idempotency_key,
-                options: self.options,
-            };
-            let response = transport.send(call).await?;
+            let response = transport.send(self.into_call()?).await?;
             #decode
+        }
+
+        #streaming
+    }
+}
+
+/// `into_call`: the request assembled from the stored values, only the fields that differ
+/// from `Call::new`'s defaults spelled out.
+fn into_call(plan: &OperationPlan<'_>) -> TokenStream {
+    let op = plan.op;
+    let path = path_expression(plan);
+    let (query_stmts, header_stmts) = parameter_pushes(plan);
+    let operation_id = &op.operation_id;
+    let method = format_ident!("{}", op.http_method.as_str());
+    let template = &op.path_template;
+    let mut fields = Vec::new();
+    let mut lets = Vec::new();
+    if !query_stmts.is_empty() {
+        lets.push(quote!(let mut query = Vec::new(); #(#query_stmts)*));
+        fields.push(quote!(query,));
+    }
+    if !header_stmts.is_empty() {
+        lets.push(quote!(let mut headers = Vec::new(); #(#header_stmts)*));
+        fields.push(quote!(headers,));
+    }
+    if plan.body.is_some() {
+        let body = body_expression(plan);
+        fields.push(quote!(body: #body,));
+    }
+    if let Some(accept) = &op.response.accept {
+        fields.push(quote!(accept: Some(#accept),));
+    }
+    if op.idempotent != op.http_method.is_idempotent() {
+        let idempotent = op.idempotent;
+        fields.push(quote!(idempotent: #idempotent,));
+    }
+    if let Some(name) = &op.idempotency_key {
+        fields.push(quote!(idempotency_key: Some(#name),));
+    }
+    quote! {
+        /// The request, assembled from the stored values.
+        fn into_call(self) -> Result<#CALL, Error> {
+            let path = #path;
+            #(#lets)*
+            Ok(#CALL {
+                #(#fields)*
+                options: self.options,
+                ..#CALL::new(#operation_id, reqwest::Method::#method, #template, path)
+            })
         }
     }
 }
@@ -366,8 +432,8 @@ fn body_expression(plan: &OperationPlan<'_>) -> TokenStream {
             quote!(#FORM_BODY(#value, #content_type, &[#(#fields),*])?)
         }
         BodyEncoding::Multipart => quote!(Some(#value.encode())),
-        BodyEncoding::Text | BodyEncoding::Bytes => {
-            quote!(Some((::bytes::Bytes::from(#value.clone()), ::std::borrow::Cow::Borrowed(#content_type))))
+        BodyEncoding::Text | BodyEncoding::Bytes | BodyEncoding::EventStream => {
+            quote!(Some((#RUNTIME_BODY::from(#value.clone()), ::std::borrow::Cow::Borrowed(#content_type))))
         }
     };
     if body.required {
@@ -386,6 +452,8 @@ fn decode_expression(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStrea
         Decode::Envelope(_) => quote!(#DECODE_ENVELOPE(transport, response)),
         Decode::Text => quote!(#DECODE_TEXT(response)),
         Decode::Bytes => quote!(#DECODE_BYTES(response)),
+        // Not reached: `sending` opens an event stream instead of decoding one response.
+        Decode::Events(_) => TokenStream::new(),
         // Several 2xx bodies: the status says which one arrived.
         Decode::ByStatus { outcome, variants } => {
             let outcome = context.types.tokens(outcome, false);

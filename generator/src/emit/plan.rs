@@ -8,7 +8,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::runtime::{MULTIPART, RuntimeUses};
+use super::runtime::{BODY, EVENT_STREAM, MULTIPART, RuntimeUses};
 use super::types::TypeContext;
 use crate::config::{Config, RateLimitConfig, RuntimeMode};
 use crate::ir::{
@@ -77,7 +77,7 @@ pub enum ValueKind<'a> {
     Borrowed(&'a TypeRef),
     /// A text body: stored as `String`, taken as `impl Into<String>`.
     Text,
-    /// A byte body: stored as `Vec<u8>`, taken as `impl Into<Vec<u8>>`.
+    /// A byte body: stored as the runtime's `Body` (bytes, or a stream), taken as `impl Into<Body>`.
     Bytes,
     /// A `multipart/form-data` body.
     Multipart,
@@ -93,7 +93,7 @@ impl ValueKind<'_> {
                 let ty = types.tokens(ty, false);
                 quote!(&'a #ty)
             }
-            Self::Bytes => quote!(Vec<u8>),
+            Self::Bytes => quote!(#BODY),
             Self::Multipart => quote!(#MULTIPART),
         }
     }
@@ -102,7 +102,7 @@ impl ValueKind<'_> {
     pub fn taken(&self, types: &TypeContext<'_>) -> TokenStream {
         match self {
             Self::String | Self::Text => quote!(impl Into<String>),
-            Self::Bytes => quote!(impl Into<Vec<u8>>),
+            Self::Bytes => quote!(impl Into<#BODY>),
             _ => self.stored(types),
         }
     }
@@ -153,6 +153,8 @@ pub enum Decode<'a> {
     Text,
     /// The body as bytes.
     Bytes,
+    /// Server-sent events, each one's data as this type (JSON, or text when `String`).
+    Events(&'a TypeRef),
 }
 
 /// Every fact about one operation that the emitters share.
@@ -227,6 +229,10 @@ impl<'a> OperationPlan<'a> {
             Decode::ByStatus { outcome, .. } => types.tokens(outcome, false),
             Decode::Text => quote!(String),
             Decode::Bytes => quote!(Vec<u8>),
+            Decode::Events(ty) => {
+                let ty = types.tokens(ty, false);
+                quote!(#EVENT_STREAM<#ty>)
+            }
         }
     }
 
@@ -239,7 +245,7 @@ impl<'a> OperationPlan<'a> {
 fn body_kind(body: &Body) -> ValueKind<'_> {
     match body.encoding {
         BodyEncoding::Json | BodyEncoding::Form => ValueKind::Borrowed(&body.ty),
-        BodyEncoding::Text => ValueKind::Text,
+        BodyEncoding::Text | BodyEncoding::EventStream => ValueKind::Text,
         BodyEncoding::Multipart => ValueKind::Multipart,
         BodyEncoding::Bytes => ValueKind::Bytes,
     }
@@ -253,6 +259,7 @@ fn decode_of<'a>(op: &'a Operation, api: &'a Api) -> Decode<'a> {
     match response.encoding {
         BodyEncoding::Text | BodyEncoding::Form => return Decode::Text,
         BodyEncoding::Bytes | BodyEncoding::Multipart => return Decode::Bytes,
+        BodyEncoding::EventStream => return Decode::Events(ty),
         BodyEncoding::Json => {}
     }
     if let Some(variants) = outcome_variants(op, api) {

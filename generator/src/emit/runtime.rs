@@ -57,6 +57,8 @@ macro_rules! runtime_items {
 // `root` marks the items the generated `lib.rs` re-exports (`emit_lib`).
 runtime_items! {
     API_RESPONSE = root "ApiResponse";
+    BODY = root "Body";
+    BYTE_STREAM = root "ByteStream";
     CALL = "Call";
     CLIENT_CREDENTIALS = root "ClientCredentials";
     COLLECT_PAGES = "collect_pages";
@@ -77,6 +79,9 @@ runtime_items! {
     DECODE_TEXT = "decode_text";
     ENVELOPE = "Envelope";
     ERROR = root "Error";
+    EVENT_JSON = "event_json";
+    EVENT_STREAM = root "EventStream";
+    EVENT_TEXT = "event_text";
     EXPAND_SERVER_URL = "expand_server_url";
     EXTRA = root "Extra";
     FILTER_ALL = "filter::all";
@@ -87,6 +92,7 @@ runtime_items! {
     JSON_BODY = "json_body";
     MULTIPART = root "Multipart";
     OFFSET_PAGES = "offset_pages";
+    OPEN_EVENTS = "open_events";
     PAGE_NUMBER = "page_number";
     PARAM_TEXT = "param_text";
     PATH_SEGMENT = "path_segment";
@@ -98,6 +104,8 @@ runtime_items! {
     RATE_LIMIT = root "RateLimit";
     REQUEST_OPTIONS = "RequestOptions";
     RETRY_POLICY = root "RetryPolicy";
+    // The same type where the crate may not re-export it (text bodies are `Body`s too).
+    RUNTIME_BODY = "Body";
     SHAPE = "Shape";
     SELECT_CREDENTIALS = "select_credentials";
     TRANSPORT = "Transport";
@@ -131,26 +139,28 @@ macro_rules! module {
 
 /// Every module of the runtime crate, in `lib.rs` order.
 const MODULES: &[Module] = &[
-    module!(0, "credentials", always),
-    module!(1, "dates", uses_dates),
-    module!(2, "de", always),
-    module!(3, "decode", always),
-    module!(4, "encode", always),
-    module!(5, "error", always),
+    module!(0, "body", always),
+    module!(1, "credentials", always),
+    module!(2, "dates", uses_dates),
+    module!(3, "de", always),
+    module!(4, "decode", always),
+    module!(5, "encode", always),
+    module!(6, "error", always),
     // The wire tests' round-trip check hides `Extra` fields, so it needs the module.
-    module!(6, "extra", |api| uses_extra(api) || api.wire_tests),
-    module!(7, "filter", |api| !api.filters.is_empty()),
-    module!(8, "hooks", always),
-    module!(9, "multipart", uses_multipart),
-    module!(10, "oauth2", uses_oauth2),
-    module!(11, "paging", |api| {
+    module!(7, "extra", |api| uses_extra(api) || api.wire_tests),
+    module!(8, "filter", |api| !api.filters.is_empty()),
+    module!(9, "hooks", always),
+    module!(10, "multipart", uses_multipart),
+    module!(11, "oauth2", uses_oauth2),
+    module!(12, "paging", |api| {
         api.operations.iter().any(|op| op.pagination.is_some())
     }),
-    module!(12, "ratelimit", always),
-    module!(13, "retry", always),
-    module!(14, "secret", always),
-    module!(15, "transport", always),
-    module!(16, "wire", |api| api.wire_tests),
+    module!(13, "ratelimit", always),
+    module!(14, "retry", always),
+    module!(15, "secret", always),
+    module!(16, "sse", uses_events),
+    module!(17, "transport", always),
+    module!(18, "wire", |api| api.wire_tests),
 ];
 
 /// Which optional runtime modules a crate uses, decided once from the IR.
@@ -166,6 +176,12 @@ pub struct RuntimeUses {
     pub oauth2: bool,
     /// Credentials of any kind (so providers are worth exporting).
     pub credentials: bool,
+    /// Server-sent events.
+    pub events: bool,
+    /// Request bodies of bytes (`Body`).
+    pub byte_bodies: bool,
+    /// Responses of bytes (`ByteStream`).
+    pub byte_responses: bool,
 }
 
 impl RuntimeUses {
@@ -176,6 +192,13 @@ impl RuntimeUses {
             filter: !api.filters.is_empty(),
             oauth2: uses_oauth2(api),
             credentials: !api.credentials.is_empty(),
+            events: uses_events(api),
+            byte_bodies: api.operations.iter().any(|op| {
+                matches!(&op.body, Some(body) if body.encoding == BodyEncoding::Bytes)
+            }),
+            byte_responses: api.operations.iter().any(|op| {
+                op.response.ty.is_some() && op.response.encoding == BodyEncoding::Bytes
+            }),
         }
     }
 }
@@ -189,6 +212,12 @@ fn uses_dates(api: &Api) -> bool {
             .any(|f| !f.boxed && matches!(f.ty, TypeRef::Date | TypeRef::DateTime)),
         _ => false,
     })
+}
+
+fn uses_events(api: &Api) -> bool {
+    api.operations
+        .iter()
+        .any(|op| op.response.encoding == BodyEncoding::EventStream)
 }
 
 fn uses_oauth2(api: &Api) -> bool {

@@ -221,7 +221,7 @@ fn example_call(
                     "&{}",
                     example_value(&body.ty, api, context, lib, "body", 0)?
                 ),
-                BodyEncoding::Text => "\"text\"".to_owned(),
+                BodyEncoding::Text | BodyEncoding::EventStream => "\"text\"".to_owned(),
                 BodyEncoding::Bytes => "Vec::new()".to_owned(),
                 BodyEncoding::Multipart => example_form(body, lib),
             },

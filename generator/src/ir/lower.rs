@@ -631,7 +631,11 @@ impl OperationLowering<'_> {
     ) -> Option<Body> {
         let body = self.resolve(body, pointer, "request body")?;
         let (media_type, content) = pick_media_type(&body.content)?;
-        let encoding = encoding_for(media_type, content);
+        // Events are something servers send; a request body of that type is text.
+        let encoding = match encoding_for(media_type, content) {
+            BodyEncoding::EventStream => BodyEncoding::Text,
+            encoding => encoding,
+        };
         // The body's own location: behind a `$ref` to `components/requestBodies`, its schema
         // and `encoding` are there, not under the operation.
         let body_pointer = crate::pointer::follow_refs(self.raw, pointer);
@@ -645,7 +649,7 @@ impl OperationLowering<'_> {
                 ),
                 None => TypeRef::Any,
             },
-            BodyEncoding::Text => TypeRef::String,
+            BodyEncoding::Text | BodyEncoding::EventStream => TypeRef::String,
             BodyEncoding::Bytes | BodyEncoding::Multipart => TypeRef::Bytes,
         };
         let form_parts = if encoding == BodyEncoding::Multipart {
@@ -807,6 +811,53 @@ impl OperationLowering<'_> {
             ty: Some(TypeRef::Named(id)),
             by_status,
             ..first
+        }
+    }
+
+    /// The type of each server-sent event's data: OpenAPI 3.2's `itemSchema` (its `data`
+    /// property's `contentSchema`, or `data` itself when not a string), else the media type's
+    /// `schema` when it is not a plain string; text otherwise.
+    fn event_data_type(
+        &mut self,
+        space: &mut TypeSpace<'_>,
+        content: &openapiv3::MediaType,
+        builder_name: &str,
+        response_pointer: &str,
+        media_type: &str,
+    ) -> TypeRef {
+        let media_pointer = pointer_join(
+            &pointer_join(
+                &crate::pointer::follow_refs(self.raw, response_pointer),
+                "content",
+            ),
+            media_type,
+        );
+        let context = format!("{builder_name}Event");
+        let item_data = ["itemSchema", "properties", "data"]
+            .iter()
+            .fold(media_pointer.clone(), |at, key| pointer_join(&at, key));
+        for candidate in [pointer_join(&item_data, "contentSchema"), item_data] {
+            let Some(raw) = crate::pointer::lookup_pointer(self.raw, &candidate) else {
+                continue;
+            };
+            match serde_json::from_value::<ReferenceOr<openapiv3::Schema>>(raw.clone()) {
+                Ok(schema) if !is_plain_string(&schema) => {
+                    return space.lower(SchemaOrRef::from(&schema), &context, &candidate);
+                }
+                Ok(_) => {}
+                Err(error) => self.warnings.push(
+                    Diagnostic::new(&candidate, format!("not a schema: {error}"))
+                        .with_hint("the events' data is read as text"),
+                ),
+            }
+        }
+        match &content.schema {
+            Some(schema) if !is_plain_string(schema) => space.lower(
+                SchemaOrRef::from(schema),
+                &context,
+                &pointer_join(&media_pointer, "schema"),
+            ),
+            _ => TypeRef::String,
         }
     }
 
@@ -992,6 +1043,15 @@ impl OperationLowering<'_> {
                     accept: None,
                     errors: Vec::new(),
                 },
+                BodyEncoding::EventStream => Response {
+                    ty: Some(self.event_data_type(space, content, builder_name, &at, media_type)),
+                    encoding,
+                    unwrap_envelope: false,
+                    doc,
+                    by_status: Vec::new(),
+                    accept: None,
+                    errors: Vec::new(),
+                },
             };
         }
         empty
@@ -1171,6 +1231,17 @@ fn pick_media_type(
         .or_else(|| content.first().map(|(k, v)| (k.as_str(), v)))
 }
 
+/// `{type: string}` without a format or enum: the text of an event, not a structure.
+fn is_plain_string(schema: &ReferenceOr<openapiv3::Schema>) -> bool {
+    matches!(
+        schema,
+        ReferenceOr::Item(openapiv3::Schema {
+            schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(string)),
+            ..
+        }) if string.enumeration.is_empty()
+    )
+}
+
 fn is_json(media_type: &str) -> bool {
     let essence = media_type.split(';').next().unwrap_or_default().trim();
     essence.ends_with("/json") || essence.ends_with("+json")
@@ -1206,6 +1277,8 @@ fn encoding_of(media_type: &str) -> BodyEncoding {
         BodyEncoding::Json
     } else if lower.starts_with("application/x-www-form-urlencoded") {
         BodyEncoding::Form
+    } else if lower.starts_with("text/event-stream") {
+        BodyEncoding::EventStream
     } else if lower.starts_with("text/") {
         BodyEncoding::Text
     } else if lower.starts_with("multipart/form-data") {

@@ -565,6 +565,9 @@ pub enum BodyEncoding {
     Multipart,
     /// Anything else, sent as bytes.
     Bytes,
+    /// `text/event-stream` (responses only): server-sent events, each one's data decoded as
+    /// the response type (JSON, or text when that is `String`).
+    EventStream,
 }
 
 /// A part a `multipart/form-data` body declares (for the documentation of the operation).
