@@ -61,11 +61,11 @@ impl SearchRequest {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }
@@ -354,11 +354,11 @@ impl Cta {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }
@@ -579,11 +579,11 @@ impl CtaInput {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }
@@ -713,11 +713,11 @@ impl CtaType {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }
@@ -807,11 +807,11 @@ impl CtaReason {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }
@@ -901,11 +901,11 @@ impl CtaPriority {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }
@@ -995,11 +995,11 @@ impl CtaStatus {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }
@@ -1079,11 +1079,11 @@ impl SearchFilter {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }
@@ -1170,11 +1170,11 @@ impl SearchCondition {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }
@@ -1350,11 +1350,11 @@ impl CtaSearchPage {
         self.extra.get(name)
     }
 
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
+    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
     pub fn extra_as<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
+    ) -> Option<Result<T, crate::Error>> {
         self.extra.get_as(name)
     }
 }

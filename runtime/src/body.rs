@@ -196,8 +196,10 @@ impl http_body::Body for StreamedBody {
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
-        self.length
-            .map_or_else(http_body::SizeHint::default, http_body::SizeHint::with_exact)
+        self.length.map_or_else(
+            http_body::SizeHint::default,
+            http_body::SizeHint::with_exact,
+        )
     }
 }
 

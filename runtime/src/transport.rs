@@ -130,7 +130,12 @@ impl Call {
     ) -> Self {
         let idempotent = matches!(
             method,
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
+            Method::GET
+                | Method::HEAD
+                | Method::PUT
+                | Method::DELETE
+                | Method::OPTIONS
+                | Method::TRACE
         );
         Self {
             operation_id,

@@ -188,10 +188,11 @@ components:
             "src/types.rs",
             "src/client.rs",
             "src/builder.rs",
-            // The runtime modules this crate uses (no dates, filters, paging, multipart, OAuth or events).
+            // The runtime modules this crate uses (no filters, paging, multipart, OAuth or events).
             "src/runtime/mod.rs",
             "src/runtime/body.rs",
             "src/runtime/credentials.rs",
+            "src/runtime/dates.rs",
             "src/runtime/de.rs",
             "src/runtime/decode.rs",
             "src/runtime/encode.rs",

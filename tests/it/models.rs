@@ -162,6 +162,31 @@ fn several_success_bodies_become_an_outcome_enum_decoded_by_status() {
 }
 
 #[test]
+fn custom_date_fields_read_as_leniently_as_declared_ones_and_fail_as_the_crate_error() {
+    let wire = json!({"Gsid": "1", "DueDate": 1_586_863_800_000i64,
+        "Renewal__gc": 1_586_863_800_000i64, "Kickoff__gc": "2020-04-14 11:30:00", "Tier__gc": "gold"});
+    let cta: Cta = serde_json::from_value(wire).expect("decode");
+    // The same epoch millis as a declared date field and as a custom one.
+    let declared = cta.due_date.expect("declared date");
+    let custom: gainsight_cta::chrono::NaiveDate = cta
+        .extra_as("Renewal__gc")
+        .expect("present")
+        .expect("a date");
+    assert_eq!(custom, declared);
+    let kickoff: gainsight_cta::chrono::DateTime<gainsight_cta::chrono::Utc> = cta
+        .extra_as("Kickoff__gc")
+        .expect("present")
+        .expect("a date-time");
+    assert_eq!(kickoff.to_rfc3339(), "2020-04-14T11:30:00+00:00");
+    let Some(Err(gainsight_cta::Error::Decode(error))) =
+        cta.extra_as::<gainsight_cta::chrono::NaiveDate>("Tier__gc")
+    else {
+        panic!("`gold` is no date")
+    };
+    assert_eq!(error.path, "Tier__gc");
+}
+
+#[test]
 fn undeclared_fields_of_any_shape_and_escaped_names_survive_unbuffered_input() {
     // `from_reader` cannot lend strings from the input: every name and value is copied.
     let wire = br#"{"Gsid":"1","Tier\"__gc":{"a":[1,2.5,null,true,"x\\y"],"b":{}},"Big__gc":18446744073709551615}"#;

@@ -43,6 +43,28 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{text}` is not a date"))
 }
 
+/// The standard spellings of a value that reads leniently as a date-time (RFC 3339 text in
+/// UTC, the same without offset) or a date (as written), for decoding it into a type that
+/// reads only those: `None` when it is no date at all.
+pub(crate) fn canonical_forms(value: &serde_json::Value) -> Option<[String; 3]> {
+    let (date_time, date) = match value {
+        serde_json::Value::String(text) => (parse_date_time(text).ok()?, parse_date(text).ok()?),
+        serde_json::Value::Number(number) => {
+            let date_time = date_time_from_millis(number.as_i64()?).ok()?;
+            (date_time, date_time.date_naive())
+        }
+        _ => return None,
+    };
+    Some([
+        date_time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        date.format("%Y-%m-%d").to_string(),
+        date_time
+            .naive_utc()
+            .format("%Y-%m-%dT%H:%M:%S%.f")
+            .to_string(),
+    ])
+}
+
 /// Reads a date or date-time from text or epoch milliseconds, without buffering the value.
 struct Lenient<T> {
     what: &'static str,

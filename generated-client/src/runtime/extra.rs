@@ -14,7 +14,9 @@ use serde::ser::{Serialize, Serializer};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::dates::canonical_forms;
 use super::de::Key;
+use super::error::{body_excerpt, DecodeError, Error};
 
 /// Room reserved by the first property, so that a few custom fields fit without regrowing.
 const FIRST_CAPACITY: usize = 128;
@@ -62,13 +64,30 @@ impl Extra {
         Find { name }.deserialize(&mut deserializer).ok().flatten()
     }
 
-    /// The value of a property decoded as `T`: `None` when absent, `Some(Err(_))` when it has
-    /// another shape.
-    pub fn get_as<T: de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, serde_json::Error>> {
-        self.get(name).map(T::deserialize)
+    /// The value of a property decoded as `T`: `None` when absent, `Some(Err(_))` (an
+    /// [`Error::Decode`] naming the property) when it has another shape. Dates read as leniently
+    /// as declared fields do: a `chrono` date or date-time also reads from another date
+    /// spelling or from epoch milliseconds.
+    pub fn get_as<T: de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, Error>> {
+        let value = self.get(name)?;
+        let error = match T::deserialize(&value) {
+            Ok(decoded) => return Some(Ok(decoded)),
+            Err(error) => error,
+        };
+        let lenient = canonical_forms(&value).and_then(|forms| {
+            forms
+                .into_iter()
+                .find_map(|form| T::deserialize(Value::String(form)).ok())
+        });
+        Some(lenient.ok_or_else(|| {
+            Error::Decode(Box::new(DecodeError {
+                // Undeclared properties come from a successful response.
+                status: reqwest::StatusCode::OK,
+                path: name.to_owned(),
+                message: error.to_string(),
+                body: body_excerpt(value.to_string().as_bytes()),
+            }))
+        }))
     }
 
     /// Sets a property, returning its previous value.
@@ -356,6 +375,49 @@ impl<'de> Visitor<'de> for CopyJson<'_> {
 }
 
 #[cfg(test)]
+mod lenient_tests {
+    use super::*;
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+    #[test]
+    fn dates_read_as_leniently_as_declared_fields() {
+        let mut extra = Extra::new();
+        extra.insert("millis", 1_586_863_800_000i64);
+        extra.insert("spaced", "2020-04-14 11:30:00");
+        extra.insert("offset", "2020-04-14T23:30:00-05:00");
+        extra.insert("day", "2020-04-14");
+        let at = |name: &str| {
+            extra
+                .get_as::<DateTime<Utc>>(name)
+                .unwrap()
+                .unwrap()
+                .to_rfc3339()
+        };
+        assert_eq!(at("millis"), "2020-04-14T11:30:00+00:00");
+        assert_eq!(at("spaced"), "2020-04-14T11:30:00+00:00");
+        assert_eq!(at("day"), "2020-04-14T00:00:00+00:00");
+        let day = |name: &str| {
+            extra
+                .get_as::<NaiveDate>(name)
+                .unwrap()
+                .unwrap()
+                .to_string()
+        };
+        // The date as written, not shifted into the next UTC day.
+        assert_eq!(day("offset"), "2020-04-14");
+        assert_eq!(day("millis"), "2020-04-14");
+        let naive = extra.get_as::<NaiveDateTime>("millis").unwrap().unwrap();
+        assert_eq!(naive.to_string(), "2020-04-14 11:30:00");
+        assert!(extra.get_as::<NaiveDate>("nope").is_none());
+        extra.insert("word", "soon");
+        assert!(matches!(
+            extra.get_as::<NaiveDate>("word"),
+            Some(Err(Error::Decode(_)))
+        ));
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -392,6 +454,10 @@ mod tests {
             Some(1)
         );
         assert_eq!(extra.get("a2"), Some(json!(u64::MAX)));
+        let Some(Err(Error::Decode(error))) = extra.get_as::<u32>("a") else {
+            panic!("a string is not a number")
+        };
+        assert_eq!(error.path, "a");
         assert_eq!(extra.get("missing"), None);
         assert_eq!(extra.len(), 4);
         assert_eq!(

@@ -7,10 +7,10 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{Arg, ArgSource, Decode, OperationPlan, Plan};
 use super::runtime::{
-    API_RESPONSE, BYTE_STREAM, CALL, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE,
-    DECODE_JSON, DECODE_TEXT, EVENT_JSON, EVENT_TEXT, FORM_BODY, FORM_FIELD, JSON_BODY,
-    OPEN_EVENTS, PARAM_TEXT, PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS, QUERY_STYLE,
-    REQUEST_OPTIONS, RETRY_POLICY, RUNTIME_BODY,
+    API_RESPONSE, BYTE_STREAM, CALL, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE, DECODE_JSON,
+    DECODE_TEXT, EVENT_JSON, EVENT_TEXT, FORM_BODY, FORM_FIELD, JSON_BODY, OPEN_EVENTS, PARAM_TEXT,
+    PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS, QUERY_STYLE, REQUEST_OPTIONS, RETRY_POLICY,
+    RUNTIME_BODY,
 };
 use super::types::ident;
 use crate::ir::{BodyEncoding, FormFieldEncoding, ParamLocation, PathPart, QueryStyle, TypeRef};
@@ -191,7 +191,12 @@ fn send_doc(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         let what = response
             .doc
             .as_deref()
-            .map(|d| format!(" ({})", spec(d.trim().trim_end_matches('.')).replace('\n', " ")))
+            .map(|d| {
+                format!(
+                    " ({})",
+                    spec(d.trim().trim_end_matches('.')).replace('\n', " ")
+                )
+            })
             .unwrap_or_default();
         return doc_attrs(&format!(
             "Sends the request and returns the stream of its server-sent events{what}, each one's data decoded.\n\nThe stream is long-lived: unless this call's [`timeout`](Self::timeout) says otherwise it may stay open for a day. A connection lost midway is reopened with `Last-Event-ID` when the operation may be sent twice; an event whose data does not decode is an [`Error::Decode`] item, and the stream goes on.\n\n# Errors\n\nReturns [`Error::Api`] when the server refuses the request, and [`Error::Transport`] when it cannot be sent."
@@ -242,11 +247,9 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         };
         // A dropped stream is opened again only when sending it twice is safe.
         let reconnect = plan.op.idempotent
-            || plan
-                .op
-                .params
-                .iter()
-                .any(|p| p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("last-event-id"));
+            || plan.op.params.iter().any(|p| {
+                p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("last-event-id")
+            });
         return quote! {
             #send_doc
             pub async fn send(self) -> Result<#output, Error> {

@@ -309,9 +309,21 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
             pub use runtime::{ClientAuthentication, ClientCredentials};
         )
     });
-    let byte_bodies = plan.uses.byte_bodies.then(|| quote!(pub use runtime::Body;));
-    let byte_responses = plan.uses.byte_responses.then(|| quote!(pub use runtime::ByteStream;));
-    let events = plan.uses.events.then(|| quote!(pub use runtime::{Event, EventStream};));
+    let byte_bodies = plan.uses.byte_bodies.then(|| {
+        quote!(
+            pub use runtime::Body;
+        )
+    });
+    let byte_responses = plan.uses.byte_responses.then(|| {
+        quote!(
+            pub use runtime::ByteStream;
+        )
+    });
+    let events = plan.uses.events.then(|| {
+        quote!(
+            pub use runtime::{Event, EventStream};
+        )
+    });
     let runtime = if plan.runtime_crate {
         quote! {
             // The runtime crate, shared with other generated clients: named by the generated code,

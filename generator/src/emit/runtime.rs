@@ -141,13 +141,13 @@ macro_rules! module {
 const MODULES: &[Module] = &[
     module!(0, "body", always),
     module!(1, "credentials", always),
-    module!(2, "dates", uses_dates),
+    // `Extra::get_as` reads dates as leniently as declared fields.
+    module!(2, "dates", |api| uses_dates(api) || uses_extra_module(api)),
     module!(3, "de", always),
     module!(4, "decode", always),
     module!(5, "encode", always),
     module!(6, "error", always),
-    // The wire tests' round-trip check hides `Extra` fields, so it needs the module.
-    module!(7, "extra", |api| uses_extra(api) || api.wire_tests),
+    module!(7, "extra", uses_extra_module),
     module!(8, "filter", |api| !api.filters.is_empty()),
     module!(9, "hooks", always),
     module!(10, "multipart", uses_multipart),
@@ -193,12 +193,14 @@ impl RuntimeUses {
             oauth2: uses_oauth2(api),
             credentials: !api.credentials.is_empty(),
             events: uses_events(api),
-            byte_bodies: api.operations.iter().any(|op| {
-                matches!(&op.body, Some(body) if body.encoding == BodyEncoding::Bytes)
-            }),
-            byte_responses: api.operations.iter().any(|op| {
-                op.response.ty.is_some() && op.response.encoding == BodyEncoding::Bytes
-            }),
+            byte_bodies: api
+                .operations
+                .iter()
+                .any(|op| matches!(&op.body, Some(body) if body.encoding == BodyEncoding::Bytes)),
+            byte_responses: api
+                .operations
+                .iter()
+                .any(|op| op.response.ty.is_some() && op.response.encoding == BodyEncoding::Bytes),
         }
     }
 }
@@ -224,6 +226,12 @@ fn uses_oauth2(api: &Api) -> bool {
     api.credentials
         .iter()
         .any(|credential| credential.client_credentials.is_some())
+}
+
+/// `Extra` is vendored for the types that keep undeclared properties, and for the wire tests,
+/// whose round-trip check hides `Extra` fields.
+fn uses_extra_module(api: &Api) -> bool {
+    uses_extra(api) || api.wire_tests
 }
 
 fn uses_extra(api: &Api) -> bool {

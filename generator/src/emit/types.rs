@@ -349,8 +349,8 @@ fn emit_struct(
                                 self.#field.get(name)
                             }
 
-                            /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape.
-                            pub fn #getter_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
+                            /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
+                            pub fn #getter_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, crate::Error>> {
                                 self.#field.get_as(name)
                             }
                         },
