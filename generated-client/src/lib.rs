@@ -25,11 +25,9 @@ pub use reqwest;
 
 pub use client::{Client, ClientBuilder};
 
-pub use runtime::{
-    ApiError, CredentialError, DeadlineError, DecodeError, Error, StatusCode,
-};
+pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
 
-pub use runtime::{TransportError, TransportErrorKind};
+pub use runtime::{CredentialError, TransportError, TransportErrorKind};
 
 pub use runtime::{CredentialFuture, CredentialProvider, ProviderContext};
 

@@ -24,12 +24,15 @@ use super::error::Error;
 #[derive(Clone)]
 pub struct Body(Inner);
 
+/// Chunks of a streamed body, as reqwest takes them.
+type Chunks = BoxStream<'static, Result<Bytes, BoxError>>;
+
 #[derive(Clone)]
 enum Inner {
     Bytes(Bytes),
     /// Taken by the one attempt that sends it; clones share it.
     Stream {
-        stream: Arc<Mutex<Option<BoxStream<'static, Result<Bytes, BoxError>>>>>,
+        stream: Arc<Mutex<Option<Chunks>>>,
         length: Option<u64>,
     },
 }
@@ -175,7 +178,7 @@ impl From<&str> for Body {
 /// A stream as an HTTP body. The mutex only makes it `Sync`, as reqwest asks; it is reached
 /// through `&mut` and so never waits.
 struct StreamedBody {
-    stream: Mutex<BoxStream<'static, Result<Bytes, BoxError>>>,
+    stream: Mutex<Chunks>,
     length: Option<u64>,
 }
 

@@ -359,8 +359,8 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         pub use reqwest;
 
         pub use client::{Client, ClientBuilder};
-        pub use runtime::{ApiError, CredentialError, DeadlineError, DecodeError, Error, StatusCode};
-        pub use runtime::{TransportError, TransportErrorKind};
+        pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
+        pub use runtime::{CredentialError, TransportError, TransportErrorKind};
         #providers
         #oauth2
         #byte_bodies
