@@ -284,46 +284,30 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         api_name(&api.title),
         api.api_version
     );
-    let extra = plan.uses.extra.then(|| {
-        quote!(
-            pub use runtime::Extra;
-        )
-    });
-    let multipart = plan.uses.multipart.then(|| {
-        quote!(
-            pub use runtime::Multipart;
-        )
-    });
-    let filter = plan.uses.filter.then(|| {
-        quote!(
-            pub use runtime::filter;
-        )
-    });
-    let providers = plan.uses.credentials.then(|| {
-        quote!(
-            pub use runtime::{CredentialFuture, CredentialProvider, ProviderContext};
-        )
-    });
-    let oauth2 = plan.uses.oauth2.then(|| {
-        quote!(
-            pub use runtime::{ClientAuthentication, ClientCredentials};
-        )
-    });
-    let byte_bodies = plan.uses.byte_bodies.then(|| {
-        quote!(
-            pub use runtime::Body;
-        )
-    });
-    let byte_responses = plan.uses.byte_responses.then(|| {
-        quote!(
-            pub use runtime::ByteStream;
-        )
-    });
-    let events = plan.uses.events.then(|| {
-        quote!(
-            pub use runtime::{Event, EventStream};
-        )
-    });
+    // Runtime items in public signatures only when the crate uses them, in this order.
+    let uses = &plan.uses;
+    let optional_exports: Vec<TokenStream> = [
+        (
+            uses.credentials,
+            quote! { pub use runtime::{CredentialFuture, CredentialProvider, ProviderContext}; },
+        ),
+        (
+            uses.oauth2,
+            quote! { pub use runtime::{ClientAuthentication, ClientCredentials}; },
+        ),
+        (uses.byte_bodies, quote! { pub use runtime::Body; }),
+        (uses.byte_responses, quote! { pub use runtime::ByteStream; }),
+        (
+            uses.events,
+            quote! { pub use runtime::{Event, EventStream}; },
+        ),
+        (uses.extra, quote! { pub use runtime::Extra; }),
+        (uses.multipart, quote! { pub use runtime::Multipart; }),
+        (uses.filter, quote! { pub use runtime::filter; }),
+    ]
+    .into_iter()
+    .filter_map(|(used, export)| used.then_some(export))
+    .collect();
     let runtime = if plan.runtime_crate {
         quote! {
             // The runtime crate, shared with other generated clients: named by the generated code,
@@ -361,14 +345,7 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         pub use client::{Client, ClientBuilder};
         pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
         pub use runtime::{CredentialError, TransportError, TransportErrorKind};
-        #providers
-        #oauth2
-        #byte_bodies
-        #byte_responses
-        #events
-        #extra
-        #multipart
-        #filter
+        #(#optional_exports)*
         pub use runtime::{ApiResponse, RateLimit, RetryPolicy, Secret};
         pub use runtime::{Hook, HookRequest, HookResponse};
     }

@@ -946,15 +946,7 @@ impl OperationLowering<'_> {
                 candidates.push(("default".to_owned(), default));
             }
         }
-        let empty = Response {
-            ty: None,
-            encoding: BodyEncoding::Json,
-            unwrap_envelope: false,
-            doc: None,
-            by_status: Vec::new(),
-            accept: None,
-            errors: Vec::new(),
-        };
+        let empty = Response::payload(None, BodyEncoding::Json, false, None);
         for (code, response) in candidates {
             let at = pointer_join(pointer, &code);
             let Some(response) = self.resolve(response, &at, "response") else {
@@ -984,15 +976,7 @@ impl OperationLowering<'_> {
             return match encoding {
                 BodyEncoding::Json => {
                     let Some(schema) = &content.schema else {
-                        return Response {
-                            ty: Some(TypeRef::Any),
-                            encoding,
-                            unwrap_envelope: false,
-                            doc,
-                            by_status: Vec::new(),
-                            accept: None,
-                            errors: Vec::new(),
-                        };
+                        return Response::payload(Some(TypeRef::Any), encoding, false, doc);
                     };
                     if let Some(ty) = self.unwrap_envelope(
                         space,
@@ -1000,58 +984,27 @@ impl OperationLowering<'_> {
                         builder_name,
                         &schema_pointer,
                     ) {
-                        return Response {
-                            ty: Some(ty),
-                            encoding,
-                            unwrap_envelope: true,
-                            doc,
-                            by_status: Vec::new(),
-                            accept: None,
-                            errors: Vec::new(),
-                        };
+                        return Response::payload(Some(ty), encoding, true, doc);
                     }
                     let ty = space.lower(
                         SchemaOrRef::from(schema),
                         &format!("{builder_name}Response"),
                         &schema_pointer,
                     );
-                    Response {
-                        ty: Some(ty),
-                        encoding,
-                        unwrap_envelope: false,
-                        doc,
-                        by_status: Vec::new(),
-                        accept: None,
-                        errors: Vec::new(),
-                    }
+                    Response::payload(Some(ty), encoding, false, doc)
                 }
-                BodyEncoding::Text | BodyEncoding::Form => Response {
-                    ty: Some(TypeRef::String),
+                BodyEncoding::Text | BodyEncoding::Form => {
+                    Response::payload(Some(TypeRef::String), encoding, false, doc)
+                }
+                BodyEncoding::Bytes | BodyEncoding::Multipart => {
+                    Response::payload(Some(TypeRef::Bytes), BodyEncoding::Bytes, false, doc)
+                }
+                BodyEncoding::EventStream => Response::payload(
+                    Some(self.event_data_type(space, content, builder_name, &at, media_type)),
                     encoding,
-                    unwrap_envelope: false,
+                    false,
                     doc,
-                    by_status: Vec::new(),
-                    accept: None,
-                    errors: Vec::new(),
-                },
-                BodyEncoding::Bytes | BodyEncoding::Multipart => Response {
-                    ty: Some(TypeRef::Bytes),
-                    encoding: BodyEncoding::Bytes,
-                    unwrap_envelope: false,
-                    doc,
-                    by_status: Vec::new(),
-                    accept: None,
-                    errors: Vec::new(),
-                },
-                BodyEncoding::EventStream => Response {
-                    ty: Some(self.event_data_type(space, content, builder_name, &at, media_type)),
-                    encoding,
-                    unwrap_envelope: false,
-                    doc,
-                    by_status: Vec::new(),
-                    accept: None,
-                    errors: Vec::new(),
-                },
+                ),
             };
         }
         empty

@@ -643,6 +643,27 @@ pub struct Response {
     pub errors: Vec<(String, TypeRef)>,
 }
 
+impl Response {
+    /// A success response with a payload, before the operation-wide facts (accepted media,
+    /// error bodies, outcomes by status) are added.
+    pub(crate) fn payload(
+        ty: Option<TypeRef>,
+        encoding: BodyEncoding,
+        unwrap_envelope: bool,
+        doc: Option<String>,
+    ) -> Self {
+        Self {
+            ty,
+            encoding,
+            unwrap_envelope,
+            doc,
+            by_status: Vec::new(),
+            accept: None,
+            errors: Vec::new(),
+        }
+    }
+}
+
 /// The response envelope, as configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
