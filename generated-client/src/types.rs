@@ -1549,3 +1549,54 @@ impl SearchFilterBuilder {
         }
     }
 }
+
+/// A fetched [`Cta`] as the [`CtaInput`] that updates it: every field of the same name, copied. Undeclared properties (`extra`) start empty, since a record's may include ones only the server writes: copy those you mean to send.
+///
+/// # Errors
+///
+/// [`Error::Encode`](crate::Error::Encode) naming the first field `CtaInput` requires that the record lacks.
+impl TryFrom<&Cta> for CtaInput {
+    type Error = crate::Error;
+
+    #[allow(clippy::clone_on_copy)]
+    fn try_from(value: &Cta) -> Result<Self, Self::Error> {
+        Ok(Self {
+            name: value.name.clone(),
+            company_id: value
+                .company_id
+                .clone()
+                .ok_or_else(|| crate::Error::Encode(
+                    "`Cta` has no `CompanyId`, which `CtaInput` requires".to_owned(),
+                ))?,
+            type_id: value
+                .type_id
+                .clone()
+                .ok_or_else(|| crate::Error::Encode(
+                    "`Cta` has no `TypeId`, which `CtaInput` requires".to_owned(),
+                ))?,
+            reason_id: value
+                .reason_id
+                .clone()
+                .ok_or_else(|| crate::Error::Encode(
+                    "`Cta` has no `ReasonId`, which `CtaInput` requires".to_owned(),
+                ))?,
+            priority_id: value
+                .priority_id
+                .clone()
+                .ok_or_else(|| crate::Error::Encode(
+                    "`Cta` has no `PriorityId`, which `CtaInput` requires".to_owned(),
+                ))?,
+            status_id: value
+                .status_id
+                .clone()
+                .ok_or_else(|| crate::Error::Encode(
+                    "`Cta` has no `StatusId`, which `CtaInput` requires".to_owned(),
+                ))?,
+            owner_id: value.owner_id.clone(),
+            due_date: value.due_date.clone(),
+            comments: value.comments.clone(),
+            playbook_id: value.playbook_id.clone(),
+            extra: Default::default(),
+        })
+    }
+}

@@ -69,6 +69,20 @@ pub struct Config {
     /// With `runtime = "dependency"`, where Cargo finds `openapi-rust-runtime` when not from the
     /// registry: `{ path = "../runtime" }` or `{ git = "https://..." }`.
     pub runtime_source: Option<RuntimeSource>,
+    /// Conversions to generate (`TryFrom<&From> for To`) besides those found where an
+    /// operation's body and a response of the same path match: `[{ from = "Cta", to = "CtaInput" }]`.
+    #[serde(default)]
+    pub conversions: Vec<ConversionConfig>,
+}
+
+/// A conversion the config asks for, by the Rust names of two generated structs.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConversionConfig {
+    /// The type converted from (a response type).
+    pub from: String,
+    /// The type converted to (a request body type).
+    pub to: String,
 }
 
 /// A rate limit: `requests` in any window of `per_seconds`.

@@ -97,6 +97,30 @@ async fn create_page_filter_update_and_custom_fields() {
     assert_eq!(read.comments.as_deref(), Some("called the customer"));
     assert_ne!(read.modified_date, read.created_date);
 
+    // A fetched CTA becomes the body of its own update: change one field, keep the rest.
+    let mut edit = CtaInput::try_from(&read).expect("a fetched CTA has what an update needs");
+    edit.priority_id = "p-low".into();
+    client
+        .update_cta(target, &edit)
+        .await
+        .expect("update from the fetched CTA");
+    let again = client.get_cta(target).await.expect("read after edit");
+    assert_eq!(again.priority_id.as_deref(), Some("p-low"));
+    assert_eq!(
+        (again.name, again.comments, again.due_date, again.status_id),
+        (
+            read.name.clone(),
+            read.comments.clone(),
+            read.due_date,
+            read.status_id.clone()
+        )
+    );
+    let Err(Error::Encode(message)) = CtaInput::try_from(&gainsight_cta::types::Cta::default())
+    else {
+        panic!("a CTA without a company cannot become an update")
+    };
+    assert!(message.contains("CompanyId"), "{message}");
+
     // Tenant custom fields survive create → read → update → read.
     let mut custom = seeded(999);
     custom.extra.insert("Renewal_Date__gc", json!("2026-06-30"));

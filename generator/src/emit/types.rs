@@ -11,7 +11,8 @@ use super::runtime::{
     DE_ENUM_FROM_STR, DE_KEY, ERROR, EXTRA, FILTER_ALL, FILTER_EXPR, RANK_ALTERNATIVES, SHAPE,
 };
 use crate::ir::{
-    Api, ExtraFields, Field, StructType, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant,
+    Api, Conversion, ExtraFields, Field, FieldSource, StructType, TypeDef, TypeId, TypeKind,
+    TypeRef, UnionVariant,
 };
 
 /// Answers analysis questions about the type space ("can this derive `Default`?") in one place.
@@ -219,7 +220,93 @@ pub fn emit_types(api: &Api, context: &TypeContext<'_>) -> Result<TokenStream, c
         .iter()
         .map(|f| emit_filter(api, f, context))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(quote!(#body #(#filters)*))
+    let conversions = api
+        .conversions
+        .iter()
+        .filter_map(|c| emit_conversion(api, c));
+    Ok(quote!(#body #(#filters)* #(#conversions)*))
+}
+
+/// `From<&Record> for Input`, or `TryFrom` when a field the input requires is optional in the
+/// record.
+fn emit_conversion(api: &Api, conversion: &Conversion) -> Option<TokenStream> {
+    let (from_def, to_def) = (api.type_def(conversion.from)?, api.type_def(conversion.to)?);
+    let (TypeKind::Struct(from), TypeKind::Struct(to)) = (&from_def.kind, &to_def.kind) else {
+        return None;
+    };
+    let (from_name, to_name) = (ident(&from_def.name), ident(&to_def.name));
+    let (from_text, to_text) = (
+        from_def.name.trim_start_matches("r#"),
+        to_def.name.trim_start_matches("r#"),
+    );
+    let fallible = conversion
+        .fields
+        .iter()
+        .any(|source| matches!(source, FieldSource::Required(_)));
+    let extra_name = match &to.extra {
+        ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => Some(rust_name),
+        ExtraFields::Forbidden => None,
+    };
+    let mut declared = to.fields.iter();
+    let inits = conversion.fields.iter().filter_map(|source| {
+        let (target, value) = match source {
+            FieldSource::EmptyExtra => {
+                let name = ident(extra_name?);
+                return Some(quote!(#name: Default::default(),));
+            }
+            FieldSource::Same(index) | FieldSource::Some(index) | FieldSource::Required(index) => {
+                let found = from.fields.get(*index)?;
+                let field = ident(&found.rust_name);
+                (declared.next()?, quote!(value.#field.clone()))
+            }
+        };
+        let name = ident(&target.rust_name);
+        Some(match source {
+            FieldSource::Some(_) => quote!(#name: Some(#value),),
+            FieldSource::Required(_) => {
+                let message = format!(
+                    "`{from_text}` has no `{}`, which `{to_text}` requires",
+                    target.json_name
+                );
+                quote!(#name: #value.ok_or_else(|| crate::Error::Encode(#message.to_owned()))?,)
+            }
+            _ => quote!(#name: #value,),
+        })
+    });
+    let doc = format!(
+        " A fetched [`{from_text}`] as the [`{to_text}`] that updates it: every field of the same name, copied. Undeclared properties (`extra`) start empty, since a record's may include ones only the server writes: copy those you mean to send."
+    );
+    Some(if fallible {
+        let errors = format!(
+            " [`Error::Encode`](crate::Error::Encode) naming the first field `{to_text}` requires that the record lacks."
+        );
+        quote! {
+            #[doc = #doc]
+            ///
+            /// # Errors
+            ///
+            #[doc = #errors]
+            impl TryFrom<&#from_name> for #to_name {
+                type Error = crate::Error;
+
+                // Fields are copied alike, whatever their type.
+                #[allow(clippy::clone_on_copy)]
+                fn try_from(value: &#from_name) -> Result<Self, Self::Error> {
+                    Ok(Self { #(#inits)* })
+                }
+            }
+        }
+    } else {
+        quote! {
+            #[doc = #doc]
+            impl From<&#from_name> for #to_name {
+                #[allow(clippy::clone_on_copy)]
+                fn from(value: &#from_name) -> Self {
+                    Self { #(#inits)* }
+                }
+            }
+        }
+    })
 }
 
 fn type_doc(def: &TypeDef) -> TokenStream {

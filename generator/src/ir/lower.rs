@@ -107,8 +107,10 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
         extra_files: extra_files(config, &mut errors),
         filters: Vec::new(),
         wire_tests: config.wire_tests,
+        conversions: Vec::new(),
     };
     super::features::apply(&mut api, config, &mut errors);
+    api.conversions = super::conversions::find(&api, config, &mut errors);
     if api.wire_tests {
         for operation in &mut api.operations {
             operation.wire = Some(super::sample::wire_case(&spec.raw, operation));

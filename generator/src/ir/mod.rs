@@ -1,5 +1,7 @@
 //! The generator's own model of an API: what will become types and methods. `openapiv3` stops at `lower`.
 
+mod conversions;
+pub use conversions::{Conversion, FieldSource};
 mod cycles;
 mod dedupe;
 mod features;
@@ -64,6 +66,8 @@ pub struct Api {
     pub filters: Vec<Filter>,
     /// Whether the crate gets a wire-test suite (`tests/wire.rs`); operations then carry a [`WireCase`].
     pub wire_tests: bool,
+    /// Conversions from fetched records to the bodies that update them.
+    pub conversions: Vec<Conversion>,
 }
 
 impl Api {

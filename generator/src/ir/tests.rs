@@ -592,3 +592,75 @@ fn large_types_are_held_in_boxes_and_small_ones_inline() {
     let boxed_variants: Vec<bool> = variants.iter().map(|v| v.boxed).collect();
     assert_eq!(boxed_variants, [true, false]);
 }
+
+/// A record fetched by `GET /items/{id}` and the body `PUT` takes; `Other` matches neither.
+const CONVERSION_SPEC: &str = r#"
+paths:
+  /items/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}}
+    put:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ItemInput'}}}}
+      responses: {'204': {description: done}}
+  /others:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Other'}}}}
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}}
+components:
+  schemas:
+    Item:
+      type: object
+      required: [id]
+      properties: {id: {type: string}, name: {type: string}, size: {type: integer}}
+    ItemInput:
+      type: object
+      required: [name]
+      properties: {name: {type: string}, size: {type: integer}}
+    Other:
+      type: object
+      properties: {colour: {type: string}}
+"#;
+
+#[test]
+fn a_fetched_record_converts_into_the_body_of_its_update() {
+    let api = lower_spec(&format!("{HEADER}{CONVERSION_SPEC}"));
+    let (item, _) = named(&api, "Item");
+    let (input, _) = named(&api, "ItemInput");
+    // `Item` has no `colour`, so the POST body `Other` gets no conversion.
+    assert_eq!(api.conversions.len(), 1, "{:?}", api.conversions);
+    let conversion = &api.conversions[0];
+    assert_eq!((conversion.from, conversion.to), (item, input));
+    // `name` is optional in the record and required in the body; `size` optional in both.
+    assert_eq!(
+        conversion.fields,
+        [
+            FieldSource::Required(1),
+            FieldSource::Same(2),
+            FieldSource::EmptyExtra
+        ]
+    );
+}
+
+#[test]
+fn a_declared_conversion_that_cannot_hold_is_an_error_naming_the_field() {
+    let spec = crate::spec::load(&format!("{HEADER}{CONVERSION_SPEC}"), &[])
+        .unwrap_or_else(|e| panic!("loads: {e}"));
+    let config = Config::from_toml(
+        "conversions = [{ from = \"Item\", to = \"Other\" }, { from = \"Nope\", to = \"Item\" }]",
+    )
+    .unwrap_or_else(|e| panic!("config: {e}"));
+    let error = lower(&spec, &config).expect_err("refused");
+    let messages: Vec<String> = error.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("conversions[0]") && messages[0].contains("no `colour`"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("conversions[1]") && messages[1].contains("`Nope`"),
+        "{}",
+        messages[1]
+    );
+}
