@@ -233,3 +233,58 @@ mod paging {
         });
     }
 }
+
+mod deadline {
+    use super::*;
+    use std::time::Duration;
+
+    /// A client of the route that never answers: 100 ms per attempt, 3 attempts, 10 ms backoff.
+    fn hung_client(deadline: Option<Duration>) -> gainsight_cta::Client {
+        let f = &*FIXTURE;
+        let builder = gainsight_cta::Client::builder()
+            .base_url(f.base.replace("/v1", "/hung/v1"))
+            .access_key("bench-key")
+            .no_rate_limit()
+            .timeout(Duration::from_millis(100))
+            .retry_policy(gainsight_cta::RetryPolicy {
+                max_attempts: 3,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(10),
+                jitter: false,
+            });
+        match deadline {
+            Some(deadline) => builder.deadline(deadline),
+            None => builder,
+        }
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Per-attempt timeouts only: the call returns after every attempt has timed out
+    /// (about 3 × 100 ms + 2 × 10 ms).
+    #[divan::bench(sample_count = 5)]
+    fn timeouts_only(bencher: Bencher) {
+        let client = hung_client(None);
+        bencher.bench(|| {
+            let Err(error) = FIXTURE.runtime.block_on(client.get_cta("1").send()) else {
+                panic!("the route that never answers answered")
+            };
+            assert!(error.is_timeout(), "{error}");
+        });
+    }
+
+    /// The same with a 150 ms deadline over the whole call: it returns at the deadline.
+    #[divan::bench(sample_count = 5)]
+    fn deadline_150ms(bencher: Bencher) {
+        let client = hung_client(Some(Duration::from_millis(150)));
+        bencher.bench(|| {
+            let Err(error) = FIXTURE.runtime.block_on(client.get_cta("1").send()) else {
+                panic!("the route that never answers answered")
+            };
+            assert!(
+                matches!(error, gainsight_cta::Error::Deadline(_)),
+                "{error}"
+            );
+        });
+    }
+}

@@ -321,6 +321,14 @@ pub fn spawn_server(runtime: &tokio::runtime::Runtime, search_records: usize) ->
                 async move { (json(), body) }
             }),
         )
+        // Never answers (within an hour): what per-attempt timeouts and deadlines are for.
+        .route(
+            "/hung/v1/ctas/{id}",
+            get(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                "late"
+            }),
+        )
         .route(
             "/v1/ctas/search",
             post(move || {
