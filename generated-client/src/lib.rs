@@ -11,6 +11,10 @@ pub mod builder;
 #[rustfmt::skip]
 mod client;
 
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
+
 #[doc(hidden)]
 pub mod runtime;
 

@@ -141,7 +141,14 @@ fn lib_name(files: &[GeneratedFile]) -> Result<String, Error> {
 /// and the crate-level attributes (which `include!` refuses) left to the including crate.
 fn single_file(files: &[GeneratedFile]) -> Result<String, Error> {
     let lib = parse(files, "src/lib.rs")?;
-    let items = inline_modules(files, lib.items, "src")?;
+    // Modules behind a cargo feature of the generated crate (its `mock`) are left out: the
+    // including crate has no such feature.
+    let items: Vec<syn::Item> = lib
+        .items
+        .into_iter()
+        .filter(|item| !matches!(item, syn::Item::Mod(module) if is_feature_gated(&module.attrs)))
+        .collect();
+    let items = inline_modules(files, items, "src")?;
     let file = syn::File {
         shebang: None,
         attrs: Vec::new(),
@@ -165,6 +172,17 @@ fn parse(files: &[GeneratedFile], path: &str) -> Result<syn::File, Error> {
             "#",
             format!("internal error: `{path}` does not parse: {error}"),
         ))
+    })
+}
+
+/// Whether an item carries `#[cfg(feature = "...")]`.
+fn is_feature_gated(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path().is_ident("cfg")
+            && attr
+                .meta
+                .require_list()
+                .is_ok_and(|list| list.tokens.to_string().starts_with("feature"))
     })
 }
 

@@ -112,7 +112,13 @@ fn fixtures_and_family_specs_compile_without_warnings() {
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
-        .args(["check", "--workspace", "--quiet", "--message-format=short"])
+        .args([
+            "check",
+            "--workspace",
+            "--all-features",
+            "--quiet",
+            "--message-format=short",
+        ])
         .current_dir(&workspace)
         .env("CARGO_TARGET_DIR", target.join("target"))
         .env("RUSTFLAGS", "-D warnings")

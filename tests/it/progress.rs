@@ -35,7 +35,7 @@ fn every_step_and_every_rust_file_is_reported_once() {
     .unwrap();
     assert_eq!(plain, reported, "reporting progress changes nothing");
     let mut steps = recorder.0.into_inner().unwrap();
-    assert_eq!(steps[..3], ["load", "lower", "emit 4"]);
+    assert_eq!(steps[..3], ["load", "lower", "emit 5"]);
     let mut formatted = steps.split_off(3);
     formatted.sort();
     assert_eq!(
@@ -44,6 +44,7 @@ fn every_step_and_every_rust_file_is_reported_once() {
             "formatted src/builder.rs",
             "formatted src/client.rs",
             "formatted src/lib.rs",
+            "formatted src/mock.rs",
             "formatted src/types.rs"
         ]
     );

@@ -11,7 +11,7 @@ fn snapshot_name(prefix: &str, path: &str) -> String {
 #[test]
 fn seed_spec_output() {
     let output = generate_seed();
-    assert_eq!(output.files.len(), 26);
+    assert_eq!(output.files.len(), 27);
     for file in &output.files {
         // Vendored runtime modules are copies of `runtime/src`, checked as such; the rest
         // (`src/runtime/mod.rs`, with the unused modules left out, included) is snapshotted.

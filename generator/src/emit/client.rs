@@ -134,7 +134,7 @@ fn client_new(plan: &Plan<'_>) -> TokenStream {
 
 /// The path part of a server URL template (`https://{d}.example.com/v1/` → `/v1`; a relative
 /// `/api` → `/api`), without a trailing `/`.
-fn server_path(url: &str) -> String {
+pub(super) fn server_path(url: &str) -> String {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path = if url.contains("://") {
         after_scheme

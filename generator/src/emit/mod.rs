@@ -3,6 +3,7 @@
 mod builder;
 mod client;
 mod docs;
+mod mock;
 mod plan;
 mod runtime;
 mod templates;
@@ -34,11 +35,12 @@ pub enum UnformattedFile {
 }
 
 /// The Rust files built from the IR, in output order.
-const RUST_FILES: [&str; 4] = [
+const RUST_FILES: [&str; 5] = [
     "src/lib.rs",
     "src/types.rs",
     "src/client.rs",
     "src/builder.rs",
+    "src/mock.rs",
 ];
 
 /// Renders every file of the crate, in a fixed order.
@@ -113,6 +115,7 @@ fn rust_tokens(path: &str, plan: &Plan<'_>) -> Result<TokenStream, Error> {
         "src/lib.rs" => emit_lib(plan),
         "src/types.rs" => types::emit_types(plan.api, &plan.types)?,
         "src/client.rs" => client::emit_client(plan),
+        "src/mock.rs" => mock::emit_mock(plan),
         _ => builder::emit_builders(plan),
     })
 }
@@ -334,6 +337,9 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         pub mod builder;
         #[rustfmt::skip]
         mod client;
+        #[cfg(feature = "mock")]
+        #[rustfmt::skip]
+        pub mod mock;
         #runtime
         #[rustfmt::skip]
         pub mod types;

@@ -24,6 +24,8 @@ pub struct Package {
     pub repository: Option<String>,
     /// The TOML value of the README's `[dependencies]` line.
     pub dependency: String,
+    /// The same with the `mock` feature, for `[dev-dependencies]`.
+    pub mock_dependency: String,
 }
 
 impl Package {
@@ -51,11 +53,16 @@ impl Package {
             (None, Some(repository)) => format!("{{ git = {} }}", toml_string(repository)),
             (None, None) => toml_string(&version),
         };
+        let mock_dependency = match dependency.strip_suffix('}') {
+            Some(table) => format!("{}, features = [\"mock\"] }}", table.trim_end()),
+            None => format!("{{ version = {dependency}, features = [\"mock\"] }}"),
+        };
         Self {
             lib_name: name.replace('-', "_"),
             name,
             version,
             dependency,
+            mock_dependency,
             description: description.replace(['\n', '\r'], " "),
             license: package
                 .license
@@ -310,11 +317,20 @@ pub fn readme(plan: &Plan<'_>, package: &Package, source: &str) -> Result<String
         let (_, args) = example_call(op, context, lib, false)?;
         Some(context! { method => op.op.method_name.clone(), args })
     });
+    // The mock has no event streams.
+    let mock_example = plan
+        .operations
+        .iter()
+        .filter(|op| !matches!(op.decode, super::plan::Decode::Events(_)))
+        .find_map(|op| {
+            let (_, args) = example_call(op, context, lib, false)?;
+            Some(context! { method => op.op.method_name.clone(), args })
+        });
     render(
         "README.md",
         README,
         context! {
-            example, package, source, command => plan.command, title => super::api_name(&api.title), api_version => api.api_version, description,
+            example, mock_example, package, source, command => plan.command, title => super::api_name(&api.title), api_version => api.api_version, description,
             new_args => new_args.join(", "), operations, filter, paging,
         },
     )
