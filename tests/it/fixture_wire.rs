@@ -13,7 +13,8 @@
 //! - `swagger2_clinic`: a Swagger 2.0 document after conversion: `collectionFormat`s (csv by
 //!   default, multi, pipes) on the query and in a form, the API key, a binary response.
 //! - `orders_runtime`: idempotency keys (declared by the spec or the config) kept across a
-//!   retried create; the config's rate limit shared by clones, replaced or lifted per client.
+//!   retried create; the config's rate limit shared by clones, replaced or lifted per client;
+//!   the typed mock (`mock` feature) of an API without an envelope, matching query values.
 //! - `oauth_client_credentials`: tokens fetched from a fake token endpoint (the exact form and
 //!   client authentication), cached, shared by concurrent calls, refreshed when expired and
 //!   once after a 401, and absent from errors, `Debug` output and logs.
@@ -793,6 +794,32 @@ async fn an_upload_streams_from_a_reader_and_is_never_resent() {
 }
 "##;
 
+const ORDERS_MOCK: &str = r##"
+use orders_client::mock::MockServer;
+use orders_client::types::Order;
+
+#[tokio::test]
+async fn the_typed_mock_matches_query_values_and_answers_as_a_service_without_an_envelope() {
+    let mock = MockServer::start().await;
+    let order = Order { id: "o1".into(), amount: Some(3), ..Default::default() };
+    mock.list_orders().with_customer("c1").with_limit(2).times(1).returns(vec![order.clone()]).await;
+    mock.create_order().with_body(&order).returns_error(409, "DUPLICATE", "order exists").await;
+    let client = mock.client();
+    let listed = client.list_orders().customer("c1").limit(2).await.unwrap();
+    assert_eq!(listed, [order.clone()]);
+    // Another customer is not what the expectation matches: the mock answers 404.
+    let other = client.list_orders().customer("c2").limit(2).await.unwrap_err();
+    assert_eq!(other.status().map(|s| s.as_u16()), Some(404));
+    let error = client.create_order(&order).await.unwrap_err();
+    assert_eq!(
+        (error.status().map(|s| s.as_u16()), error.code(), error.message()),
+        (Some(409), Some("DUPLICATE"), Some("order exists"))
+    );
+    mock.verify().await;
+    assert_eq!(mock.received_requests().await.len(), 3);
+}
+"##;
+
 /// Test files of a fixture's crate: (name under `tests/`, source).
 type TestFiles = &'static [(&'static str, &'static str)];
 
@@ -831,7 +858,7 @@ const CRATES: &[(&str, &str, TestFiles, &str)] = &[
     (
         "orders_runtime",
         "orders-client",
-        &[("wire_bytes", ORDERS_WIRE)],
+        &[("wire_bytes", ORDERS_WIRE), ("mock", ORDERS_MOCK)],
         ORDERS_CONFIG,
     ),
     (
@@ -890,7 +917,8 @@ fn each_bug_class_fixture_sends_and_decodes_what_the_spec_says() {
     tests::write_workspace(&workspace, &members);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
-        .args(["test", "--workspace", "--tests"])
+        // All features: the typed mock is one of them.
+        .args(["test", "--workspace", "--tests", "--all-features"])
         .current_dir(&workspace)
         .env("CARGO_TARGET_DIR", target.join("test-target"))
         .env("CARGO_INCREMENTAL", "0")
@@ -908,7 +936,7 @@ fn each_bug_class_fixture_sends_and_decodes_what_the_spec_says() {
             "{test} did not pass:\n{stdout}"
         );
     }
-    assert_eq!(expected_tests.len(), 27, "{expected_tests:?}");
+    assert_eq!(expected_tests.len(), 28, "{expected_tests:?}");
 }
 
 /// The names of the test functions in a test file's source.
