@@ -137,6 +137,36 @@ fn path_pattern(parts: &[(&str, Option<Option<&str>>)]) -> String {
     pattern
 }
 
+/// What every expectation holds: its matchers so far and how many requests it expects.
+#[derive(Debug)]
+struct Expectation<'a> {
+    server: &'a MockServer,
+    mock: wiremock::MockBuilder,
+    times: Option<u64>,
+}
+
+impl<'a> Expectation<'a> {
+    fn new(server: &'a MockServer, method: &str) -> Self {
+        Self {
+            server,
+            mock: wiremock::Mock::given(matchers::method(method)),
+            times: None,
+        }
+    }
+
+    /// Mounts the expectation for paths matching `pattern`, answering `response`.
+    async fn mount(self, pattern: String, response: wiremock::ResponseTemplate) {
+        let mut mock = self
+            .mock
+            .and(matchers::path_regex(pattern))
+            .respond_with(response);
+        if let Some(n) = self.times {
+            mock = mock.expect(n);
+        }
+        mock.mount(&self.server.server).await;
+    }
+}
+
 /// A success as the service sends it.
 #[allow(dead_code)]
 fn success(value: serde_json::Value) -> serde_json::Value {
@@ -158,30 +188,26 @@ fn error(status: u16, code: &str, message: &str) -> wiremock::ResponseTemplate {
 #[must_use = "an expectation does nothing until `returns` or `returns_error` mounts it"]
 #[derive(Debug)]
 pub struct CreateCtaMock<'a> {
-    server: &'a MockServer,
-    mock: wiremock::MockBuilder,
-    times: Option<u64>,
+    inner: Expectation<'a>,
 }
 
 impl<'a> CreateCtaMock<'a> {
     fn new(server: &'a MockServer) -> Self {
         Self {
-            server,
-            mock: wiremock::Mock::given(matchers::method("POST")),
-            times: None,
+            inner: Expectation::new(server, "POST"),
         }
     }
 
     /// Matches only this request body (compared as JSON).
     pub fn with_body(mut self, body: &types::CtaInput) -> Self {
-        self.mock = self.mock.and(matchers::body_json(body));
+        self.inner.mock = self.inner.mock.and(matchers::body_json(body));
         self
     }
 
     /// Expects exactly `n` matching requests: checked by [`MockServer::verify`] and when
     /// the mock is dropped.
     pub fn times(mut self, n: u64) -> Self {
-        self.times = Some(n);
+        self.inner.times = Some(n);
         self
     }
 
@@ -199,14 +225,7 @@ impl<'a> CreateCtaMock<'a> {
 
     async fn mount(self, response: wiremock::ResponseTemplate) {
         let pattern = path_pattern(&[("/v1/ctas", None)]);
-        let mut mock = self
-            .mock
-            .and(matchers::path_regex(pattern))
-            .respond_with(response);
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(&self.server.server).await;
+        self.inner.mount(pattern, response).await;
     }
 }
 
@@ -214,19 +233,15 @@ impl<'a> CreateCtaMock<'a> {
 #[must_use = "an expectation does nothing until `returns` or `returns_error` mounts it"]
 #[derive(Debug)]
 pub struct GetCtaMock<'a> {
-    server: &'a MockServer,
-    mock: wiremock::MockBuilder,
+    inner: Expectation<'a>,
     cta_id: Option<String>,
-    times: Option<u64>,
 }
 
 impl<'a> GetCtaMock<'a> {
     fn new(server: &'a MockServer) -> Self {
         Self {
-            server,
-            mock: wiremock::Mock::given(matchers::method("GET")),
+            inner: Expectation::new(server, "GET"),
             cta_id: None,
-            times: None,
         }
     }
 
@@ -239,7 +254,7 @@ impl<'a> GetCtaMock<'a> {
     /// Expects exactly `n` matching requests: checked by [`MockServer::verify`] and when
     /// the mock is dropped.
     pub fn times(mut self, n: u64) -> Self {
-        self.times = Some(n);
+        self.inner.times = Some(n);
         self
     }
 
@@ -257,14 +272,7 @@ impl<'a> GetCtaMock<'a> {
 
     async fn mount(self, response: wiremock::ResponseTemplate) {
         let pattern = path_pattern(&[("/v1/ctas/", Some(self.cta_id.as_deref()))]);
-        let mut mock = self
-            .mock
-            .and(matchers::path_regex(pattern))
-            .respond_with(response);
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(&self.server.server).await;
+        self.inner.mount(pattern, response).await;
     }
 }
 
@@ -272,19 +280,15 @@ impl<'a> GetCtaMock<'a> {
 #[must_use = "an expectation does nothing until `returns` or `returns_error` mounts it"]
 #[derive(Debug)]
 pub struct UpdateCtaMock<'a> {
-    server: &'a MockServer,
-    mock: wiremock::MockBuilder,
+    inner: Expectation<'a>,
     cta_id: Option<String>,
-    times: Option<u64>,
 }
 
 impl<'a> UpdateCtaMock<'a> {
     fn new(server: &'a MockServer) -> Self {
         Self {
-            server,
-            mock: wiremock::Mock::given(matchers::method("PUT")),
+            inner: Expectation::new(server, "PUT"),
             cta_id: None,
-            times: None,
         }
     }
 
@@ -296,14 +300,14 @@ impl<'a> UpdateCtaMock<'a> {
 
     /// Matches only this request body (compared as JSON).
     pub fn with_body(mut self, body: &types::CtaInput) -> Self {
-        self.mock = self.mock.and(matchers::body_json(body));
+        self.inner.mock = self.inner.mock.and(matchers::body_json(body));
         self
     }
 
     /// Expects exactly `n` matching requests: checked by [`MockServer::verify`] and when
     /// the mock is dropped.
     pub fn times(mut self, n: u64) -> Self {
-        self.times = Some(n);
+        self.inner.times = Some(n);
         self
     }
 
@@ -321,14 +325,7 @@ impl<'a> UpdateCtaMock<'a> {
 
     async fn mount(self, response: wiremock::ResponseTemplate) {
         let pattern = path_pattern(&[("/v1/ctas/", Some(self.cta_id.as_deref()))]);
-        let mut mock = self
-            .mock
-            .and(matchers::path_regex(pattern))
-            .respond_with(response);
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(&self.server.server).await;
+        self.inner.mount(pattern, response).await;
     }
 }
 
@@ -336,30 +333,26 @@ impl<'a> UpdateCtaMock<'a> {
 #[must_use = "an expectation does nothing until `returns` or `returns_error` mounts it"]
 #[derive(Debug)]
 pub struct SearchCtasMock<'a> {
-    server: &'a MockServer,
-    mock: wiremock::MockBuilder,
-    times: Option<u64>,
+    inner: Expectation<'a>,
 }
 
 impl<'a> SearchCtasMock<'a> {
     fn new(server: &'a MockServer) -> Self {
         Self {
-            server,
-            mock: wiremock::Mock::given(matchers::method("POST")),
-            times: None,
+            inner: Expectation::new(server, "POST"),
         }
     }
 
     /// Matches only this request body (compared as JSON).
     pub fn with_body(mut self, body: &types::SearchRequest) -> Self {
-        self.mock = self.mock.and(matchers::body_json(body));
+        self.inner.mock = self.inner.mock.and(matchers::body_json(body));
         self
     }
 
     /// Expects exactly `n` matching requests: checked by [`MockServer::verify`] and when
     /// the mock is dropped.
     pub fn times(mut self, n: u64) -> Self {
-        self.times = Some(n);
+        self.inner.times = Some(n);
         self
     }
 
@@ -377,14 +370,7 @@ impl<'a> SearchCtasMock<'a> {
 
     async fn mount(self, response: wiremock::ResponseTemplate) {
         let pattern = path_pattern(&[("/v1/ctas/search", None)]);
-        let mut mock = self
-            .mock
-            .and(matchers::path_regex(pattern))
-            .respond_with(response);
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(&self.server.server).await;
+        self.inner.mount(pattern, response).await;
     }
 }
 
@@ -392,24 +378,20 @@ impl<'a> SearchCtasMock<'a> {
 #[must_use = "an expectation does nothing until `returns` or `returns_error` mounts it"]
 #[derive(Debug)]
 pub struct GetCtaTypesMock<'a> {
-    server: &'a MockServer,
-    mock: wiremock::MockBuilder,
-    times: Option<u64>,
+    inner: Expectation<'a>,
 }
 
 impl<'a> GetCtaTypesMock<'a> {
     fn new(server: &'a MockServer) -> Self {
         Self {
-            server,
-            mock: wiremock::Mock::given(matchers::method("GET")),
-            times: None,
+            inner: Expectation::new(server, "GET"),
         }
     }
 
     /// Expects exactly `n` matching requests: checked by [`MockServer::verify`] and when
     /// the mock is dropped.
     pub fn times(mut self, n: u64) -> Self {
-        self.times = Some(n);
+        self.inner.times = Some(n);
         self
     }
 
@@ -427,14 +409,7 @@ impl<'a> GetCtaTypesMock<'a> {
 
     async fn mount(self, response: wiremock::ResponseTemplate) {
         let pattern = path_pattern(&[("/v1/ctas/config/types", None)]);
-        let mut mock = self
-            .mock
-            .and(matchers::path_regex(pattern))
-            .respond_with(response);
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(&self.server.server).await;
+        self.inner.mount(pattern, response).await;
     }
 }
 
@@ -442,31 +417,27 @@ impl<'a> GetCtaTypesMock<'a> {
 #[must_use = "an expectation does nothing until `returns` or `returns_error` mounts it"]
 #[derive(Debug)]
 pub struct GetCtaReasonsMock<'a> {
-    server: &'a MockServer,
-    mock: wiremock::MockBuilder,
-    times: Option<u64>,
+    inner: Expectation<'a>,
 }
 
 impl<'a> GetCtaReasonsMock<'a> {
     fn new(server: &'a MockServer) -> Self {
         Self {
-            server,
-            mock: wiremock::Mock::given(matchers::method("GET")),
-            times: None,
+            inner: Expectation::new(server, "GET"),
         }
     }
 
     /// Matches only requests with this `typeId` query parameter.
     pub fn with_type_id(mut self, value: impl Into<String>) -> Self {
         let text: String = value.into();
-        self.mock = self.mock.and(matchers::query_param("typeId", text));
+        self.inner.mock = self.inner.mock.and(matchers::query_param("typeId", text));
         self
     }
 
     /// Expects exactly `n` matching requests: checked by [`MockServer::verify`] and when
     /// the mock is dropped.
     pub fn times(mut self, n: u64) -> Self {
-        self.times = Some(n);
+        self.inner.times = Some(n);
         self
     }
 
@@ -484,14 +455,7 @@ impl<'a> GetCtaReasonsMock<'a> {
 
     async fn mount(self, response: wiremock::ResponseTemplate) {
         let pattern = path_pattern(&[("/v1/ctas/config/reasons", None)]);
-        let mut mock = self
-            .mock
-            .and(matchers::path_regex(pattern))
-            .respond_with(response);
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(&self.server.server).await;
+        self.inner.mount(pattern, response).await;
     }
 }
 
@@ -499,24 +463,20 @@ impl<'a> GetCtaReasonsMock<'a> {
 #[must_use = "an expectation does nothing until `returns` or `returns_error` mounts it"]
 #[derive(Debug)]
 pub struct GetCtaPrioritiesMock<'a> {
-    server: &'a MockServer,
-    mock: wiremock::MockBuilder,
-    times: Option<u64>,
+    inner: Expectation<'a>,
 }
 
 impl<'a> GetCtaPrioritiesMock<'a> {
     fn new(server: &'a MockServer) -> Self {
         Self {
-            server,
-            mock: wiremock::Mock::given(matchers::method("GET")),
-            times: None,
+            inner: Expectation::new(server, "GET"),
         }
     }
 
     /// Expects exactly `n` matching requests: checked by [`MockServer::verify`] and when
     /// the mock is dropped.
     pub fn times(mut self, n: u64) -> Self {
-        self.times = Some(n);
+        self.inner.times = Some(n);
         self
     }
 
@@ -534,14 +494,7 @@ impl<'a> GetCtaPrioritiesMock<'a> {
 
     async fn mount(self, response: wiremock::ResponseTemplate) {
         let pattern = path_pattern(&[("/v1/ctas/config/priorities", None)]);
-        let mut mock = self
-            .mock
-            .and(matchers::path_regex(pattern))
-            .respond_with(response);
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(&self.server.server).await;
+        self.inner.mount(pattern, response).await;
     }
 }
 
@@ -549,24 +502,20 @@ impl<'a> GetCtaPrioritiesMock<'a> {
 #[must_use = "an expectation does nothing until `returns` or `returns_error` mounts it"]
 #[derive(Debug)]
 pub struct GetCtaStatusesMock<'a> {
-    server: &'a MockServer,
-    mock: wiremock::MockBuilder,
-    times: Option<u64>,
+    inner: Expectation<'a>,
 }
 
 impl<'a> GetCtaStatusesMock<'a> {
     fn new(server: &'a MockServer) -> Self {
         Self {
-            server,
-            mock: wiremock::Mock::given(matchers::method("GET")),
-            times: None,
+            inner: Expectation::new(server, "GET"),
         }
     }
 
     /// Expects exactly `n` matching requests: checked by [`MockServer::verify`] and when
     /// the mock is dropped.
     pub fn times(mut self, n: u64) -> Self {
-        self.times = Some(n);
+        self.inner.times = Some(n);
         self
     }
 
@@ -584,13 +533,6 @@ impl<'a> GetCtaStatusesMock<'a> {
 
     async fn mount(self, response: wiremock::ResponseTemplate) {
         let pattern = path_pattern(&[("/v1/ctas/config/statuses", None)]);
-        let mut mock = self
-            .mock
-            .and(matchers::path_regex(pattern))
-            .respond_with(response);
-        if let Some(n) = self.times {
-            mock = mock.expect(n);
-        }
-        mock.mount(&self.server.server).await;
+        self.inner.mount(pattern, response).await;
     }
 }

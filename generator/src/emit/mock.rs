@@ -81,6 +81,29 @@ pub fn emit_mock(plan: &Plan<'_>) -> TokenStream {
                 pattern
             }
 
+            /// What every expectation holds: its matchers so far and how many requests it expects.
+            #[derive(Debug)]
+            struct Expectation<'a> {
+                server: &'a MockServer,
+                mock: wiremock::MockBuilder,
+                times: Option<u64>,
+            }
+
+            impl<'a> Expectation<'a> {
+                fn new(server: &'a MockServer, method: &str) -> Self {
+                    Self { server, mock: wiremock::Mock::given(matchers::method(method)), times: None }
+                }
+
+                /// Mounts the expectation for paths matching `pattern`, answering `response`.
+                async fn mount(self, pattern: String, response: wiremock::ResponseTemplate) {
+                    let mut mock = self.mock.and(matchers::path_regex(pattern)).respond_with(response);
+                    if let Some(n) = self.times {
+                        mock = mock.expect(n);
+                    }
+                    mock.mount(&self.server.server).await;
+                }
+            }
+
             /// A success as the service sends it.
             #[allow(dead_code)]
             fn success(value: serde_json::Value) -> serde_json::Value {
@@ -253,7 +276,7 @@ fn emit_expectation(op: &OperationPlan<'_>, plan: &Plan<'_>, server_path: &str) 
             #[doc = #doc]
             pub fn #setter(mut self, value: #taken) -> Self {
                 let text: String = #value;
-                self.mock = self.mock.and(matchers::query_param(#wire, text));
+                self.inner.mock = self.inner.mock.and(matchers::query_param(#wire, text));
                 self
             }
         });
@@ -264,7 +287,7 @@ fn emit_expectation(op: &OperationPlan<'_>, plan: &Plan<'_>, server_path: &str) 
             setters.push(quote! {
                 /// Matches only this request body (compared as JSON).
                 pub fn with_body(mut self, body: &#ty) -> Self {
-                    self.mock = self.mock.and(matchers::body_json(body));
+                    self.inner.mock = self.inner.mock.and(matchers::body_json(body));
                     self
                 }
             });
@@ -298,15 +321,13 @@ fn emit_expectation(op: &OperationPlan<'_>, plan: &Plan<'_>, server_path: &str) 
         #[must_use = "an expectation does nothing until `returns` or `returns_error` mounts it"]
         #[derive(Debug)]
         pub struct #name<'a> {
-            server: &'a MockServer,
-            mock: wiremock::MockBuilder,
+            inner: Expectation<'a>,
             #(#fields)*
-            times: Option<u64>,
         }
 
         impl<'a> #name<'a> {
             fn new(server: &'a MockServer) -> Self {
-                Self { server, mock: wiremock::Mock::given(matchers::method(#method)), #(#inits)* times: None }
+                Self { inner: Expectation::new(server, #method), #(#inits)* }
             }
 
             #(#setters)*
@@ -314,7 +335,7 @@ fn emit_expectation(op: &OperationPlan<'_>, plan: &Plan<'_>, server_path: &str) 
             /// Expects exactly `n` matching requests: checked by [`MockServer::verify`] and when
             /// the mock is dropped.
             pub fn times(mut self, n: u64) -> Self {
-                self.times = Some(n);
+                self.inner.times = Some(n);
                 self
             }
 
@@ -328,11 +349,7 @@ fn emit_expectation(op: &OperationPlan<'_>, plan: &Plan<'_>, server_path: &str) 
 
             async fn mount(self, response: wiremock::ResponseTemplate) {
                 let pattern = path_pattern(&[#(#parts)*]);
-                let mut mock = self.mock.and(matchers::path_regex(pattern)).respond_with(response);
-                if let Some(n) = self.times {
-                    mock = mock.expect(n);
-                }
-                mock.mount(&self.server.server).await;
+                self.inner.mount(pattern, response).await;
             }
         }
     }
