@@ -1,6 +1,7 @@
 //! Credential providers on the Gainsight client: a closure asked before every attempt, a
 //! provider that takes a 401 as a cue to rotate (one resend, never a loop), and a failing
-//! provider that stops the call before anything is sent. OAuth 2.0 is in `fixture_wire`.
+//! provider that stops the call before anything is sent. OAuth 2.0 end to end is in
+//! `fixture_wire`; here, a token endpoint whose answer is not a token.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -187,4 +188,58 @@ async fn a_failing_provider_stops_the_call_before_anything_is_sent() {
         "{error}"
     );
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// The runtime's OAuth flow on its own: a token endpoint whose success is not a token
+/// response fails the call without quoting the body (which might hold a token).
+#[tokio::test]
+async fn a_token_answer_that_is_not_a_token_fails_without_quoting_it() {
+    use openapi_rust_runtime::{
+        Call, ClientCredentials, Credential, CredentialSource, Placement, Transport,
+        TransportOptions,
+    };
+    use wiremock::matchers::path;
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("access_token=leaked-123"))
+        .mount(&server)
+        .await;
+    let flow = ClientCredentials::new("/token", "app", "app-secret");
+    let transport = Transport::new(
+        server.uri(),
+        vec![Credential::new(
+            Placement::Bearer,
+            CredentialSource::provider(flow),
+        )],
+        None,
+        TransportOptions::default(),
+    )
+    .unwrap();
+    let call = Call::new(
+        "listThings",
+        gainsight_cta::reqwest::Method::GET,
+        "/things",
+        "/things".to_owned(),
+    );
+    let error = transport.send(call).await.unwrap_err();
+    let openapi_rust_runtime::Error::Credentials(details) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(details.status.map(|s| s.as_u16()), Some(200));
+    for shown in [error.to_string(), format!("{error:?}")] {
+        assert!(
+            !shown.contains("leaked-123") && !shown.contains("app-secret"),
+            "{shown}"
+        );
+    }
+    let paths: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert_eq!(paths, ["/token"], "the API is not called without a token");
 }
