@@ -12,13 +12,25 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "test-access-key-9f8e7d";
 
-fn fast_retries() -> RetryPolicy {
+/// Three attempts a millisecond or so apart: retries without slowing the tests (shared by the
+/// test modules that need them).
+pub(crate) fn fast_retries() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(5),
         jitter: false,
     }
+}
+
+/// Answers every GET with one CTA status, in Gainsight's envelope.
+pub(crate) async fn mount_statuses(server: &MockServer) {
+    Mock::given(method("GET"))
+        .respond_with(envelope(
+            json!([{"id": "s1", "name": "Open", "isClosed": false}]),
+        ))
+        .mount(server)
+        .await;
 }
 
 fn client(server: &MockServer) -> Client {

@@ -5,39 +5,21 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use gainsight_cta::{
-    Client, ClientBuilder, CredentialFuture, CredentialProvider, Error, ProviderContext,
-    RetryPolicy, Secret,
+    Client, ClientBuilder, CredentialFuture, CredentialProvider, Error, ProviderContext, Secret,
 };
 use serde_json::json;
+
+use crate::client::{fast_retries, mount_statuses};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-fn quick_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        jitter: false,
-    }
-}
 
 fn builder(server: &MockServer) -> ClientBuilder {
     Client::builder()
         .base_url(server.uri())
-        .retry_policy(quick_retries())
+        .retry_policy(fast_retries())
         .no_rate_limit()
-}
-
-async fn statuses(server: &MockServer) {
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"result": true, "data": [{"id": "s1", "name": "Open", "isClosed": false}]}),
-        ))
-        .mount(server)
-        .await;
 }
 
 fn keys_sent(requests: &[Request]) -> Vec<String> {
@@ -60,7 +42,7 @@ async fn a_closure_is_asked_before_every_attempt() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    statuses(&server).await;
+    mount_statuses(&server).await;
     let asked = Arc::new(AtomicUsize::new(0));
     let counter = asked.clone();
     let client = builder(&server)
@@ -122,7 +104,7 @@ async fn a_401_lets_the_provider_rotate_and_the_call_go_once_more() {
         ))
         .mount(&server)
         .await;
-    statuses(&server).await;
+    mount_statuses(&server).await;
     let provider = Arc::new(Rotating::default());
     let client = builder(&server)
         .access_key_provider(provider.clone())
@@ -173,7 +155,7 @@ async fn a_closure_without_rotation_gets_no_resend_on_401() {
 #[tokio::test]
 async fn a_failing_provider_stops_the_call_before_anything_is_sent() {
     let server = MockServer::start().await;
-    statuses(&server).await;
+    mount_statuses(&server).await;
     let client = builder(&server)
         .access_key_provider(|| async { Ok(std::env::var("GAINSIGHT_KEY_THAT_IS_NOT_SET")?) })
         .build()

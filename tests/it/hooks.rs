@@ -2,13 +2,13 @@
 //! never see the credentials; spans carry OpenTelemetry's HTTP field names.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use gainsight_cta::reqwest::header::{HeaderName, HeaderValue};
-use gainsight_cta::{Client, Hook, HookRequest, HookResponse, RetryPolicy};
-use serde_json::json;
+use gainsight_cta::{Client, Hook, HookRequest, HookResponse};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::client::{fast_retries, mount_statuses};
 
 const KEY: &str = "hook-secret-key-42";
 
@@ -60,22 +60,12 @@ async fn hooks_run_in_order_around_every_attempt_and_never_see_the_key() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"result": true, "data": [{"id": "s1", "name": "Open", "isClosed": false}]}),
-        ))
-        .mount(&server)
-        .await;
+    mount_statuses(&server).await;
     let events = Arc::new(Mutex::new(Vec::new()));
     let client = Client::builder()
         .base_url(server.uri())
         .access_key(KEY)
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            jitter: false,
-        })
+        .retry_policy(fast_retries())
         .hook(Recorder {
             name: "first",
             events: events.clone(),
