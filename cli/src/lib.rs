@@ -32,6 +32,7 @@ const EXAMPLES: &str = "\
 Examples:
   openapi-rust generate api.yaml --out clients/api          # a crate from a spec (and codegen.toml beside it)
   openapi-rust generate api.yaml --out clients/api --config codegen.toml --deny-warnings
+  openapi-rust generate api.yaml --out clients/api --cli-out clients/api-cli   # and a CLI for it
   openapi-rust check api.yaml --out clients/api             # CI: fail naming files that are stale
   openapi-rust diff old.yaml new.yaml                       # what changed for the crate's users
   openapi-rust diff old.yaml new.yaml --json
@@ -101,6 +102,10 @@ pub struct GenerateArgs {
     /// Also emit the wire-test suite (`tests/wire.rs`).
     #[arg(long)]
     pub wire_tests: bool,
+    /// Also generate a command-line crate for the API into this folder: one subcommand per
+    /// operation, calling the client in `--out` (named by the config's `[cli]` section).
+    #[arg(long, value_name = "DIR")]
+    pub cli_out: Option<PathBuf>,
 }
 
 /// `--runtime` values.
@@ -237,33 +242,64 @@ fn generate(args: &GenerateArgs, colour: bool, check: bool) -> u8 {
         );
         return EXIT_ERROR;
     }
-    let files = &regeneration.output.files;
-    if check {
-        return match generator::fs::check_files(&args.out, files) {
-            Ok(staleness) if staleness.is_up_to_date() => {
-                println!("{} is up to date", args.out.display());
-                EXIT_OK
+    let mut targets = vec![(args.out.clone(), regeneration.output.files)];
+    if let Some(cli_out) = &args.cli_out {
+        let mut config = inputs.config.clone();
+        config.package.version = Some(regeneration.version.clone());
+        let client_path = generator::fs::relative_path(cli_out, &args.out);
+        match generator::generate_cli(&inputs.bundle.text, &config, &client_path) {
+            Ok(output) => targets.push((cli_out.clone(), output.files)),
+            Err(mut error) => {
+                inputs.bundle.relocate(&mut error.diagnostics);
+                print_error(&mut reporter, &error);
+                eprintln!("error: the command-line crate does not generate");
+                return EXIT_ERROR;
             }
-            Ok(staleness) => {
-                for path in &staleness.stale {
-                    eprintln!("stale: {}", path.display());
-                }
-                for path in &staleness.extra {
-                    eprintln!("extra (not generated): {}", path.display());
-                }
-                eprintln!(
-                    "error: {} is out of date; run `openapi-rust generate` with the same arguments",
-                    args.out.display()
-                );
-                EXIT_CHANGED
-            }
-            Err(error) => {
-                eprintln!("error: {error}");
-                EXIT_ERROR
-            }
-        };
+        }
     }
-    match generator::fs::write_files(&args.out, files) {
+    targets
+        .iter()
+        .map(|(out, files)| {
+            if check {
+                check_folder(out, files)
+            } else {
+                write_folder(out, files)
+            }
+        })
+        .max()
+        .unwrap_or(EXIT_OK)
+}
+
+/// `check` of one crate's folder: up to date, or the stale and extra files named.
+fn check_folder(out: &Path, files: &[generator::GeneratedFile]) -> u8 {
+    match generator::fs::check_files(out, files) {
+        Ok(staleness) if staleness.is_up_to_date() => {
+            println!("{} is up to date", out.display());
+            EXIT_OK
+        }
+        Ok(staleness) => {
+            for path in &staleness.stale {
+                eprintln!("stale: {}", path.display());
+            }
+            for path in &staleness.extra {
+                eprintln!("extra (not generated): {}", path.display());
+            }
+            eprintln!(
+                "error: {} is out of date; run `openapi-rust generate` with the same arguments",
+                out.display()
+            );
+            EXIT_CHANGED
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Writes one crate's files, reporting what changed.
+fn write_folder(out: &Path, files: &[generator::GeneratedFile]) -> u8 {
+    match generator::fs::write_files(out, files) {
         Ok(written) => {
             for path in &written.removed {
                 println!("removed {}", path.display());
@@ -277,7 +313,7 @@ fn generate(args: &GenerateArgs, colour: bool, check: bool) -> u8 {
             println!(
                 "{} file(s) generated in {}, {} changed",
                 files.len(),
-                args.out.display(),
+                out.display(),
                 written.changed.len() + written.removed.len()
             );
             EXIT_OK

@@ -96,6 +96,39 @@ fn generate_then_check_is_clean_and_a_changed_or_extra_file_is_stale() {
 }
 
 #[test]
+fn cli_out_generates_a_command_line_crate_that_check_keeps_fresh() {
+    let dir = scratch("cli_out");
+    let spec = fixture("ok/params.yaml");
+    let spec = spec.to_str().unwrap();
+    let (client, tool) = (dir.join("api"), dir.join("tools/api-cli"));
+    let (client_arg, tool_arg) = (client.to_str().unwrap(), tool.to_str().unwrap());
+    let args = |command| [command, spec, "--out", client_arg, "--cli-out", tool_arg];
+    let generated = run(&args("generate"));
+    assert_eq!(code(&generated), 0, "{}", stderr(&generated));
+    for file in [
+        "Cargo.toml",
+        "README.md",
+        "src/main.rs",
+        "src/lib.rs",
+        "src/commands.rs",
+        "src/support.rs",
+    ] {
+        assert!(tool.join(file).is_file(), "{file}");
+    }
+    let manifest = std::fs::read_to_string(tool.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("path = \"../../api\""),
+        "the CLI finds the client relative to itself:\n{manifest}"
+    );
+    let check = args("check");
+    assert_eq!(code(&run(&check)), 0);
+    std::fs::write(tool.join("src/commands.rs"), "// edited\n").unwrap();
+    let stale = run(&check);
+    assert_eq!(code(&stale), 1);
+    assert!(stderr(&stale).contains("commands.rs"), "{}", stderr(&stale));
+}
+
+#[test]
 fn diff_exits_1_on_a_breaking_change_0_otherwise_and_prints_json() {
     let old = fixture("diff/operations.old.yaml");
     let new = fixture("diff/operations.new.yaml");

@@ -31,7 +31,7 @@ pub use client::{Client, ClientBuilder};
 
 pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
 
-pub use runtime::{CredentialError, TransportError, TransportErrorKind};
+pub use runtime::{CredentialError, DryRun, TransportError, TransportErrorKind};
 
 pub use runtime::{CredentialFuture, CredentialProvider, ProviderContext};
 

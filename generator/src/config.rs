@@ -73,6 +73,26 @@ pub struct Config {
     /// operation's body and a response of the same path match: `[{ from = "Cta", to = "CtaInput" }]`.
     #[serde(default)]
     pub conversions: Vec<ConversionConfig>,
+    /// The companion command-line crate (see [`crate::generate_cli`]); its section may be empty.
+    pub cli: Option<CliConfig>,
+}
+
+/// Settings of the generated command-line crate.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CliConfig {
+    /// Its package name (default: the client's name with `-cli`).
+    pub package: Option<String>,
+    /// The command's name (default: the client's package name).
+    pub bin: Option<String>,
+    /// Prefix of its environment variables (default: the command's name in upper snake case).
+    pub env_prefix: Option<String>,
+    /// Subcommand names for tags, by tag name (default: the tag in kebab case).
+    #[serde(default)]
+    pub groups: BTreeMap<String, String>,
+    /// Command names by `operationId` (default: the method name without its tag's words).
+    #[serde(default)]
+    pub commands: BTreeMap<String, String>,
 }
 
 /// A conversion the config asks for, by the Rust names of two generated structs.

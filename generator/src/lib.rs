@@ -153,6 +153,26 @@ pub fn generate(spec_text: &str, config: &Config) -> Result<Output, Error> {
     Ok(Output { files, warnings })
 }
 
+/// Generates the companion command-line crate of the client [`generate`] makes from the same
+/// spec and config: one subcommand per operation, grouped by tag, calling that client, which
+/// its `Cargo.toml` finds at `client_path` (relative to the CLI crate's folder). The config's
+/// `[cli]` section, when present, names the package, command and groups. Warnings are those of
+/// [`generate`], so they are not repeated here.
+///
+/// # Errors
+///
+/// As for [`generate`].
+pub fn generate_cli(spec_text: &str, config: &Config, client_path: &str) -> Result<Output, Error> {
+    let loaded = spec::load(spec_text, &config.overlay_sources)?;
+    let mut warnings = loaded.warnings.clone();
+    let api = lower(&loaded, config, &mut warnings)?;
+    let files = emit::emit_cli(&api, config, client_path)?;
+    Ok(Output {
+        files,
+        warnings: Vec::new(),
+    })
+}
+
 /// Checks that raw spec bytes are UTF-8 text, as YAML and JSON require.
 ///
 /// # Errors

@@ -39,6 +39,46 @@ pub enum Error {
     /// endpoint refused the client or could not be reached. Nothing was sent to the API.
     #[error(transparent)]
     Credentials(Box<CredentialError>),
+    /// The client was built with `dry_run`: the call was assembled, and not sent.
+    #[error("not sent (dry run): {} {}", .0.method, .0.url)]
+    DryRun(Box<DryRun>),
+}
+
+/// A request as it would have been sent, from a client built with `dry_run`: credentials (in
+/// headers, the query or a cookie) are shown as `<redacted>`.
+#[derive(Debug, Clone)]
+pub struct DryRun {
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// The whole URL, query included.
+    pub url: String,
+    /// The headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body, unless there is none or it is a stream.
+    pub body: Option<bytes::Bytes>,
+    /// Whether the body is a stream, which a dry run does not read.
+    pub streamed_body: bool,
+}
+
+/// What a dry run shows in place of a credential.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+impl fmt::Display for DryRun {
+    /// The request as an HTTP message: request line, headers, a blank line and the body.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} {}", self.method, self.url)?;
+        for (name, value) in &self.headers {
+            writeln!(f, "{name}: {value}")?;
+        }
+        match &self.body {
+            Some(body) => match std::str::from_utf8(body) {
+                Ok(text) => write!(f, "\n{text}"),
+                Err(_) => write!(f, "\n<{} bytes of binary data>", body.len()),
+            },
+            None if self.streamed_body => write!(f, "\n<streamed body>"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Why a credential provider could not supply a credential. It never holds the credential.
@@ -212,7 +252,8 @@ impl Error {
             | Self::Encode(_)
             | Self::Pagination(_)
             | Self::Deadline(_)
-            | Self::Credentials(_) => None,
+            | Self::Credentials(_)
+            | Self::DryRun(_) => None,
         }
     }
 
@@ -251,7 +292,8 @@ impl Error {
             | Self::Config(_)
             | Self::Encode(_)
             | Self::Pagination(_)
-            | Self::Deadline(_) => false,
+            | Self::Deadline(_)
+            | Self::DryRun(_) => false,
         }
     }
 

@@ -43,8 +43,8 @@ pub use encode::{
     FormField, QueryStyle,
 };
 pub use error::{
-    ApiError, CredentialError, DeadlineError, DecodeError, Error, StatusCode, TransportError,
-    TransportErrorKind,
+    ApiError, CredentialError, DeadlineError, DecodeError, DryRun, Error, StatusCode,
+    TransportError, TransportErrorKind,
 };
 pub use extra::Extra;
 pub use hooks::{Hook, HookRequest, HookResponse, Hooks};

@@ -1,5 +1,5 @@
 //! Every fixture and every sibling spec of the Gainsight family (OpenAPI 3.x and Swagger 2.0)
-//! becomes a crate that compiles without warnings: the fixtures with the runtime vendored, the
+//! becomes a crate, and a command-line crate calling it, that compile without warnings: the fixtures with the runtime vendored, the
 //! family sharing the `openapi-rust-runtime` crate (`runtime = "dependency"`), as one application
 //! using several of them would, with one `Error` type across clients.
 
@@ -59,6 +59,10 @@ fn write_crate(dir: &Path, name: &str, spec: &Path) {
     let output =
         generator::generate(&text, &config).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
     tests::write_files(dir, output.files);
+    // Its command-line tool, beside it.
+    let cli = generator::generate_cli(&text, &config, &format!("../{name}"))
+        .unwrap_or_else(|e| panic!("{} (CLI): {e}", spec.display()));
+    tests::write_files(&dir.with_file_name(format!("{name}-cli")), cli.files);
 }
 
 /// A crate using two family clients: an error from one is an error of the other (one runtime).
@@ -104,7 +108,10 @@ fn fixtures_and_family_specs_compile_without_warnings() {
     for (name, spec) in &specs {
         write_crate(&workspace.join(name), name, spec);
     }
-    let mut members: Vec<String> = specs.iter().map(|(name, _)| name.clone()).collect();
+    let mut members: Vec<String> = specs
+        .iter()
+        .flat_map(|(name, _)| [name.clone(), format!("{name}-cli")])
+        .collect();
     write_application(&workspace.join("family-application"), &specs);
     members.push("family-application".to_owned());
     // The same dependency versions as the project, so the check needs nothing new.
@@ -116,6 +123,7 @@ fn fixtures_and_family_specs_compile_without_warnings() {
             "check",
             "--workspace",
             "--all-features",
+            "--keep-going",
             "--quiet",
             "--message-format=short",
         ])

@@ -5,6 +5,7 @@
 
 mod api_diff;
 mod bundle;
+mod cli_app;
 mod client;
 mod compile;
 mod conformance;

@@ -26,6 +26,10 @@ pub struct CodegenArgs {
     /// Folder of the crate to write (default: generated-client/).
     #[arg(long, requires = "spec")]
     pub out: Option<PathBuf>,
+    /// Also write the command-line crate there (default with the default paths, when the
+    /// config has a `[cli]` section: generated-cli/).
+    #[arg(long, value_name = "DIR")]
+    pub cli_out: Option<PathBuf>,
     /// Codegen config (default: codegen.toml beside the spec, if it exists).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -183,6 +187,11 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
         config.previous_overlay_sources = Some(committed_overlays(&root, &config, path));
     }
     let previous_changelog = std::fs::read_to_string(out_dir.join("CHANGELOG.md")).ok();
+    let cli_dir = match &args.cli_out {
+        Some(dir) => Some(dir.clone()),
+        None if default_paths && config.cli.is_some() => Some(root.join("generated-cli")),
+        None => None,
+    };
 
     let regeneration = match generator::regenerate(
         previous_spec.as_deref(),
@@ -228,7 +237,22 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
                 regeneration.version
             );
         }
-        let code = check(&out_dir, &regeneration.output.files)?;
+        let mut code = check(&out_dir, &regeneration.output.files)?;
+        if let Some(cli_dir) = &cli_dir {
+            let cli_code = check(
+                cli_dir,
+                &cli_files(
+                    &spec_text,
+                    &config,
+                    &regeneration.version,
+                    cli_dir,
+                    &out_dir,
+                )?,
+            )?;
+            if cli_code != ExitCode::SUCCESS {
+                code = cli_code;
+            }
+        }
         return Ok(if version_changed {
             ExitCode::FAILURE
         } else {
@@ -236,6 +260,18 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
         });
     }
     write_files(&out_dir, &regeneration.output.files)?;
+    if let Some(cli_dir) = &cli_dir {
+        write_files(
+            cli_dir,
+            &cli_files(
+                &spec_text,
+                &config,
+                &regeneration.version,
+                cli_dir,
+                &out_dir,
+            )?,
+        )?;
+    }
     if version_changed {
         match &config_path {
             Some(path) => {
@@ -258,6 +294,22 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The command-line crate's files, at the client crate's (possibly bumped) version.
+fn cli_files(
+    spec_text: &str,
+    config: &Config,
+    version: &str,
+    cli_dir: &Path,
+    client_dir: &Path,
+) -> Result<Vec<GeneratedFile>> {
+    let mut config = config.clone();
+    config.package.version = Some(version.to_owned());
+    let client_path = generator::fs::relative_path(cli_dir, client_dir);
+    generator::generate_cli(spec_text, &config, &client_path)
+        .map(|output| output.files)
+        .map_err(|error| anyhow::anyhow!("generating the command-line crate failed:\n{error}"))
 }
 
 /// `cargo xtask api-diff`: the API change report between two specs.

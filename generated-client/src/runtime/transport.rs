@@ -17,7 +17,7 @@ use super::credentials::{
     Encoded, Placement, ProviderContext,
 };
 use super::decode::Envelope;
-use super::error::{body_excerpt, ApiError, DeadlineError, Error, RawBody};
+use super::error::{body_excerpt, ApiError, DeadlineError, DryRun, Error, RawBody, REDACTED};
 use super::hooks::{HookRequest, HookResponse, Hooks};
 use super::ratelimit::{Limiter, RateLimit};
 use super::retry::{classify_error, classify_response, retry_after, RetryPolicy, Verdict};
@@ -64,6 +64,8 @@ pub struct TransportOptions {
     pub user_agent: Option<String>,
     /// The `User-Agent` header otherwise: the generated crate's name and version.
     pub default_user_agent: &'static str,
+    /// Assemble calls without sending them: each returns [`Error::DryRun`].
+    pub dry_run: bool,
 }
 
 /// Default whole-request timeout.
@@ -88,6 +90,9 @@ pub struct Transport {
     /// Set when the base URL lacks the spec server's path: the hint a 404 gets.
     missing_path_hint: Option<String>,
     pub(crate) envelope: Option<Envelope>,
+    /// The `User-Agent` a request would carry, kept only by a dry-run client (which shows its
+    /// requests instead of sending them).
+    dry_run_user_agent: Option<String>,
 }
 
 /// One request, described by the generated operation code: [`Call::new`] and the fields that
@@ -207,22 +212,23 @@ impl Transport {
             cookie,
             providers,
         } = CredentialSet::new(credentials)?;
+        let user_agent = options
+            .user_agent
+            .unwrap_or_else(|| options.default_user_agent.to_owned());
+        let dry_run_user_agent = options.dry_run.then(|| user_agent.clone());
         let http = match options.http_client {
-            // A caller's client knows nothing of the credentials: they go on every request.
+            // A caller's client knows nothing of the credentials: they go on every request. Nor
+            // does a dry run's, whose requests are shown with every header they would carry.
             Some(client) => client,
+            None if options.dry_run => reqwest::Client::new(),
             // Our own client sends them as default headers, so requests need not copy them.
-            None => {
-                let user_agent = options
-                    .user_agent
-                    .unwrap_or_else(|| options.default_user_agent.to_owned());
-                reqwest::Client::builder()
-                    .timeout(options.timeout.unwrap_or(DEFAULT_TIMEOUT))
-                    .connect_timeout(options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .user_agent(user_agent)
-                    .default_headers(std::mem::take(&mut headers))
-                    .build()
-                    .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?
-            }
+            None => reqwest::Client::builder()
+                .timeout(options.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                .connect_timeout(options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .user_agent(user_agent)
+                .default_headers(std::mem::take(&mut headers))
+                .build()
+                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
         };
         Ok(Self {
             http,
@@ -252,6 +258,7 @@ impl Transport {
                     )
                 }),
             envelope,
+            dry_run_user_agent,
         })
     }
 
@@ -479,16 +486,22 @@ impl Transport {
         provided: &mut Vec<Secret>,
         stream: bool,
     ) -> Result<Received, Error> {
-        if let Some(limiter) = &self.limiter {
+        if let (Some(limiter), None) = (&self.limiter, &self.dry_run_user_agent) {
             limiter.acquire().await;
         }
         let mut credential_headers = Vec::new();
         let mut credential_cookies: Vec<String> = Vec::new();
+        let mut query_credentials: Vec<&str> = self
+            .query_credentials
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
         for credential in self.provided_credentials(provided).await? {
             match credential {
                 Encoded::Header(name, value) => credential_headers.push((name, value)),
                 Encoded::Query(name, secret) => {
                     url.query_pairs_mut().append_pair(name, secret.expose());
+                    query_credentials.push(name);
                 }
                 Encoded::Cookie(cookie) => credential_cookies.push(cookie),
             }
@@ -549,7 +562,10 @@ impl Transport {
         if let Some(timeout) = call.options.timeout {
             request = request.timeout(timeout);
         }
-        if self.hooks.is_empty() && credential_headers.is_empty() {
+        if self.hooks.is_empty()
+            && credential_headers.is_empty()
+            && self.dry_run_user_agent.is_none()
+        {
             return receive(request.send().await, stream).await;
         }
         let mut request = request.build().map_err(Error::transport)?;
@@ -572,6 +588,13 @@ impl Transport {
             if !request.headers().contains_key(&name) {
                 request.headers_mut().insert(name, value);
             }
+        }
+        if let Some(user_agent) = &self.dry_run_user_agent {
+            return Err(Error::DryRun(Box::new(dry_run(
+                &request,
+                user_agent,
+                &query_credentials,
+            ))));
         }
         let sent = Instant::now();
         let outcome = receive(self.http.execute(request).await, stream).await;
@@ -657,6 +680,49 @@ impl Transport {
 
 /// The status, headers and body of a sent request: the whole body, unless `stream` asks for a
 /// success's body to be left unread.
+/// What a dry run shows of `request`: credentials (sensitive header values, query credentials
+/// named in `query_credentials`) redacted, and the `User-Agent` the client would add.
+fn dry_run(request: &reqwest::Request, user_agent: &str, query_credentials: &[&str]) -> DryRun {
+    let mut url = request.url().clone();
+    if !query_credentials.is_empty() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if query_credentials.contains(&name.as_ref()) {
+                    REDACTED.to_owned()
+                } else {
+                    value.into_owned()
+                };
+                (name.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    let mut headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let shown = if value.is_sensitive() {
+                REDACTED.to_owned()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_owned(), shown)
+        })
+        .collect();
+    if !request.headers().contains_key(reqwest::header::USER_AGENT) {
+        headers.push(("user-agent".to_owned(), user_agent.to_owned()));
+    }
+    let body = request.body().and_then(|body| body.as_bytes());
+    DryRun {
+        method: request.method().clone(),
+        url: url.to_string(),
+        headers,
+        body: body.map(Bytes::copy_from_slice),
+        streamed_body: request.body().is_some() && body.is_none(),
+    }
+}
+
 async fn receive(
     sent: Result<reqwest::Response, reqwest::Error>,
     stream: bool,
@@ -730,7 +796,66 @@ pub fn new_idempotency_key() -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::credentials::CredentialSource;
     use super::*;
+
+    #[tokio::test]
+    async fn a_dry_run_shows_the_request_with_every_credential_redacted() {
+        let credentials = vec![
+            Credential::new(
+                Placement::Query("api_key"),
+                CredentialSource::fixed("query-s3cret"),
+            ),
+            Credential::new(
+                Placement::Header(reqwest::header::HeaderName::from_static("x-key")),
+                CredentialSource::fixed("header-s3cret"),
+            ),
+            Credential::new(
+                Placement::Bearer,
+                CredentialSource::provider(|| async { Ok("provided-s3cret".to_owned()) }),
+            ),
+        ];
+        let options = TransportOptions {
+            dry_run: true,
+            default_user_agent: "dry/1.0",
+            ..TransportOptions::default()
+        };
+        // Nothing listens on port 9: a request actually sent would fail.
+        let transport = Transport::new(
+            "http://127.0.0.1:9/v1".to_owned(),
+            credentials,
+            None,
+            options,
+        )
+        .expect("transport");
+        let call = Call {
+            query: vec![("q".into(), "a b".to_owned())],
+            body: Some((Body::from(b"{\"x\":1}".to_vec()), "application/json".into())),
+            ..Call::new("op", Method::POST, "/things", "/things".to_owned())
+        };
+        let Err(Error::DryRun(request)) = transport.send(call).await else {
+            panic!("a dry run returns Error::DryRun");
+        };
+        let shown = request.to_string();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert_eq!(
+            shown.lines().next(),
+            Some("POST http://127.0.0.1:9/v1/things?q=a+b&api_key=%3Credacted%3E")
+        );
+        for header in [
+            "x-key: <redacted>",
+            "authorization: <redacted>",
+            "content-type: application/json",
+            "user-agent: dry/1.0",
+        ] {
+            assert!(
+                shown.lines().any(|line| line == header),
+                "{header} in:\n{shown}"
+            );
+        }
+        assert!(shown.ends_with("\n\n{\"x\":1}"), "{shown}");
+        assert!(!format!("{request:?}").contains("s3cret"));
+    }
 
     #[test]
     fn idempotency_keys_are_uuid_shaped_and_never_repeat() {

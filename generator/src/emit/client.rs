@@ -239,6 +239,14 @@ fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
                 self
             }
 
+            /// Assembles calls without sending them: each returns [`Error::DryRun`] holding
+            /// the request as it would go out, credentials redacted (a CLI's `--dry-run`, or a
+            /// look at what a call sends).
+            pub fn dry_run(mut self) -> Self {
+                self.options.dry_run = true;
+                self
+            }
+
             /// Runs `hook` around every attempt of every call (after the hooks added before it):
             /// to add headers, record metrics or log. Hooks never see credentials.
             pub fn hook(mut self, hook: impl #HOOK) -> Self {

@@ -1,6 +1,7 @@
 //! IR → files of the generated crate: Rust via `quote` + `prettyplease`, the rest via `minijinja`.
 
 mod builder;
+mod cli;
 mod client;
 mod docs;
 mod mock;
@@ -132,7 +133,16 @@ fn non_rust_files(plan: &Plan<'_>, config: &Config) -> Result<Vec<Option<Generat
         )),
         Some(GeneratedFile::new(
             "README.md",
-            templates::readme(plan, &package, source)?,
+            templates::readme(
+                plan,
+                &package,
+                source,
+                config
+                    .cli
+                    .as_ref()
+                    .map(|cli| templates::CliPackage::new(api, config, cli, ""))
+                    .as_ref(),
+            )?,
         )),
     ];
     files.extend(RUST_FILES.iter().map(|_| None));
@@ -156,6 +166,17 @@ fn non_rust_files(plan: &Plan<'_>, config: &Config) -> Result<Vec<Option<Generat
         files.push(Some(rust_file("tests/wire.rs", &header(config), tokens)?));
     }
     Ok(files)
+}
+
+/// Renders every file of the companion CLI crate, whose `Cargo.toml` finds the client crate
+/// at `client_path` (relative to the CLI crate's folder).
+pub fn emit_cli(
+    api: &Api,
+    config: &Config,
+    client_path: &str,
+) -> Result<Vec<GeneratedFile>, Error> {
+    let plan = Plan::new(api, config);
+    cli::emit_cli(&plan, config, client_path, &header(config))
 }
 
 /// Builds every file of the crate; Rust files stay token streams until [`format_files`].
@@ -350,7 +371,7 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
 
         pub use client::{Client, ClientBuilder};
         pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
-        pub use runtime::{CredentialError, TransportError, TransportErrorKind};
+        pub use runtime::{CredentialError, DryRun, TransportError, TransportErrorKind};
         #(#optional_exports)*
         pub use runtime::{ApiResponse, RateLimit, RetryPolicy, Secret};
         pub use runtime::{Hook, HookRequest, HookResponse};

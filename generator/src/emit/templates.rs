@@ -12,6 +12,8 @@ use crate::naming::snake_ident;
 
 const CARGO_TOML: &str = include_str!("../../templates/Cargo.toml.jinja");
 const README: &str = include_str!("../../templates/README.md.jinja");
+const CLI_CARGO_TOML: &str = include_str!("../../templates/cli/Cargo.toml.jinja");
+const CLI_README: &str = include_str!("../../templates/cli/README.md.jinja");
 
 /// Crate metadata after applying defaults.
 #[derive(Debug, Clone, Serialize)]
@@ -113,6 +115,92 @@ pub fn cargo_toml(
         "Cargo.toml",
         CARGO_TOML,
         context! { package, source, wire_tests, runtime, command => config.generator_command() },
+    )
+}
+
+/// Names of the CLI crate.
+pub struct CliPackage {
+    /// Package name (`gainsight-cta-cli`).
+    pub name: String,
+    /// Library name (`gainsight_cta_cli`).
+    pub lib_name: String,
+    /// The command (`gainsight-cta`).
+    pub bin: String,
+    /// Prefix of its environment variables (`GAINSIGHT_CTA`).
+    pub env_prefix: String,
+    /// The client crate.
+    pub client: Package,
+    /// The client crate's folder, relative to the CLI crate's.
+    pub client_path: String,
+}
+
+impl CliPackage {
+    pub fn new(
+        api: &Api,
+        config: &Config,
+        cli: &crate::config::CliConfig,
+        client_path: &str,
+    ) -> Self {
+        let client = Package::from_config(api, config);
+        let name = cli
+            .package
+            .clone()
+            .unwrap_or_else(|| format!("{}-cli", client.name));
+        let bin = cli.bin.clone().unwrap_or_else(|| client.name.clone());
+        let env_prefix = cli
+            .env_prefix
+            .clone()
+            .unwrap_or_else(|| heck::ToShoutySnakeCase::to_shouty_snake_case(bin.as_str()));
+        Self {
+            lib_name: name.replace('-', "_"),
+            name,
+            bin,
+            env_prefix,
+            client,
+            client_path: client_path.to_owned(),
+        }
+    }
+}
+
+/// The CLI crate's names and metadata, for its templates.
+fn cli_context(cli: &CliPackage) -> minijinja::Value {
+    let client = &cli.client;
+    context! {
+        name => cli.name,
+        lib_name => cli.lib_name,
+        bin => cli.bin,
+        version => client.version,
+        description => format!("Command-line tool for the API of the `{}` crate: one command per operation", client.name),
+        license => client.license,
+        repository => client.repository,
+        client_name => client.name,
+        client_version => client.version,
+        client_path => cli.client_path,
+    }
+}
+
+/// The CLI crate's `Cargo.toml`.
+pub fn cli_cargo_toml(cli: &CliPackage, source: &str, config: &Config) -> Result<String, Error> {
+    render(
+        "Cargo.toml",
+        CLI_CARGO_TOML,
+        context! { cli => cli_context(cli), source, command => config.generator_command() },
+    )
+}
+
+/// The CLI crate's README: its settings, commands, output and exit codes.
+pub fn cli_readme(
+    cli: &CliPackage,
+    api_name: &str,
+    commands: &[(String, String)],
+    globals: &[(String, String, String)],
+    paged: Option<&str>,
+    filters: bool,
+) -> Result<String, Error> {
+    render(
+        "README.md",
+        CLI_README,
+        context! { cli => cli_context(cli), api_name, commands, globals, paged, filters },
     )
 }
 
@@ -237,7 +325,12 @@ fn example_call(
     Some((binding, args.join(", ")))
 }
 
-pub fn readme(plan: &Plan<'_>, package: &Package, source: &str) -> Result<String, Error> {
+pub fn readme(
+    plan: &Plan<'_>,
+    package: &Package,
+    source: &str,
+    cli: Option<&CliPackage>,
+) -> Result<String, Error> {
     let (api, context) = (plan.api, &plan.types);
     let lib = package.lib_name.as_str();
     let mut new_args: Vec<String> = match plan.server {
@@ -332,6 +425,7 @@ pub fn readme(plan: &Plan<'_>, package: &Package, source: &str) -> Result<String
         context! {
             example, mock_example, package, source, command => plan.command, title => super::api_name(&api.title), api_version => api.api_version, description,
             new_args => new_args.join(", "), operations, filter, paging,
+            cli => cli.map(cli_context),
         },
     )
 }

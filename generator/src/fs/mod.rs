@@ -8,4 +8,4 @@ mod output;
 
 pub use bundle::{Bundle, bundle};
 pub use config::{find_config, load_config, read_config, read_overlay, read_utf8};
-pub use output::{Staleness, Written, check_files, safe_join, write_files};
+pub use output::{Staleness, Written, check_files, relative_path, safe_join, write_files};

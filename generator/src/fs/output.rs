@@ -153,3 +153,64 @@ fn extra_files(out_dir: &Path, files: &[GeneratedFile]) -> Vec<(PathBuf, bool)> 
         })
         .collect()
 }
+
+/// The path from folder `from` to folder `to`, with `/` separators (`../generated-client`),
+/// for a `Cargo.toml` path dependency; relative paths are taken from the working directory.
+pub fn relative_path(from: &Path, to: &Path) -> String {
+    let absolute = |path: &Path| {
+        let joined = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(path)
+        };
+        // `.` and `..` are resolved by hand: the folders need not exist yet.
+        let mut parts: Vec<String> = Vec::new();
+        for component in joined.components() {
+            match component {
+                std::path::Component::Normal(part) => {
+                    parts.push(part.to_string_lossy().into_owned())
+                }
+                std::path::Component::ParentDir => {
+                    parts.pop();
+                }
+                _ => {}
+            }
+        }
+        parts
+    };
+    let (from, to) = (absolute(from), absolute(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
+    parts.extend(to[common..].iter().map(String::as_str));
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod relative_path_tests {
+    use super::relative_path;
+    use std::path::Path;
+
+    #[test]
+    fn sibling_and_nested_folders() {
+        assert_eq!(
+            relative_path(
+                Path::new("/w/generated-cli"),
+                Path::new("/w/generated-client")
+            ),
+            "../generated-client"
+        );
+        assert_eq!(
+            relative_path(
+                Path::new("/w/clients/api-cli"),
+                Path::new("/w/clients/./api")
+            ),
+            "../api"
+        );
+        assert_eq!(relative_path(Path::new("/w/a/b"), Path::new("/w")), "../..");
+        assert_eq!(relative_path(Path::new("/w/a"), Path::new("/w/a/c")), "c");
+    }
+}

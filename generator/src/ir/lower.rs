@@ -106,6 +106,11 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
         envelope,
         extra_files: extra_files(config, &mut errors),
         filters: Vec::new(),
+        tags: openapi
+            .tags
+            .iter()
+            .map(|tag| (tag.name.clone(), tag.description.clone()))
+            .collect(),
         wire_tests: config.wire_tests,
         conversions: Vec::new(),
     };
@@ -284,6 +289,7 @@ impl OperationLowering<'_> {
                     summary: operation.summary.clone(),
                     description: operation.description.clone(),
                     deprecated: operation.deprecated,
+                    tags: operation.tags.clone(),
                     params,
                     body,
                     response,

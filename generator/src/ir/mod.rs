@@ -64,6 +64,8 @@ pub struct Api {
     pub extra_files: Vec<(String, String)>,
     /// Typed filter builders.
     pub filters: Vec<Filter>,
+    /// The document's `tags` with their descriptions, in order.
+    pub tags: Vec<(String, Option<String>)>,
     /// Whether the crate gets a wire-test suite (`tests/wire.rs`); operations then carry a [`WireCase`].
     pub wire_tests: bool,
     /// Conversions from fetched records to the bodies that update them.
@@ -452,6 +454,8 @@ pub struct Operation {
     pub description: Option<String>,
     /// Marked deprecated.
     pub deprecated: bool,
+    /// `tags`, in order (a CLI groups its commands by the first).
+    pub tags: Vec<String>,
     /// Path, query, header and cookie parameters.
     pub params: Vec<Param>,
     /// Request body.
