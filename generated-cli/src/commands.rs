@@ -35,7 +35,12 @@ pub struct Global {
     /// Customer-specific domain prefix
     ///
     /// The `domain` part of the server URL. Default: `customer`.
-    #[arg(long = "domain", global = true, env = "GAINSIGHT_CTA_DOMAIN")]
+    #[arg(
+        long = "domain",
+        global = true,
+        env = "GAINSIGHT_CTA_DOMAIN",
+        value_name = "DOMAIN"
+    )]
     pub server_domain: Option<String>,
     /// Gainsight CS REST API access key
     ///
@@ -296,52 +301,52 @@ pub struct CreateCtaArgs {
     /// CTA name
     ///
     /// Sets `Name` in the body.
-    #[arg(long = "name", help_heading = "Body fields")]
+    #[arg(long = "name", value_name = "TEXT", help_heading = "Body fields")]
     pub field_name: Option<String>,
     /// Associated company Gsid
     ///
     /// Sets `CompanyId` in the body.
-    #[arg(long = "company-id", help_heading = "Body fields")]
+    #[arg(long = "company-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_company_id: Option<String>,
     /// CTA type identifier
     ///
     /// Sets `TypeId` in the body.
-    #[arg(long = "type-id", help_heading = "Body fields")]
+    #[arg(long = "type-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_type_id: Option<String>,
     /// CTA reason identifier
     ///
     /// Sets `ReasonId` in the body.
-    #[arg(long = "reason-id", help_heading = "Body fields")]
+    #[arg(long = "reason-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_reason_id: Option<String>,
     /// Priority level identifier
     ///
     /// Sets `PriorityId` in the body.
-    #[arg(long = "priority-id", help_heading = "Body fields")]
+    #[arg(long = "priority-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_priority_id: Option<String>,
     /// Status identifier
     ///
     /// Sets `StatusId` in the body.
-    #[arg(long = "status-id", help_heading = "Body fields")]
+    #[arg(long = "status-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_status_id: Option<String>,
     /// Assigned owner user ID
     ///
     /// Sets `OwnerId` in the body.
-    #[arg(long = "owner-id", help_heading = "Body fields")]
+    #[arg(long = "owner-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_owner_id: Option<String>,
     /// Due date
     ///
     /// Sets `DueDate` in the body.
-    #[arg(long = "due-date", help_heading = "Body fields")]
+    #[arg(long = "due-date", value_name = "TEXT", help_heading = "Body fields")]
     pub field_due_date: Option<String>,
     /// Comments
     ///
     /// Sets `Comments` in the body.
-    #[arg(long = "comments", help_heading = "Body fields")]
+    #[arg(long = "comments", value_name = "TEXT", help_heading = "Body fields")]
     pub field_comments: Option<String>,
     /// Playbook to associate
     ///
     /// Sets `PlaybookId` in the body.
-    #[arg(long = "playbook-id", help_heading = "Body fields")]
+    #[arg(long = "playbook-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_playbook_id: Option<String>,
 }
 
@@ -450,52 +455,52 @@ pub struct UpdateCtaArgs {
     /// CTA name
     ///
     /// Sets `Name` in the body.
-    #[arg(long = "name", help_heading = "Body fields")]
+    #[arg(long = "name", value_name = "TEXT", help_heading = "Body fields")]
     pub field_name: Option<String>,
     /// Associated company Gsid
     ///
     /// Sets `CompanyId` in the body.
-    #[arg(long = "company-id", help_heading = "Body fields")]
+    #[arg(long = "company-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_company_id: Option<String>,
     /// CTA type identifier
     ///
     /// Sets `TypeId` in the body.
-    #[arg(long = "type-id", help_heading = "Body fields")]
+    #[arg(long = "type-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_type_id: Option<String>,
     /// CTA reason identifier
     ///
     /// Sets `ReasonId` in the body.
-    #[arg(long = "reason-id", help_heading = "Body fields")]
+    #[arg(long = "reason-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_reason_id: Option<String>,
     /// Priority level identifier
     ///
     /// Sets `PriorityId` in the body.
-    #[arg(long = "priority-id", help_heading = "Body fields")]
+    #[arg(long = "priority-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_priority_id: Option<String>,
     /// Status identifier
     ///
     /// Sets `StatusId` in the body.
-    #[arg(long = "status-id", help_heading = "Body fields")]
+    #[arg(long = "status-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_status_id: Option<String>,
     /// Assigned owner user ID
     ///
     /// Sets `OwnerId` in the body.
-    #[arg(long = "owner-id", help_heading = "Body fields")]
+    #[arg(long = "owner-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_owner_id: Option<String>,
     /// Due date
     ///
     /// Sets `DueDate` in the body.
-    #[arg(long = "due-date", help_heading = "Body fields")]
+    #[arg(long = "due-date", value_name = "TEXT", help_heading = "Body fields")]
     pub field_due_date: Option<String>,
     /// Comments
     ///
     /// Sets `Comments` in the body.
-    #[arg(long = "comments", help_heading = "Body fields")]
+    #[arg(long = "comments", value_name = "TEXT", help_heading = "Body fields")]
     pub field_comments: Option<String>,
     /// Playbook to associate
     ///
     /// Sets `PlaybookId` in the body.
-    #[arg(long = "playbook-id", help_heading = "Body fields")]
+    #[arg(long = "playbook-id", value_name = "TEXT", help_heading = "Body fields")]
     pub field_playbook_id: Option<String>,
 }
 
@@ -580,10 +585,10 @@ pub struct SearchCtasArgs {
     #[arg(long = "body", value_name = "JSON|@FILE|-")]
     pub body: Option<String>,
     /// Sets `select` in the body.
-    #[arg(long = "select", help_heading = "Body fields")]
+    #[arg(long = "select", value_name = "JSON", help_heading = "Body fields")]
     pub field_select: Option<String>,
     /// Sets `where` in the body.
-    #[arg(long = "where", help_heading = "Body fields")]
+    #[arg(long = "where", value_name = "JSON", help_heading = "Body fields")]
     pub field_where: Option<String>,
     /// A condition of `where`: `FIELD OPERATOR VALUE` (operators: EQ, NE, GT, GTE, LT, LTE, CONTAINS, IN, NOT_IN; or `=`, `!=`, `>`, `>=`, `<`, `<=`). Repeat for more; all must hold. Replaces `--where`.
     #[arg(
@@ -594,10 +599,10 @@ pub struct SearchCtasArgs {
     )]
     pub filter: Vec<String>,
     /// Sets `limit` in the body.
-    #[arg(long = "limit", help_heading = "Body fields")]
+    #[arg(long = "limit", value_name = "NUMBER", help_heading = "Body fields")]
     pub field_limit: Option<String>,
     /// Sets `offset` in the body.
-    #[arg(long = "offset", help_heading = "Body fields")]
+    #[arg(long = "offset", value_name = "NUMBER", help_heading = "Body fields")]
     pub field_offset: Option<String>,
     /// Fetches every page, printing each item as a line of JSON (NDJSON) as it arrives.
     #[arg(long = "all")]

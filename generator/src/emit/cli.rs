@@ -792,11 +792,14 @@ fn global_field(global: &Global) -> TokenStream {
             #[arg(long = #flag, global = true, #env value_name = "URL")]
             pub #field: Option<String>,
         },
-        GlobalKind::ServerVariable(_) => quote! {
-            #doc
-            #[arg(long = #flag, global = true, #env)]
-            pub #field: Option<String>,
-        },
+        GlobalKind::ServerVariable(_) => {
+            let value_name = global.flag.to_shouty_snake_case();
+            quote! {
+                #doc
+                #[arg(long = #flag, global = true, #env value_name = #value_name)]
+                pub #field: Option<String>,
+            }
+        }
     }
 }
 
@@ -889,6 +892,17 @@ fn is_text(ty: &TypeRef, api: &Api) -> bool {
             _ => false,
         },
         _ => false,
+    }
+}
+
+/// What a flag's value is, for help (`--limit <NUMBER>`).
+fn value_name(ty: &TypeRef, api: &Api) -> &'static str {
+    match ty {
+        _ if is_text(ty, api) => "TEXT",
+        TypeRef::Integer { .. } | TypeRef::Number { .. } => "NUMBER",
+        TypeRef::Boolean => "true|false",
+        TypeRef::Nullable(inner) => value_name(inner, api),
+        _ => "JSON",
     }
 }
 
@@ -1392,14 +1406,15 @@ fn json_body_input(
             field.doc.as_deref().map(spec).as_deref(),
             Some(&*format!("Sets `{}` in the body.", field.json_name)),
         ]));
-        wiring.declarations.push(quote! {
-            #doc
-            #[arg(long = #flag, help_heading = "Body fields")]
-            pub #member: Option<String>,
-        });
         let name = &field.json_name;
         let shown = format!("--{flag}");
         let text = is_text(&field.ty, api);
+        let value_name = value_name(&field.ty, api);
+        wiring.declarations.push(quote! {
+            #doc
+            #[arg(long = #flag, value_name = #value_name, help_heading = "Body fields")]
+            pub #member: Option<String>,
+        });
         let value = match filter_shape(&field.ty, api) {
             Some(shape) => filter_input(&shape, field, &flag, &member, wiring),
             None => quote!(self.#member),
