@@ -33,6 +33,7 @@ Examples:
   openapi-rust generate api.yaml --out clients/api          # a crate from a spec (and codegen.toml beside it)
   openapi-rust generate api.yaml --out clients/api --config codegen.toml --deny-warnings
   openapi-rust generate api.yaml --out clients/api --cli-out clients/api-cli   # and a CLI for it
+  openapi-rust generate api.yaml --out clients/users --only tag:Users     # part of an API
   openapi-rust check api.yaml --out clients/api             # CI: fail naming files that are stale
   openapi-rust diff old.yaml new.yaml                       # what changed for the crate's users
   openapi-rust diff old.yaml new.yaml --json
@@ -106,6 +107,10 @@ pub struct GenerateArgs {
     /// operation, calling the client in `--out` (named by the config's `[cli]` section).
     #[arg(long, value_name = "DIR")]
     pub cli_out: Option<PathBuf>,
+    /// Generate only the operations this selects, and the types they use (repeatable; added to
+    /// the config's `only`): `tag:NAME`, `operation:ID`, `path:/PREFIX`.
+    #[arg(long = "only", value_name = "SELECTOR")]
+    pub only: Vec<String>,
 }
 
 /// `--runtime` values.
@@ -184,6 +189,16 @@ fn read_inputs(args: &GenerateArgs, reporter: &mut Reporter) -> Result<Inputs, u
         .file_name()
         .map(|name| name.to_string_lossy().into_owned());
     config.wire_tests |= args.wire_tests;
+    for selector in &args.only {
+        if let Err(message) = config
+            .only
+            .get_or_insert_with(Default::default)
+            .add_selector(selector)
+        {
+            eprintln!("error: --only {message}");
+            return Err(EXIT_ERROR);
+        }
+    }
     match args.runtime {
         Some(RuntimeArg::Vendored) => config.runtime = RuntimeMode::Vendored,
         Some(RuntimeArg::Dependency) => config.runtime = RuntimeMode::Dependency,

@@ -129,6 +129,30 @@ fn cli_out_generates_a_command_line_crate_that_check_keeps_fresh() {
 }
 
 #[test]
+fn only_generates_the_selected_operations_and_refuses_a_selector_that_matches_nothing() {
+    let out = scratch("only");
+    let out_arg = out.to_str().unwrap();
+    let spec = fixture("ok/params.yaml");
+    let spec = spec.to_str().unwrap();
+    let generated = run(&["generate", spec, "--out", out_arg, "--only", "path:/upload"]);
+    assert_eq!(code(&generated), 0, "{}", stderr(&generated));
+    let client = std::fs::read_to_string(out.join("src/client.rs")).unwrap();
+    assert!(client.contains("pub fn post_upload<"), "{client}");
+    assert!(!client.contains("pub fn list_posts<"), "{client}");
+
+    let typo = run(&["generate", spec, "--out", out_arg, "--only", "op:listPost"]);
+    assert_eq!(code(&typo), 2);
+    assert!(
+        stderr(&typo).contains("no operation has operationId `listPost`"),
+        "{}",
+        stderr(&typo)
+    );
+    let malformed = run(&["generate", spec, "--out", out_arg, "--only", "listPosts"]);
+    assert_eq!(code(&malformed), 2);
+    assert!(stderr(&malformed).contains("tag:NAME, operation:ID or path:/PREFIX"));
+}
+
+#[test]
 fn diff_exits_1_on_a_breaking_change_0_otherwise_and_prints_json() {
     let old = fixture("diff/operations.old.yaml");
     let new = fixture("diff/operations.new.yaml");

@@ -75,6 +75,45 @@ pub struct Config {
     pub conversions: Vec<ConversionConfig>,
     /// The companion command-line crate (see [`crate::generate_cli`]); its section may be empty.
     pub cli: Option<CliConfig>,
+    /// Generate only these operations (and the types they use): `only = { tags = ["Users"] }`.
+    pub only: Option<OnlyConfig>,
+}
+
+/// A selection of operations: those matching any of the lists are generated, with the types
+/// they reach; a name or prefix that matches nothing is an error.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OnlyConfig {
+    /// Operations with any of these tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Operations with these `operationId`s.
+    #[serde(default)]
+    pub operations: Vec<String>,
+    /// Operations whose path starts with any of these (`/users`).
+    #[serde(default)]
+    pub paths: Vec<String>,
+}
+
+impl OnlyConfig {
+    /// Adds a command-line selector: `tag:NAME`, `operation:ID` (or `op:ID`), `path:/PREFIX`.
+    ///
+    /// # Errors
+    ///
+    /// A selector of another form, with what the forms are.
+    pub fn add_selector(&mut self, selector: &str) -> Result<(), String> {
+        match selector.split_once(':') {
+            Some(("tag", name)) if !name.is_empty() => self.tags.push(name.to_owned()),
+            Some(("operation" | "op", id)) if !id.is_empty() => self.operations.push(id.to_owned()),
+            Some(("path", prefix)) if prefix.starts_with('/') => self.paths.push(prefix.to_owned()),
+            _ => {
+                return Err(format!(
+                    "`{selector}` is not a selector: use tag:NAME, operation:ID or path:/PREFIX"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Settings of the generated command-line crate.

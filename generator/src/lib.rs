@@ -146,7 +146,8 @@ pub struct Output {
 /// Returns every problem found (invalid syntax, unsupported version, missing or cyclic `$ref`s,
 /// config entries that match nothing), each with a JSON-pointer location and a hint.
 pub fn generate(spec_text: &str, config: &Config) -> Result<Output, Error> {
-    let loaded = spec::load(spec_text, &config.overlay_sources)?;
+    let (loaded, config) = load_selected(spec_text, config)?;
+    let config = &*config;
     let mut warnings = loaded.warnings.clone();
     let api = lower(&loaded, config, &mut warnings)?;
     let files = emit::emit(&api, config, &())?;
@@ -163,7 +164,8 @@ pub fn generate(spec_text: &str, config: &Config) -> Result<Output, Error> {
 ///
 /// As for [`generate`].
 pub fn generate_cli(spec_text: &str, config: &Config, client_path: &str) -> Result<Output, Error> {
-    let loaded = spec::load(spec_text, &config.overlay_sources)?;
+    let (loaded, config) = load_selected(spec_text, config)?;
+    let config = &*config;
     let mut warnings = loaded.warnings.clone();
     let api = lower(&loaded, config, &mut warnings)?;
     let files = emit::emit_cli(&api, config, client_path)?;
@@ -171,6 +173,32 @@ pub fn generate_cli(spec_text: &str, config: &Config, client_path: &str) -> Resu
         files,
         warnings: Vec::new(),
     })
+}
+
+/// Loads the spec with the config's overlays and `only` selection; returns the config to lower
+/// with: without the sections about operations and types the selection left out.
+pub(crate) fn load_selected<'c>(
+    spec_text: &str,
+    config: &'c Config,
+) -> Result<(spec::LoadedSpec, std::borrow::Cow<'c, Config>), Error> {
+    let selection = config.only.as_ref().map(|only| spec::Selection {
+        tags: &only.tags,
+        operations: &only.operations,
+        paths: &only.paths,
+    });
+    let (loaded, kept) = spec::load_selected(spec_text, &config.overlay_sources, selection)?;
+    let Some(kept) = kept else {
+        return Ok((loaded, std::borrow::Cow::Borrowed(config)));
+    };
+    let mut config = config.clone();
+    config.operations.retain(|id, _| kept.contains(id));
+    config
+        .filters
+        .retain(|pointer, _| spec::pointer_exists(&loaded, pointer));
+    config
+        .type_names
+        .retain(|pointer, _| spec::pointer_exists(&loaded, pointer));
+    Ok((loaded, std::borrow::Cow::Owned(config)))
 }
 
 /// Checks that raw spec bytes are UTF-8 text, as YAML and JSON require.
@@ -198,7 +226,8 @@ pub fn decode_spec(bytes: &[u8]) -> Result<&str, Error> {
 ///
 /// As for [`generate`].
 pub fn lower_spec(spec_text: &str, config: &Config) -> Result<(ir::Api, Vec<Diagnostic>), Error> {
-    let loaded = spec::load(spec_text, &config.overlay_sources)?;
+    let (loaded, config) = load_selected(spec_text, config)?;
+    let config = &*config;
     let mut warnings = loaded.warnings.clone();
     let api = lower(&loaded, config, &mut warnings)?;
     Ok((api, warnings))

@@ -56,7 +56,8 @@ pub fn regenerate_with_progress(
     let recorded =
         previous_changelog.is_some_and(|log| log.contains(&format!("{SPEC_MARKER}{hash} -->")));
     progress.step(Step::Load);
-    let loaded = spec::load(spec_text, &config.overlay_sources)?;
+    let (loaded, config) = crate::load_selected(spec_text, config)?;
+    let config = &*config;
     let mut warnings = loaded.warnings.clone();
     progress.step(Step::Lower);
     let api = lower(&loaded, config, &mut warnings)?;
@@ -143,7 +144,17 @@ fn lower_previous(
     overlays: &[crate::OverlaySource],
     config: &Config,
 ) -> Result<ir::Api, Error> {
-    let loaded = spec::load(text, overlays)?;
+    // The same selection as the new spec's, so operations it leaves out are not reported as
+    // removed; when it does not apply to the previous spec, the whole previous spec is compared.
+    let with_overlays = Config {
+        overlay_sources: overlays.to_vec(),
+        ..config.clone()
+    };
+    let (loaded, config) = match crate::load_selected(text, &with_overlays) {
+        Ok((loaded, selected)) => (loaded, selected.into_owned()),
+        Err(_) => (spec::load(text, overlays)?, config.clone()),
+    };
+    let config = &config;
     let mut ignored = Vec::new();
     lower(&loaded, config, &mut ignored).or_else(|_| {
         // Config entries may name operations or schemas the previous spec did not have yet.

@@ -37,6 +37,11 @@ fn specs() -> Vec<(String, PathBuf)> {
         "gainsight-updated".to_owned(),
         root.join("tests/fixtures/diff/gainsight-updated.yaml"),
     ));
+    // Part of the seed (`only`): its crate and CLI build without the left-out types.
+    specs.push((
+        "gainsight-only-configuration".to_owned(),
+        root.join("spec/gainsight-cta.yaml"),
+    ));
     specs
 }
 
@@ -47,6 +52,12 @@ fn write_crate(dir: &Path, name: &str, spec: &Path) {
     } else {
         Config::default()
     };
+    if name == "gainsight-only-configuration" {
+        config.only = Some(generator::config::OnlyConfig {
+            tags: vec!["CTA Configuration".to_owned()],
+            ..Default::default()
+        });
+    }
     if name.starts_with("family-") {
         config.runtime = RuntimeMode::Dependency;
         config.runtime_source = Some(RuntimeSource {

@@ -23,6 +23,7 @@ mod overlays;
 mod paging;
 mod progress;
 mod runtime_dependency;
+mod selection;
 mod snapshots;
 mod structure;
 mod swagger2;

@@ -45,6 +45,10 @@ pub struct CodegenArgs {
     /// An OpenAPI Overlay 1.0 file to apply after the config's overlays (repeatable, in order).
     #[arg(long = "overlay", value_name = "FILE")]
     pub overlays: Vec<PathBuf>,
+    /// Generate only the operations this selects, and the types they use (repeatable; added
+    /// to the config's `only`): `tag:NAME`, `operation:ID`, `path:/PREFIX`.
+    #[arg(long = "only", value_name = "SELECTOR")]
+    pub only: Vec<String>,
 }
 
 /// Options of `cargo xtask api-diff`.
@@ -174,6 +178,7 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
     config.generated_by = Some("cargo xtask codegen".to_owned());
     config.wire_tests |= args.wire_tests;
     add_overlays(&mut config, &args.overlays)?;
+    add_selectors(&mut config, &args.only)?;
     let previous_spec = match &args.base {
         Some(base) => Some(read_spec(base)?.text),
         None if default_paths => committed_spec(&root, "spec/gainsight-cta.yaml"),
@@ -294,6 +299,19 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds `--only` selectors to the config's selection.
+fn add_selectors(config: &mut Config, selectors: &[String]) -> Result<()> {
+    if selectors.is_empty() {
+        return Ok(());
+    }
+    let only = config.only.get_or_insert_with(Default::default);
+    for selector in selectors {
+        only.add_selector(selector)
+            .map_err(|message| anyhow::anyhow!(message))?;
+    }
+    Ok(())
 }
 
 /// The command-line crate's files, at the client crate's (possibly bumped) version.

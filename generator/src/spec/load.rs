@@ -44,6 +44,20 @@ pub fn load(text: &str, overlays: &[OverlaySource]) -> Result<LoadedSpec, Error>
     normalize_parsed(parse_overlaid(text, overlays)?)
 }
 
+/// [`load`] keeping only the operations `selection` names (and what they reach); returns the
+/// kept operationIds with the spec when there is a selection.
+pub(crate) fn load_selected(
+    text: &str,
+    overlays: &[OverlaySource],
+    selection: Option<super::select::Selection<'_>>,
+) -> Result<(LoadedSpec, Option<std::collections::BTreeSet<String>>), Error> {
+    let mut parsed = parse_overlaid(text, overlays)?;
+    let kept = selection
+        .map(|selection| super::select::select(&mut parsed.document, selection))
+        .transpose()?;
+    Ok((normalize_parsed(parsed)?, kept))
+}
+
 /// A document parsed from text whose `openapi` version is supported, not yet normalised.
 #[derive(Debug, Clone)]
 pub struct ParsedSpec {

@@ -5,12 +5,15 @@ mod load;
 mod normalize;
 mod origin;
 mod overlay;
+mod select;
 mod swagger2;
 mod text;
 
+pub(crate) use load::load_selected;
 pub use load::{LoadedSpec, ParsedSpec, load, normalize_parsed, parse};
 pub use origin::Origins;
 pub use overlay::OverlaySource;
+pub(crate) use select::Selection;
 pub(crate) use text::parse_text;
 
 /// Whether a `#/...` pointer names a node of the loaded document.
