@@ -235,6 +235,13 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
         );
     }
     let version_changed = regeneration.version != regeneration.previous_version;
+    let cli_output = match &cli_dir {
+        Some(dir) => Some((
+            dir,
+            cli_files(&spec_text, &config, &regeneration.version, dir, &out_dir)?,
+        )),
+        None => None,
+    };
     if args.check {
         if version_changed {
             eprintln!(
@@ -243,17 +250,8 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
             );
         }
         let mut code = check(&out_dir, &regeneration.output.files)?;
-        if let Some(cli_dir) = &cli_dir {
-            let cli_code = check(
-                cli_dir,
-                &cli_files(
-                    &spec_text,
-                    &config,
-                    &regeneration.version,
-                    cli_dir,
-                    &out_dir,
-                )?,
-            )?;
+        if let Some((cli_dir, files)) = &cli_output {
+            let cli_code = check(cli_dir, files)?;
             if cli_code != ExitCode::SUCCESS {
                 code = cli_code;
             }
@@ -265,17 +263,8 @@ pub fn codegen(args: &CodegenArgs) -> Result<ExitCode> {
         });
     }
     write_files(&out_dir, &regeneration.output.files)?;
-    if let Some(cli_dir) = &cli_dir {
-        write_files(
-            cli_dir,
-            &cli_files(
-                &spec_text,
-                &config,
-                &regeneration.version,
-                cli_dir,
-                &out_dir,
-            )?,
-        )?;
+    if let Some((cli_dir, files)) = &cli_output {
+        write_files(cli_dir, files)?;
     }
     if version_changed {
         match &config_path {

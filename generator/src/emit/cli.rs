@@ -1117,6 +1117,8 @@ fn command_args(command: &Command<'_, '_>, plan: &Plan<'_>, globals: &[Global]) 
         op.path_template,
         op.operation_id
     );
+    // A deprecated operation is still offered; calling it is this command's purpose.
+    let allow_deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
     // Only reading a body or printing a result needs the streams.
     let reads_body = matches!(
         operation.body.map(|(_, kind)| kind),
@@ -1135,6 +1137,7 @@ fn command_args(command: &Command<'_, '_>, plan: &Plan<'_>, globals: &[Global]) 
         }
 
         impl #args_name {
+            #allow_deprecated
             async fn run(self, client: &api::Client, #io: &mut Io<'_>) -> Result<(), Failure> {
                 #(#lets)*
                 #paging
@@ -1352,6 +1355,25 @@ fn body_input(
     }
 }
 
+/// `String` for a value that must be given, `Option<String>` otherwise.
+fn text_type(required: bool) -> TokenStream {
+    if required {
+        quote!(String)
+    } else {
+        quote!(Option<String>)
+    }
+}
+
+/// Declares `--body`, required when the command cannot do without it.
+fn declare_body(wiring: &mut Wiring, doc: TokenStream, value_name: &str, required: bool) {
+    let ty = text_type(required);
+    wiring.declarations.push(quote! {
+        #doc
+        #[arg(long = "body", value_name = #value_name)]
+        pub body: #ty,
+    });
+}
+
 /// The doc of `--body`: the spec's description, then how to give it.
 fn body_doc(body: &crate::ir::Body, what: &str) -> TokenStream {
     doc_attrs(&paragraphs([
@@ -1383,16 +1405,7 @@ fn json_body_input(
         ),
     );
     let whole_body_required = required && fields_of_body.is_empty();
-    let body_type = if whole_body_required {
-        quote!(String)
-    } else {
-        quote!(Option<String>)
-    };
-    wiring.declarations.push(quote! {
-        #doc
-        #[arg(long = "body", value_name = "JSON|@FILE|-")]
-        pub body: #body_type,
-    });
+    declare_body(wiring, doc, "JSON|@FILE|-", whole_body_required);
     let mut field_values = Vec::new();
     for field in fields_of_body {
         let Some(flag) = try_claim_flag(&mut wiring.flags, &field.json_name) else {
@@ -1514,16 +1527,7 @@ fn raw_body_input(
             body.content_type
         ),
     );
-    let body_type = if required {
-        quote!(String)
-    } else {
-        quote!(Option<String>)
-    };
-    wiring.declarations.push(quote! {
-        #doc
-        #[arg(long = "body", value_name = "TEXT|@FILE|-")]
-        pub body: #body_type,
-    });
+    declare_body(wiring, doc, "TEXT|@FILE|-", required);
     if required {
         ArgValue::Owned(quote!(#read(&self.body, io)?))
     } else {
@@ -1554,11 +1558,7 @@ fn multipart_input(body: &crate::ir::Body, required: bool, wiring: &mut Wiring) 
             format!("The form part `{name}`.")
         });
         let required_part = required && part.required;
-        let ty = if required_part {
-            quote!(String)
-        } else {
-            quote!(Option<String>)
-        };
+        let ty = text_type(required_part);
         wiring.declarations.push(quote! {
             #doc
             #[arg(long = #flag, help_heading = "Form parts")]

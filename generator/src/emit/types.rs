@@ -373,9 +373,15 @@ fn emit_constructors(s: &StructType, context: &TypeContext<'_>) -> TokenStream {
                 quote!(#name: Default::default(),)
             }
         };
+        let deprecated_fields = s
+            .fields
+            .iter()
+            .any(|f| f.deprecated)
+            .then(|| quote!(#[allow(deprecated)]));
         quote! {
             /// Creates a value from its required properties; optional ones start unset.
             #[allow(clippy::too_many_arguments)]
+            #deprecated_fields
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* #extra }
             }
@@ -386,8 +392,13 @@ fn emit_constructors(s: &StructType, context: &TypeContext<'_>) -> TokenStream {
         let setter = ident(&f.setter);
         let (param, value) = arg(f);
         let doc = format!(" Sets `{}`.", f.json_name);
+        // The setter of a deprecated property is deprecated too, and may use the field.
+        let deprecated = f
+            .deprecated
+            .then(|| quote!(#[deprecated] #[allow(deprecated)]));
         quote! {
             #[doc = #doc]
+            #deprecated
             #[must_use]
             pub fn #setter(mut self, #param) -> Self {
                 self.#name = Some(#value);

@@ -308,7 +308,11 @@ mod tests {
             .unwrap()
             .keys()
             .collect();
-        assert_eq!(schemas, ["Pet", "Cat", "Dog", "Toy", "Count"], "in document order");
+        assert_eq!(
+            schemas,
+            ["Pet", "Cat", "Dog", "Toy", "Count"],
+            "in document order"
+        );
         assert!(
             document["components"]["requestBodies"]
                 .as_object()
