@@ -75,6 +75,10 @@ pub struct Config {
     pub conversions: Vec<ConversionConfig>,
     /// The companion command-line crate (see [`crate::generate_cli`]); its section may be empty.
     pub cli: Option<CliConfig>,
+    /// A `with_<field>` builder method per optional field of every struct (off by default: struct
+    /// literals with `..Default::default()` or `new(..)` say the same in less generated code).
+    #[serde(default)]
+    pub with_setters: bool,
     /// Generate only these operations (and the types they use): `only = { tags = ["Users"] }`.
     pub only: Option<OnlyConfig>,
 }

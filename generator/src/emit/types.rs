@@ -338,7 +338,8 @@ fn emit_type(id: TypeId, def: &TypeDef, context: &TypeContext<'_>) -> TokenStrea
     }
 }
 
-/// `new` with the required properties (when there are any) and a `with_` setter per optional one.
+/// `new` with the required properties (when there are any) and, when the config asks, a `with_`
+/// setter per optional one.
 fn emit_constructors(s: &StructType, context: &TypeContext<'_>) -> TokenStream {
     let is_required = |f: &Field| f.required && !f.nullable;
     let arg = |f: &Field| -> (TokenStream, TokenStream) {
@@ -387,25 +388,30 @@ fn emit_constructors(s: &StructType, context: &TypeContext<'_>) -> TokenStream {
             }
         }
     });
-    let setters = s.fields.iter().filter(|f| !is_required(f)).map(|f| {
-        let name = ident(&f.rust_name);
-        let setter = ident(&f.setter);
-        let (param, value) = arg(f);
-        let doc = format!(" Sets `{}`.", f.json_name);
-        // The setter of a deprecated property is deprecated too, and may use the field.
-        let deprecated = f
-            .deprecated
-            .then(|| quote!(#[deprecated] #[allow(deprecated)]));
-        quote! {
-            #[doc = #doc]
-            #deprecated
-            #[must_use]
-            pub fn #setter(mut self, #param) -> Self {
-                self.#name = Some(#value);
-                self
+    let with_setters = context.api.with_setters;
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| with_setters && !is_required(f))
+        .map(|f| {
+            let name = ident(&f.rust_name);
+            let setter = ident(&f.setter);
+            let (param, value) = arg(f);
+            let doc = format!(" Sets `{}`.", f.json_name);
+            // The setter of a deprecated property is deprecated too, and may use the field.
+            let deprecated = f
+                .deprecated
+                .then(|| quote!(#[deprecated] #[allow(deprecated)]));
+            quote! {
+                #[doc = #doc]
+                #deprecated
+                #[must_use]
+                pub fn #setter(mut self, #param) -> Self {
+                    self.#name = Some(#value);
+                    self
+                }
             }
-        }
-    });
+        });
     quote!(#constructor #(#setters)*)
 }
 

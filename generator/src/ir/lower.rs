@@ -112,6 +112,7 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
             .map(|tag| (tag.name.clone(), tag.description.clone()))
             .collect(),
         wire_tests: config.wire_tests,
+        with_setters: config.with_setters,
         conversions: Vec::new(),
     };
     super::features::apply(&mut api, config, &mut errors);

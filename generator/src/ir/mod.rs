@@ -64,6 +64,8 @@ pub struct Api {
     pub extra_files: Vec<(String, String)>,
     /// Typed filter builders.
     pub filters: Vec<Filter>,
+    /// Whether structs get a `with_<field>` method per optional field (config `with_setters`).
+    pub with_setters: bool,
     /// The document's `tags` with their descriptions, in order.
     pub tags: Vec<(String, Option<String>)>,
     /// Whether the crate gets a wire-test suite (`tests/wire.rs`); operations then carry a [`WireCase`].
