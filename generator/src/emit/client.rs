@@ -350,10 +350,12 @@ fn credential_setters(plan: &Plan<'_>) -> Vec<TokenStream> {
                     c.provider_setter
                 )),
             ]));
+            // No scopes: the flow's default (an empty list) stands; `[]` would not infer a type.
+            let with_scopes = (!scopes.is_empty()).then(|| quote!(.scopes([#(#scopes),*])));
             quote! {
                 #doc
                 pub fn #setter(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-                    let flow = #CLIENT_CREDENTIALS::new(#token_url, client_id, client_secret).scopes([#(#scopes),*]);
+                    let flow = #CLIENT_CREDENTIALS::new(#token_url, client_id, client_secret) #with_scopes;
                     self.#name = Some(#CREDENTIAL_SOURCE::provider(flow));
                     self
                 }
