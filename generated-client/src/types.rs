@@ -1045,7 +1045,7 @@ impl<'de> Deserialize<'de> for CtaStatus {
     }
 }
 
-/// Inline schema at `#/components/schemas/SearchRequest/properties/where`.
+/// The `where` property of [`SearchRequest`] (an inline schema).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SearchFilter {
     /// The `conditions` property.
@@ -1126,7 +1126,7 @@ impl<'de> Deserialize<'de> for SearchFilter {
     }
 }
 
-/// Inline schema at `#/components/schemas/SearchRequest/properties/where/properties/conditions/items`.
+/// An item of the `conditions` property of [`SearchFilter`] (an inline schema).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SearchCondition {
     /// The `name` property.
@@ -1220,7 +1220,7 @@ impl<'de> Deserialize<'de> for SearchCondition {
     }
 }
 
-/// Inline schema at `#/components/schemas/SearchRequest/properties/where/properties/conditions/items/properties/operator`.
+/// The `operator` property of [`SearchCondition`] (an inline schema).
 ///
 /// Values this version of the crate does not know arrive as [`Self::Unknown`] and are sent back
 /// unchanged; the enum is non-exhaustive because the API may add values.
@@ -1316,7 +1316,7 @@ impl<'de> Deserialize<'de> for SearchOperator {
     }
 }
 
-/// Inline schema at `#/paths/~1ctas~1search/post/responses/200/content/application~1json/schema/properties/data`.
+/// The `data` property of the 200 response of `POST /ctas/search` (an inline schema).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CtaSearchPage {
     /// The `records` property.

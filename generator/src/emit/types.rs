@@ -21,6 +21,9 @@ pub struct TypeContext<'a> {
     defaultable: HashMap<TypeId, bool>,
     /// Outcome unions (several 2xx bodies): their variants' statuses, decoded by status.
     outcomes: HashMap<TypeId, &'a [(u16, String)]>,
+    /// The name of each defined type by the spec location it comes from, for docs that say
+    /// where an inline type lives in words (`the where property of SearchRequest`).
+    by_pointer: HashMap<&'a str, &'a str>,
 }
 
 impl<'a> TypeContext<'a> {
@@ -35,6 +38,10 @@ impl<'a> TypeContext<'a> {
             api,
             defaultable: HashMap::new(),
             outcomes: HashMap::new(),
+            by_pointer: api
+                .defined_types()
+                .map(|(_, def)| (def.pointer.as_str(), def.name.as_str()))
+                .collect(),
         };
         for operation in &api.operations {
             if let Some(TypeRef::Named(id)) = &operation.response.ty {
@@ -309,10 +316,13 @@ fn emit_conversion(api: &Api, conversion: &Conversion) -> Option<TokenStream> {
     })
 }
 
-fn type_doc(def: &TypeDef) -> TokenStream {
+fn type_doc(def: &TypeDef, context: &TypeContext<'_>) -> TokenStream {
     let origin = match &def.original_name {
         Some(name) => format!("Schema `{name}`."),
-        None => format!("Inline schema at `{}`.", def.pointer),
+        None => match describe_location(&def.pointer, context, 0) {
+            Some(place) => format!("{} (an inline schema).", capitalise(&place)),
+            None => format!("Inline schema at `{}`.", def.pointer),
+        },
     };
     doc_attrs(&paragraphs([
         def.doc.as_deref().map(spec).as_deref(),
@@ -320,9 +330,79 @@ fn type_doc(def: &TypeDef) -> TokenStream {
     ]))
 }
 
+/// Where a schema lives, in words: `the `where` property of [`SearchRequest`]`, `the 200
+/// response of `POST /ctas/search``; `None` for a location this cannot word.
+fn describe_location(pointer: &str, context: &TypeContext<'_>, depth: usize) -> Option<String> {
+    if depth > 0 {
+        if let Some(name) = context.by_pointer.get(pointer) {
+            let name = name.trim_start_matches("r#");
+            return Some(format!("[`{name}`]"));
+        }
+    }
+    if depth > 8 {
+        return None;
+    }
+    let (parent, last) = pointer.rsplit_once('/')?;
+    let last = crate::pointer::unescape_token(last);
+    let parent_words = || describe_location(parent, context, depth + 1);
+    if let Some((grandparent, kind)) = parent.rsplit_once('/') {
+        match kind {
+            "properties" => {
+                return Some(format!(
+                    "the `{last}` property of {}",
+                    describe_location(grandparent, context, depth + 1)?
+                ));
+            }
+            "allOf" | "oneOf" | "anyOf" => {
+                let index: usize = last.parse().ok()?;
+                return Some(format!(
+                    "alternative {} of {}",
+                    index + 1,
+                    describe_location(grandparent, context, depth + 1)?
+                ));
+            }
+            _ => {}
+        }
+    }
+    match last.as_str() {
+        "items" => Some(format!("an item of {}", parent_words()?)),
+        "additionalProperties" => Some(format!("a value of {}", parent_words()?)),
+        "schema" => describe_operation_part(parent),
+        _ => None,
+    }
+}
+
+/// `…/paths/{path}/{method}/requestBody/content/{type}` and the like, in words.
+fn describe_operation_part(pointer: &str) -> Option<String> {
+    let tokens: Vec<String> = pointer
+        .strip_prefix("#/paths/")?
+        .split('/')
+        .map(crate::pointer::unescape_token)
+        .collect();
+    let (path, method) = (tokens.first()?, tokens.get(1)?.to_uppercase());
+    let operation = format!("`{method} {path}`");
+    match tokens.get(2..)? {
+        [body, content, _] if body == "requestBody" && content == "content" => {
+            Some(format!("the request body of {operation}"))
+        }
+        [responses, status, content, _] if responses == "responses" && content == "content" => {
+            Some(format!("the {status} response of {operation}"))
+        }
+        _ => None,
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn emit_type(id: TypeId, def: &TypeDef, context: &TypeContext<'_>) -> TokenStream {
     let name = ident(&def.name);
-    let doc = type_doc(def);
+    let doc = type_doc(def, context);
     match &def.kind {
         TypeKind::Struct(s) => emit_struct(&name, doc, s, context.is_default(id), context),
         TypeKind::StringEnum(variants) => emit_string_enum(&name, doc, variants),
