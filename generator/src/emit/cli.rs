@@ -524,10 +524,15 @@ fn kebab(name: &str) -> String {
 
 /// A name not yet in `claimed` (with `-2`, `-3`... when taken), now claimed.
 fn claim(claimed: &mut BTreeSet<String>, wanted: &str) -> String {
+    claim_numbered(claimed, wanted, '-')
+}
+
+/// `wanted`, or `wanted` with `separator` and the first free number from 2, now claimed.
+fn claim_numbered(claimed: &mut BTreeSet<String>, wanted: &str, separator: char) -> String {
     let mut name = wanted.to_owned();
     let mut counter = 2;
     while !claimed.insert(name.clone()) {
-        name = format!("{wanted}-{counter}");
+        name = format!("{wanted}{separator}{counter}");
         counter += 1;
     }
     name
@@ -1627,12 +1632,5 @@ fn try_claim_flag(flags: &mut BTreeSet<String>, name: &str) -> Option<String> {
 /// A field name of the args struct, not yet used.
 fn claim_field(fields: &mut BTreeSet<String>, wanted: &str) -> String {
     let wanted = snake_ident(wanted);
-    let wanted = wanted.trim_start_matches("r#");
-    let mut name = wanted.to_owned();
-    let mut counter = 2;
-    while !fields.insert(name.clone()) {
-        name = format!("{wanted}_{counter}");
-        counter += 1;
-    }
-    name
+    claim_numbered(fields, wanted.trim_start_matches("r#"), '_')
 }
