@@ -37,7 +37,8 @@ pub fn emit_cli(
     let package = CliPackage::new(plan.api, config, &cli, client_path);
     let tree = CommandTree::new(plan, &cli);
     let source = config.source_label.as_deref().unwrap_or("the OpenAPI spec");
-    let commands = emit_commands(plan, &tree, &package);
+    let globals = globals(plan, &package);
+    let commands = emit_commands(plan, &tree, &package, &globals);
     Ok(vec![
         GeneratedFile::new(
             "Cargo.toml",
@@ -49,7 +50,7 @@ pub fn emit_cli(
                 &package,
                 &super::api_name(&plan.api.title),
                 &tree.readme_rows(),
-                &globals_readme(plan, &package),
+                &globals_readme(&globals),
                 tree.first_paged().as_deref(),
                 !plan.api.filters.is_empty(),
             )?,
@@ -64,7 +65,7 @@ pub fn emit_cli(
         super::rust_file(
             "tests/cli.rs",
             header,
-            emit_process_tests(plan, &tree, &package),
+            emit_process_tests(&tree, &package, &globals),
         )?,
     ])
 }
@@ -72,18 +73,18 @@ pub fn emit_cli(
 /// `tests/cli.rs`: the built binary run as a user would: help, completions, and a dry run with
 /// every credential from the environment, which must never be printed.
 fn emit_process_tests(
-    plan: &Plan<'_>,
     tree: &CommandTree<'_, '_>,
     package: &CliPackage,
+    globals: &[Global],
 ) -> TokenStream {
     let bin_env = format!("CARGO_BIN_EXE_{}", package.bin);
     let bin = &package.bin;
     let prefix = format!("{}_", package.env_prefix);
     let groups = tree.groups.iter().map(|group| group.name.as_str());
-    let credential_envs: Vec<String> = globals(plan, package)
-        .into_iter()
+    let credential_envs: Vec<&str> = globals
+        .iter()
         .filter(|global| matches!(global.kind, GlobalKind::Credential(_)))
-        .filter_map(|global| global.env)
+        .filter_map(|global| global.env.as_deref())
         .collect();
     let any_credential = !credential_envs.is_empty();
     // A command whose only inputs are path parameters, on a plain path.
@@ -250,14 +251,14 @@ pub fn main() -> std::process::ExitCode {{
 }
 
 /// The global flags, for the README: (flag, environment variable, what it is).
-fn globals_readme(plan: &Plan<'_>, package: &CliPackage) -> Vec<(String, String, String)> {
-    globals(plan, package)
-        .into_iter()
+fn globals_readme(globals: &[Global]) -> Vec<(String, String, String)> {
+    globals
+        .iter()
         .map(|global| {
             (
                 format!("--{}", global.flag),
-                global.env.unwrap_or_default(),
-                global.summary,
+                global.env.clone().unwrap_or_default(),
+                global.summary.clone(),
             )
         })
         .collect()
@@ -600,8 +601,12 @@ fn commands<'p, 'a>(
         .collect()
 }
 
-fn emit_commands(plan: &Plan<'_>, tree: &CommandTree<'_, '_>, package: &CliPackage) -> TokenStream {
-    let globals = globals(plan, package);
+fn emit_commands(
+    plan: &Plan<'_>,
+    tree: &CommandTree<'_, '_>,
+    package: &CliPackage,
+    globals: &[Global],
+) -> TokenStream {
     let bin = &package.bin;
     let about = format!(
         " The {} from the command line.",
@@ -628,7 +633,7 @@ fn emit_commands(plan: &Plan<'_>, tree: &CommandTree<'_, '_>, package: &CliPacka
         .iter()
         .flat_map(|group| &group.commands)
         .chain(&tree.top)
-        .map(|command| command_args(command, plan, &globals));
+        .map(|command| command_args(command, plan, globals));
     quote! {
         //! The commands: the global flags, one subcommand per operation grouped by tag, and
         //! how each calls the client.
@@ -885,60 +890,68 @@ fn args_name(command: &Command<'_, '_>) -> proc_macro2::Ident {
     format_ident!("{}Args", command.plan.op.builder_name)
 }
 
+/// A type seen through `Nullable`, aliases and merged copies.
+enum Seen<'t> {
+    /// Not a named type.
+    Plain(&'t TypeRef),
+    /// The kind of the named type it comes to.
+    Named(&'t TypeKind),
+    /// A chain too long to follow (not produced by lowering).
+    Unknown,
+}
+
+fn see<'t>(mut ty: &'t TypeRef, api: &'t Api) -> Seen<'t> {
+    for _ in 0..16 {
+        ty = match ty {
+            TypeRef::Nullable(inner) => inner,
+            TypeRef::Named(id) => match api.type_def(*id).map(|def| &def.kind) {
+                Some(TypeKind::Alias(inner)) => inner,
+                Some(TypeKind::Merged(target)) => match api.type_def(*target) {
+                    Some(def) => return Seen::Named(&def.kind),
+                    None => return Seen::Unknown,
+                },
+                Some(kind) => return Seen::Named(kind),
+                None => return Seen::Unknown,
+            },
+            plain => return Seen::Plain(plain),
+        };
+    }
+    Seen::Unknown
+}
+
 /// Whether a value of `ty` is text on the command line (taken as given, not read as JSON).
 fn is_text(ty: &TypeRef, api: &Api) -> bool {
-    match ty {
-        TypeRef::String | TypeRef::Date | TypeRef::DateTime => true,
-        TypeRef::Nullable(inner) => is_text(inner, api),
-        TypeRef::Named(id) => match api.type_def(*id).map(|def| &def.kind) {
-            Some(TypeKind::StringEnum(_)) => true,
-            Some(TypeKind::Alias(inner)) => is_text(inner, api),
-            Some(TypeKind::Merged(target)) => is_text(&TypeRef::Named(*target), api),
-            _ => false,
-        },
-        _ => false,
-    }
+    matches!(
+        see(ty, api),
+        Seen::Plain(TypeRef::String | TypeRef::Date | TypeRef::DateTime)
+            | Seen::Named(TypeKind::StringEnum(_))
+    )
 }
 
 /// What a flag's value is, for help (`--limit <NUMBER>`).
 fn value_name(ty: &TypeRef, api: &Api) -> &'static str {
-    match ty {
+    match see(ty, api) {
         _ if is_text(ty, api) => "TEXT",
-        TypeRef::Integer { .. } | TypeRef::Number { .. } => "NUMBER",
-        TypeRef::Boolean => "true|false",
-        TypeRef::Nullable(inner) => value_name(inner, api),
+        Seen::Plain(TypeRef::Integer { .. } | TypeRef::Number { .. }) => "NUMBER",
+        Seen::Plain(TypeRef::Boolean) => "true|false",
         _ => "JSON",
     }
 }
 
-/// The element type of a list, seen through aliases and `Nullable`.
+/// The element type of a list.
 fn list_item<'t>(ty: &'t TypeRef, api: &'t Api) -> Option<&'t TypeRef> {
-    match ty {
-        TypeRef::Array(item) => Some(item),
-        TypeRef::Nullable(inner) => list_item(inner, api),
-        TypeRef::Named(id) => match api.type_def(*id).map(|def| &def.kind) {
-            Some(TypeKind::Alias(inner)) => list_item(inner, api),
-            _ => None,
-        },
+    match see(ty, api) {
+        Seen::Plain(TypeRef::Array(item)) => Some(item),
         _ => None,
     }
 }
 
-/// The fields of a struct body, seen through aliases.
-fn struct_fields<'t>(ty: &TypeRef, api: &'t Api) -> &'t [crate::ir::Field] {
-    let &TypeRef::Named(mut id) = ty else {
-        return &[];
-    };
-    // Merged copies point at their survivor; aliases at what they name.
-    for _ in 0..16 {
-        match api.type_def(id).map(|def| &def.kind) {
-            Some(TypeKind::Struct(fields)) => return &fields.fields,
-            Some(TypeKind::Merged(target)) => id = *target,
-            Some(TypeKind::Alias(inner)) => return struct_fields(inner, api),
-            _ => return &[],
-        }
+/// The fields of a struct body.
+fn struct_fields<'t>(ty: &'t TypeRef, api: &'t Api) -> &'t [crate::ir::Field] {
+    match see(ty, api) {
+        Seen::Named(TypeKind::Struct(fields)) => &fields.fields,
+        _ => &[],
     }
-    &[]
 }
 
 /// The JSON names of a configured filter object (see `ir::Filter`), for `--filter`.
@@ -969,8 +982,12 @@ fn filter_shape(ty: &TypeRef, api: &Api) -> Option<FilterJson> {
             .find(|field| field.rust_name == rust_name)
             .map(|field| field.json_name.clone())
     };
-    let filter_fields = struct_fields(&TypeRef::Named(filter.filter_type), api);
-    let condition_fields = struct_fields(&TypeRef::Named(filter.condition_type), api);
+    let fields_of = |id: crate::ir::TypeId| match api.type_def(id).map(|def| &def.kind) {
+        Some(TypeKind::Struct(fields)) => fields.fields.as_slice(),
+        _ => &[],
+    };
+    let filter_fields = fields_of(filter.filter_type);
+    let condition_fields = fields_of(filter.condition_type);
     let Some(TypeKind::StringEnum(variants)) =
         api.type_def(filter.operator_type).map(|def| &def.kind)
     else {
