@@ -490,17 +490,11 @@ impl Transport {
         }
         let mut credential_headers = Vec::new();
         let mut credential_cookies: Vec<String> = Vec::new();
-        let mut query_credentials: Vec<&str> = self
-            .query_credentials
-            .iter()
-            .map(|(name, _)| *name)
-            .collect();
         for credential in self.provided_credentials(provided).await? {
             match credential {
                 Encoded::Header(name, value) => credential_headers.push((name, value)),
                 Encoded::Query(name, secret) => {
                     url.query_pairs_mut().append_pair(name, secret.expose());
-                    query_credentials.push(name);
                 }
                 Encoded::Cookie(cookie) => credential_cookies.push(cookie),
             }
@@ -589,6 +583,20 @@ impl Transport {
             }
         }
         if let Some(user_agent) = &self.dry_run_user_agent {
+            // Fixed and provided query credentials, by name: the values a dry run redacts.
+            let query_credentials: Vec<&str> = self
+                .query_credentials
+                .iter()
+                .map(|(name, _)| *name)
+                .chain(
+                    self.providers
+                        .iter()
+                        .filter_map(|(placement, _)| match placement {
+                            Placement::Query(name) => Some(*name),
+                            _ => None,
+                        }),
+                )
+                .collect();
             return Err(Error::DryRun(Box::new(dry_run(
                 &request,
                 user_agent,
