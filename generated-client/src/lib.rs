@@ -39,6 +39,11 @@ pub use runtime::Extra;
 
 pub use runtime::filter;
 
-pub use runtime::{ApiResponse, RateLimit, RetryPolicy, Secret};
+pub use runtime::{ApiResponse, CallOptions, RateLimit, RetryPolicy, Secret};
 
 pub use runtime::{Hook, HookRequest, HookResponse};
+
+/// What a program using this client usually imports: `use <crate>::prelude::*;`.
+pub mod prelude {
+    pub use crate::{CallOptions, Client};
+}

@@ -22,7 +22,7 @@ pub struct SearchRequest {
     /// The `offset` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -54,19 +54,6 @@ impl SearchRequest {
     pub fn with_offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
-    }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
     }
 }
 
@@ -197,7 +184,7 @@ pub struct Cta {
         with = "runtime::dates::option_date_time"
     )]
     pub modified_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -348,19 +335,6 @@ impl Cta {
         self.modified_date = Some(modified_date);
         self
     }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
-    }
 }
 
 impl<'de> Deserialize<'de> for Cta {
@@ -509,7 +483,7 @@ pub struct CtaInput {
     /// Playbook to associate
     #[serde(rename = "PlaybookId", default, skip_serializing_if = "Option::is_none")]
     pub playbook_id: Option<String>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -572,19 +546,6 @@ impl CtaInput {
     pub fn with_playbook_id(mut self, playbook_id: impl Into<String>) -> Self {
         self.playbook_id = Some(playbook_id.into());
         self
-    }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
     }
 }
 
@@ -681,7 +642,7 @@ pub struct CtaType {
     /// Whether this is the default type
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -706,19 +667,6 @@ impl CtaType {
     pub fn with_is_default(mut self, is_default: bool) -> Self {
         self.is_default = Some(is_default);
         self
-    }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
     }
 }
 
@@ -775,7 +723,7 @@ pub struct CtaReason {
     /// Associated CTA type ID
     #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none")]
     pub type_id: Option<String>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -800,19 +748,6 @@ impl CtaReason {
     pub fn with_type_id(mut self, type_id: impl Into<String>) -> Self {
         self.type_id = Some(type_id.into());
         self
-    }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
     }
 }
 
@@ -869,7 +804,7 @@ pub struct CtaPriority {
     /// Display order
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -894,19 +829,6 @@ impl CtaPriority {
     pub fn with_order(mut self, order: i64) -> Self {
         self.order = Some(order);
         self
-    }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
     }
 }
 
@@ -963,7 +885,7 @@ pub struct CtaStatus {
     /// Whether this status represents a closed state
     #[serde(rename = "isClosed", default, skip_serializing_if = "Option::is_none")]
     pub is_closed: Option<bool>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -988,19 +910,6 @@ impl CtaStatus {
     pub fn with_is_closed(mut self, is_closed: bool) -> Self {
         self.is_closed = Some(is_closed);
         self
-    }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
     }
 }
 
@@ -1054,7 +963,7 @@ pub struct SearchFilter {
     /// The `expression` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -1072,19 +981,6 @@ impl SearchFilter {
     pub fn with_expression(mut self, expression: impl Into<String>) -> Self {
         self.expression = Some(expression.into());
         self
-    }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
     }
 }
 
@@ -1138,7 +1034,7 @@ pub struct SearchCondition {
     /// The `operator` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<SearchOperator>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -1163,19 +1059,6 @@ impl SearchCondition {
     pub fn with_operator(mut self, operator: SearchOperator) -> Self {
         self.operator = Some(operator);
         self
-    }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
     }
 }
 
@@ -1325,7 +1208,7 @@ pub struct CtaSearchPage {
     /// The `totalCount` property.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.
+    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
     #[serde(flatten)]
     pub extra: crate::Extra,
 }
@@ -1343,19 +1226,6 @@ impl CtaSearchPage {
     pub fn with_total_count(mut self, total_count: i64) -> Self {
         self.total_count = Some(total_count);
         self
-    }
-
-    /// An undeclared property by its JSON name, if present.
-    pub fn extra(&self, name: &str) -> Option<serde_json::Value> {
-        self.extra.get(name)
-    }
-
-    /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-    pub fn extra_as<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Option<Result<T, crate::Error>> {
-        self.extra.get_as(name)
     }
 }
 

@@ -55,4 +55,4 @@ pub use ratelimit::RateLimit;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use sse::{event_json, event_text, open_events, DecodeData, Event, EventStream};
-pub use transport::{Call, RawResponse, RequestOptions, Transport, TransportOptions};
+pub use transport::{Call, CallOptions, RawResponse, RequestOptions, Transport, TransportOptions};

@@ -5,7 +5,7 @@ use std::time::Duration;
 use gainsight_cta::types::{
     CtaInput, SearchCondition, SearchFilter, SearchOperator, SearchRequest,
 };
-use gainsight_cta::{Client, Error, RetryPolicy, StatusCode};
+use gainsight_cta::{CallOptions, Client, Error, RetryPolicy, StatusCode};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -123,7 +123,7 @@ async fn create_cta_posts_the_body_with_the_key() {
         cta.due_date.map(|d| d.to_string()).as_deref(),
         Some("2020-04-14")
     );
-    assert_eq!(cta.extra("Renewal_Date__gc"), Some(json!("2025-01-31")));
+    assert_eq!(cta.extra.get("Renewal_Date__gc"), Some(json!("2025-01-31")));
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use gainsight_cta::{Client, Error, RetryPolicy};
+use gainsight_cta::{CallOptions, Client, Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

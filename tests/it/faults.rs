@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use gainsight_cta::types::CtaInput;
-use gainsight_cta::{Client, Error, RetryPolicy, StatusCode, TransportErrorKind};
+use gainsight_cta::{CallOptions, Client, Error, RetryPolicy, StatusCode, TransportErrorKind};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -25,7 +25,7 @@ fn undeclared_fields_survive_a_round_trip_and_nulls_decode() {
     let cta: Cta = serde_json::from_value(wire).expect("decode");
     assert_eq!(cta.gsid.as_deref(), Some("1"));
     assert_eq!(cta.comments, None);
-    assert_eq!(cta.extra("Renewal_Date__gc"), Some(json!("2025-01-31")));
+    assert_eq!(cta.extra.get("Renewal_Date__gc"), Some(json!("2025-01-31")));
     let back = serde_json::to_value(&cta).expect("encode");
     assert_eq!(
         back,
@@ -169,17 +169,20 @@ fn custom_date_fields_read_as_leniently_as_declared_ones_and_fail_as_the_crate_e
     // The same epoch millis as a declared date field and as a custom one.
     let declared = cta.due_date.expect("declared date");
     let custom: gainsight_cta::chrono::NaiveDate = cta
-        .extra_as("Renewal__gc")
+        .extra
+        .get_as("Renewal__gc")
         .expect("present")
         .expect("a date");
     assert_eq!(custom, declared);
     let kickoff: gainsight_cta::chrono::DateTime<gainsight_cta::chrono::Utc> = cta
-        .extra_as("Kickoff__gc")
+        .extra
+        .get_as("Kickoff__gc")
         .expect("present")
         .expect("a date-time");
     assert_eq!(kickoff.to_rfc3339(), "2020-04-14T11:30:00+00:00");
-    let Some(Err(gainsight_cta::Error::Decode(error))) =
-        cta.extra_as::<gainsight_cta::chrono::NaiveDate>("Tier__gc")
+    let Some(Err(gainsight_cta::Error::Decode(error))) = cta
+        .extra
+        .get_as::<gainsight_cta::chrono::NaiveDate>("Tier__gc")
     else {
         panic!("`gold` is no date")
     };
@@ -192,11 +195,11 @@ fn undeclared_fields_of_any_shape_and_escaped_names_survive_unbuffered_input() {
     let wire = br#"{"Gsid":"1","Tier\"__gc":{"a":[1,2.5,null,true,"x\\y"],"b":{}},"Big__gc":18446744073709551615}"#;
     let cta: Cta = serde_json::from_reader(&wire[..]).expect("decode");
     assert_eq!(
-        cta.extra("Tier\"__gc"),
+        cta.extra.get("Tier\"__gc"),
         Some(json!({"a": [1, 2.5, null, true, "x\\y"], "b": {}}))
     );
     assert_eq!(
-        cta.extra_as::<u64>("Big__gc").and_then(Result::ok),
+        cta.extra.get_as::<u64>("Big__gc").and_then(Result::ok),
         Some(u64::MAX)
     );
     assert_eq!(cta.extra.keys(), ["Big__gc", "Tier\"__gc"]);

@@ -131,9 +131,13 @@ async fn create_page_filter_update_and_custom_fields() {
         .gsid
         .expect("id");
     let fetched = client.get_cta(&id).await.expect("read custom");
-    assert_eq!(fetched.extra("Renewal_Date__gc"), Some(json!("2026-06-30")));
+    assert_eq!(
+        fetched.extra.get("Renewal_Date__gc"),
+        Some(json!("2026-06-30"))
+    );
     let typed: gainsight_cta::chrono::NaiveDate = fetched
-        .extra_as("Renewal_Date__gc")
+        .extra
+        .get_as("Renewal_Date__gc")
         .expect("present")
         .expect("a date");
     assert_eq!(typed.to_string(), "2026-06-30");
@@ -142,8 +146,11 @@ async fn create_page_filter_update_and_custom_fields() {
     again.extra.insert("Score__gc", json!(7));
     client.update_cta(&id, &again).await.expect("update custom");
     let fetched = client.get_cta(&id).await.expect("read custom again");
-    assert_eq!(fetched.extra("Renewal_Date__gc"), Some(json!("2026-06-30")));
-    assert_eq!(fetched.extra("Score__gc"), Some(json!(7)));
+    assert_eq!(
+        fetched.extra.get("Renewal_Date__gc"),
+        Some(json!("2026-06-30"))
+    );
+    assert_eq!(fetched.extra.get("Score__gc"), Some(json!(7)));
 }
 
 #[tokio::test]

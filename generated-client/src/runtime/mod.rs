@@ -50,4 +50,4 @@ pub use paging::{collect_pages, offset_pages, page_number};
 pub use ratelimit::RateLimit;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
-pub use transport::{Call, RawResponse, RequestOptions, Transport, TransportOptions};
+pub use transport::{Call, CallOptions, RawResponse, RequestOptions, Transport, TransportOptions};

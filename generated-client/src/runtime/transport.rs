@@ -36,6 +36,52 @@ pub struct RequestOptions {
     pub deadline: Option<Duration>,
 }
 
+/// The per-call options every request builder has, set before the builder is awaited:
+/// `client.get_thing(id).timeout(Duration::from_secs(5)).await`. Bring the trait into scope
+/// with the client crate's `prelude` (or `use <crate>::CallOptions;`).
+///
+/// Shared by all builders instead of repeated in each, so a client with thousands of
+/// operations compiles these methods once, and only when they are used.
+pub trait CallOptions: Sized {
+    /// The builder's options, for the provided methods.
+    #[doc(hidden)]
+    fn call_options(&mut self) -> &mut RequestOptions;
+
+    /// Sets the timeout of each attempt of this call only (retries get their own).
+    #[must_use]
+    fn timeout(mut self, timeout: Duration) -> Self {
+        self.call_options().timeout = Some(timeout);
+        self
+    }
+
+    /// Sets a deadline for this call only, over all its attempts and the waits between them;
+    /// past it the call returns [`Error::Deadline`] or its last attempt's error.
+    #[must_use]
+    fn deadline(mut self, deadline: Duration) -> Self {
+        self.call_options().deadline = Some(deadline);
+        self
+    }
+
+    /// Adds a header to this call only. It replaces a header of the same name the client would
+    /// send, such as `Content-Type` or `Accept`.
+    #[must_use]
+    fn header(
+        mut self,
+        name: reqwest::header::HeaderName,
+        value: reqwest::header::HeaderValue,
+    ) -> Self {
+        self.call_options().headers.append(name, value);
+        self
+    }
+
+    /// Overrides the client's retry policy for this call only.
+    #[must_use]
+    fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.call_options().retry = Some(policy);
+        self
+    }
+}
+
 /// Transport-level settings collected by the client builder.
 #[derive(Debug, Clone, Default)]
 pub struct TransportOptions {

@@ -7,9 +7,9 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{Arg, ArgSource, Decode, OperationPlan, Plan};
 use super::runtime::{
-    API_RESPONSE, BYTE_STREAM, CALL, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE, DECODE_JSON,
-    DECODE_TEXT, EVENT_JSON, EVENT_TEXT, FORM_BODY, FORM_FIELD, JSON_BODY, OPEN_EVENTS, PARAM_TEXT,
-    PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS, QUERY_STYLE, REQUEST_OPTIONS, RETRY_POLICY,
+    API_RESPONSE, BYTE_STREAM, CALL, CALL_OPTIONS, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE,
+    DECODE_JSON, DECODE_TEXT, EVENT_JSON, EVENT_TEXT, FORM_BODY, FORM_FIELD, JSON_BODY,
+    OPEN_EVENTS, PARAM_TEXT, PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS, QUERY_STYLE, REQUEST_OPTIONS,
     RUNTIME_BODY,
 };
 use super::types::ident;
@@ -26,7 +26,6 @@ pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
         quote! {
             use std::future::{Future, IntoFuture};
             use std::pin::Pin;
-            use std::time::Duration;
 
             use crate::runtime;
             use crate::{Client, Error};
@@ -37,8 +36,9 @@ pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
     quote! {
         //! Request builders: one per operation, returned by the [`Client`] methods.
         //!
-        //! Set optional parameters and per-call options on a builder, then `.await` it to send the
-        //! request, or call `send_with_response` to also get the status and headers.
+        //! Set optional parameters on a builder, and per-call options through
+        //! [`CallOptions`](crate::CallOptions), then `.await` it to send the request, or call
+        //! `send_with_response` to also get the status and headers.
 
         #imports
 
@@ -96,35 +96,15 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
 
             #(#setters)*
 
-            /// Sets the timeout of each attempt of this call only (retries get their own).
-            pub fn timeout(mut self, timeout: Duration) -> Self {
-                self.options.timeout = Some(timeout);
-                self
-            }
-
-            /// Sets a deadline for this call only, over all its attempts and the waits between
-            /// them; past it the call returns [`Error::Deadline`] or its last attempt's error.
-            pub fn deadline(mut self, deadline: Duration) -> Self {
-                self.options.deadline = Some(deadline);
-                self
-            }
-
-            /// Adds a header to this call only. It replaces a header of the same name the client
-            /// would send, such as `Content-Type` or `Accept`.
-            pub fn header(mut self, name: reqwest::header::HeaderName, value: reqwest::header::HeaderValue) -> Self {
-                self.options.headers.append(name, value);
-                self
-            }
-
-            /// Overrides the client's retry policy for this call only.
-            pub fn retry_policy(mut self, policy: #RETRY_POLICY) -> Self {
-                self.options.retry = Some(policy);
-                self
-            }
-
             #sending
 
             #into_call
+        }
+
+        impl #CALL_OPTIONS for #builder<'_> {
+            fn call_options(&mut self) -> &mut #REQUEST_OPTIONS {
+                &mut self.options
+            }
         }
 
         impl<'a> IntoFuture for #builder<'a> {
@@ -199,7 +179,7 @@ fn send_doc(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
             })
             .unwrap_or_default();
         return doc_attrs(&format!(
-            "Sends the request and returns the stream of its server-sent events{what}, each one's data decoded.\n\nThe stream is long-lived: unless this call's [`timeout`](Self::timeout) says otherwise it may stay open for a day. A connection lost midway is reopened with `Last-Event-ID` when the operation may be sent twice; an event whose data does not decode is an [`Error::Decode`] item, and the stream goes on.\n\n# Errors\n\nReturns [`Error::Api`] when the server refuses the request, and [`Error::Transport`] when it cannot be sent."
+            "Sends the request and returns the stream of its server-sent events{what}, each one's data decoded.\n\nThe stream is long-lived: unless this call's [`timeout`](crate::CallOptions::timeout) says otherwise it may stay open for a day. A connection lost midway is reopened with `Last-Event-ID` when the operation may be sent twice; an event whose data does not decode is an [`Error::Decode`] item, and the stream goes on.\n\n# Errors\n\nReturns [`Error::Api`] when the server refuses the request, and [`Error::Transport`] when it cannot be sent."
         ));
     }
     let returns = match &response.doc {

@@ -373,7 +373,12 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
         pub use runtime::{CredentialError, DryRun, TransportError, TransportErrorKind};
         #(#optional_exports)*
-        pub use runtime::{ApiResponse, RateLimit, RetryPolicy, Secret};
+        pub use runtime::{ApiResponse, CallOptions, RateLimit, RetryPolicy, Secret};
         pub use runtime::{Hook, HookRequest, HookResponse};
+
+        /// What a program using this client usually imports: `use <crate>::prelude::*;`.
+        pub mod prelude {
+            pub use crate::{CallOptions, Client};
+        }
     }
 }

@@ -60,6 +60,7 @@ runtime_items! {
     BODY = root "Body";
     BYTE_STREAM = root "ByteStream";
     CALL = "Call";
+    CALL_OPTIONS = root "CallOptions";
     CLIENT_CREDENTIALS = root "ClientCredentials";
     COLLECT_PAGES = "collect_pages";
     CREDENTIAL = "Credential";

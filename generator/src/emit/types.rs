@@ -504,54 +504,28 @@ fn emit_struct(
 ) -> TokenStream {
     let default = derive_default.then(|| quote!(Default,));
     let fields = s.fields.iter().map(|f| emit_field(f, context));
-    let (extra_field, extra_methods) = match &s.extra {
-        ExtraFields::Forbidden => (quote!(), quote!()),
+    let extra_field = match &s.extra {
+        ExtraFields::Forbidden => quote!(),
         ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => {
             let field = ident(rust_name);
             let map_ty = extra_map_type(&s.extra, context);
-            let (field_doc, methods) = match &s.extra {
-                ExtraFields::Typed { ty, .. } => {
-                    let value_ty = context.tokens(ty, true);
-                    (
-                        " Properties beyond the declared ones, as the spec's `additionalProperties` types them.",
-                        quote! {
-                            /// An additional property by its JSON name, if present.
-                            pub fn #field(&self, name: &str) -> Option<&#value_ty> {
-                                self.#field.get(name)
-                            }
-                        },
-                    )
+            let field_doc = match &s.extra {
+                ExtraFields::Typed { .. } => {
+                    " Properties beyond the declared ones, as the spec's `additionalProperties` types them."
                 }
                 _ => {
-                    // Claimed with the struct's other methods during lowering.
-                    let getter_as = quote::format_ident!("{}_as", rust_name);
-                    (
-                        " Properties the spec does not declare (such as tenant custom fields), kept as received so they survive a round trip.",
-                        quote! {
-                            /// An undeclared property by its JSON name, if present.
-                            pub fn #field(&self, name: &str) -> Option<serde_json::Value> {
-                                self.#field.get(name)
-                            }
-
-                            /// An undeclared property decoded as `T`: `None` when absent, `Some(Err(_))` when it has another shape. Dates read as leniently as declared fields do (other spellings, epoch milliseconds).
-                            pub fn #getter_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, crate::Error>> {
-                                self.#field.get_as(name)
-                            }
-                        },
-                    )
+                    " Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as)."
                 }
             };
-            (
-                quote! {
-                    #[doc = #field_doc]
-                    #[serde(flatten)]
-                    pub #field: #map_ty,
-                },
-                methods,
-            )
+            quote! {
+                #[doc = #field_doc]
+                #[serde(flatten)]
+                pub #field: #map_ty,
+            }
         }
     };
     let constructors = emit_constructors(s, context);
+    let inherent = (!constructors.is_empty()).then(|| quote!(impl #name { #constructors }));
     // `serde(flatten)` would buffer every property before decoding it; a hand-written visitor
     // decodes straight from the input and only keeps undeclared properties aside.
     let (derive_deserialize, deserialize_impl) = match &s.extra {
@@ -569,10 +543,7 @@ fn emit_struct(
             #extra_field
         }
 
-        impl #name {
-            #constructors
-            #extra_methods
-        }
+        #inherent
 
         #deserialize_impl
     }

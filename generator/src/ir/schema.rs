@@ -676,7 +676,7 @@ impl<'a> TypeSpace<'a> {
                 rust_name: field_names.claim("extra"),
             },
         };
-        claim_methods(&mut fields, &extra);
+        claim_methods(&mut fields);
         StructType { fields, extra }
     }
 
@@ -897,14 +897,10 @@ fn tag_values(discriminator: &openapiv3::Discriminator, reference: &str) -> Vec<
         .collect()
 }
 
-/// Names the methods of a struct: `new`, the undeclared-property getters and one `with_`
-/// setter per field (`foo` and `foo_` would both want `with_foo`).
-fn claim_methods(fields: &mut [Field], extra: &ExtraFields) {
+/// Names the methods of a struct: `new` and one `with_` setter per field (`foo` and `foo_`
+/// would both want `with_foo`).
+fn claim_methods(fields: &mut [Field]) {
     let mut methods = NameScope::with_reserved(&["new"]);
-    if let ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } = extra {
-        methods.claim(rust_name);
-        methods.claim(&format!("{rust_name}_as"));
-    }
     for field in fields {
         field.setter = methods.claim(&format!("with_{}", field.rust_name.trim_end_matches('_')));
     }
