@@ -16,6 +16,7 @@ mod client;
 pub mod mock;
 
 #[doc(hidden)]
+#[macro_use]
 pub mod runtime;
 
 #[rustfmt::skip]

@@ -57,49 +57,14 @@ impl SearchRequest {
     }
 }
 
-impl<'de> Deserialize<'de> for SearchRequest {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = SearchRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SearchRequest` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut select = None;
-                let mut where_ = None;
-                let mut limit = None;
-                let mut offset = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "select" => select = __access.next_value()?,
-                        "where" => where_ = __access.next_value()?,
-                        "limit" => limit = __access.next_value()?,
-                        "offset" => offset = __access.next_value()?,
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(SearchRequest {
-                    select,
-                    where_,
-                    limit,
-                    offset,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    SearchRequest,
+    any(extra),
+    optional(select, "select"),
+    optional(where_, "where"),
+    optional(limit, "limit"),
+    optional(offset, "offset"),
+);
 
 /// Schema `CTA`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -337,113 +302,30 @@ impl Cta {
     }
 }
 
-impl<'de> Deserialize<'de> for Cta {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = Cta;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Cta` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut gsid = None;
-                let mut name = None;
-                let mut company_id = None;
-                let mut company_name = None;
-                let mut type_id = None;
-                let mut type_name = None;
-                let mut reason_id = None;
-                let mut reason_name = None;
-                let mut priority_id = None;
-                let mut status_id = None;
-                let mut status_name = None;
-                let mut owner_id = None;
-                let mut owner_name = None;
-                let mut due_date = None;
-                let mut closed_date = None;
-                let mut comments = None;
-                let mut source = None;
-                let mut playbook_id = None;
-                let mut created_date = None;
-                let mut modified_date = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "Gsid" => gsid = __access.next_value()?,
-                        "Name" => name = __access.next_value()?,
-                        "CompanyId" => company_id = __access.next_value()?,
-                        "CompanyName" => company_name = __access.next_value()?,
-                        "TypeId" => type_id = __access.next_value()?,
-                        "TypeName" => type_name = __access.next_value()?,
-                        "ReasonId" => reason_id = __access.next_value()?,
-                        "ReasonName" => reason_name = __access.next_value()?,
-                        "PriorityId" => priority_id = __access.next_value()?,
-                        "StatusId" => status_id = __access.next_value()?,
-                        "StatusName" => status_name = __access.next_value()?,
-                        "OwnerId" => owner_id = __access.next_value()?,
-                        "OwnerName" => owner_name = __access.next_value()?,
-                        "DueDate" => {
-                            due_date = __access
-                                .next_value::<runtime::dates::Decoded<_>>()?
-                                .0;
-                        }
-                        "ClosedDate" => {
-                            closed_date = __access
-                                .next_value::<runtime::dates::Decoded<_>>()?
-                                .0;
-                        }
-                        "Comments" => comments = __access.next_value()?,
-                        "Source" => source = __access.next_value()?,
-                        "PlaybookId" => playbook_id = __access.next_value()?,
-                        "CreatedDate" => {
-                            created_date = __access
-                                .next_value::<runtime::dates::Decoded<_>>()?
-                                .0;
-                        }
-                        "ModifiedDate" => {
-                            modified_date = __access
-                                .next_value::<runtime::dates::Decoded<_>>()?
-                                .0;
-                        }
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(Cta {
-                    gsid,
-                    name,
-                    company_id,
-                    company_name,
-                    type_id,
-                    type_name,
-                    reason_id,
-                    reason_name,
-                    priority_id,
-                    status_id,
-                    status_name,
-                    owner_id,
-                    owner_name,
-                    due_date,
-                    closed_date,
-                    comments,
-                    source,
-                    playbook_id,
-                    created_date,
-                    modified_date,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    Cta,
+    any(extra),
+    optional(gsid, "Gsid"),
+    optional(name, "Name"),
+    optional(company_id, "CompanyId"),
+    optional(company_name, "CompanyName"),
+    optional(type_id, "TypeId"),
+    optional(type_name, "TypeName"),
+    optional(reason_id, "ReasonId"),
+    optional(reason_name, "ReasonName"),
+    optional(priority_id, "PriorityId"),
+    optional(status_id, "StatusId"),
+    optional(status_name, "StatusName"),
+    optional(owner_id, "OwnerId"),
+    optional(owner_name, "OwnerName"),
+    optional_date(due_date, "DueDate"),
+    optional_date(closed_date, "ClosedDate"),
+    optional(comments, "Comments"),
+    optional(source, "Source"),
+    optional(playbook_id, "PlaybookId"),
+    optional_date(created_date, "CreatedDate"),
+    optional_date(modified_date, "ModifiedDate"),
+);
 
 /// Schema `CTAInput`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -549,86 +431,20 @@ impl CtaInput {
     }
 }
 
-impl<'de> Deserialize<'de> for CtaInput {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = CtaInput;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CtaInput` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut name = None;
-                let mut company_id = None;
-                let mut type_id = None;
-                let mut reason_id = None;
-                let mut priority_id = None;
-                let mut status_id = None;
-                let mut owner_id = None;
-                let mut due_date = None;
-                let mut comments = None;
-                let mut playbook_id = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "Name" => name = __access.next_value()?,
-                        "CompanyId" => company_id = Some(__access.next_value()?),
-                        "TypeId" => type_id = Some(__access.next_value()?),
-                        "ReasonId" => reason_id = Some(__access.next_value()?),
-                        "PriorityId" => priority_id = Some(__access.next_value()?),
-                        "StatusId" => status_id = Some(__access.next_value()?),
-                        "OwnerId" => owner_id = __access.next_value()?,
-                        "DueDate" => {
-                            due_date = __access
-                                .next_value::<runtime::dates::Decoded<_>>()?
-                                .0;
-                        }
-                        "Comments" => comments = __access.next_value()?,
-                        "PlaybookId" => playbook_id = __access.next_value()?,
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(CtaInput {
-                    name,
-                    company_id: company_id
-                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
-                            "CompanyId",
-                        ))?,
-                    type_id: type_id
-                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
-                            "TypeId",
-                        ))?,
-                    reason_id: reason_id
-                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
-                            "ReasonId",
-                        ))?,
-                    priority_id: priority_id
-                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
-                            "PriorityId",
-                        ))?,
-                    status_id: status_id
-                        .ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(
-                            "StatusId",
-                        ))?,
-                    owner_id,
-                    due_date,
-                    comments,
-                    playbook_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    CtaInput,
+    any(extra),
+    optional(name, "Name"),
+    required(company_id, "CompanyId"),
+    required(type_id, "TypeId"),
+    required(reason_id, "ReasonId"),
+    required(priority_id, "PriorityId"),
+    required(status_id, "StatusId"),
+    optional(owner_id, "OwnerId"),
+    optional_date(due_date, "DueDate"),
+    optional(comments, "Comments"),
+    optional(playbook_id, "PlaybookId"),
+);
 
 /// Schema `CTAType`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -670,46 +486,13 @@ impl CtaType {
     }
 }
 
-impl<'de> Deserialize<'de> for CtaType {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = CtaType;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CtaType` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut id = None;
-                let mut name = None;
-                let mut is_default = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "id" => id = __access.next_value()?,
-                        "name" => name = __access.next_value()?,
-                        "isDefault" => is_default = __access.next_value()?,
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(CtaType {
-                    id,
-                    name,
-                    is_default,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    CtaType,
+    any(extra),
+    optional(id, "id"),
+    optional(name, "name"),
+    optional(is_default, "isDefault"),
+);
 
 /// Schema `CTAReason`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -751,46 +534,13 @@ impl CtaReason {
     }
 }
 
-impl<'de> Deserialize<'de> for CtaReason {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = CtaReason;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CtaReason` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut id = None;
-                let mut name = None;
-                let mut type_id = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "id" => id = __access.next_value()?,
-                        "name" => name = __access.next_value()?,
-                        "typeId" => type_id = __access.next_value()?,
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(CtaReason {
-                    id,
-                    name,
-                    type_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    CtaReason,
+    any(extra),
+    optional(id, "id"),
+    optional(name, "name"),
+    optional(type_id, "typeId"),
+);
 
 /// Schema `CTAPriority`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -832,46 +582,13 @@ impl CtaPriority {
     }
 }
 
-impl<'de> Deserialize<'de> for CtaPriority {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = CtaPriority;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CtaPriority` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut id = None;
-                let mut name = None;
-                let mut order = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "id" => id = __access.next_value()?,
-                        "name" => name = __access.next_value()?,
-                        "order" => order = __access.next_value()?,
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(CtaPriority {
-                    id,
-                    name,
-                    order,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    CtaPriority,
+    any(extra),
+    optional(id, "id"),
+    optional(name, "name"),
+    optional(order, "order"),
+);
 
 /// Schema `CTAStatus`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -913,46 +630,13 @@ impl CtaStatus {
     }
 }
 
-impl<'de> Deserialize<'de> for CtaStatus {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = CtaStatus;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CtaStatus` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut id = None;
-                let mut name = None;
-                let mut is_closed = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "id" => id = __access.next_value()?,
-                        "name" => name = __access.next_value()?,
-                        "isClosed" => is_closed = __access.next_value()?,
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(CtaStatus {
-                    id,
-                    name,
-                    is_closed,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    CtaStatus,
+    any(extra),
+    optional(id, "id"),
+    optional(name, "name"),
+    optional(is_closed, "isClosed"),
+);
 
 /// The `where` property of [`SearchRequest`] (an inline schema).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -984,43 +668,12 @@ impl SearchFilter {
     }
 }
 
-impl<'de> Deserialize<'de> for SearchFilter {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = SearchFilter;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SearchFilter` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut conditions = None;
-                let mut expression = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "conditions" => conditions = __access.next_value()?,
-                        "expression" => expression = __access.next_value()?,
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(SearchFilter {
-                    conditions,
-                    expression,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    SearchFilter,
+    any(extra),
+    optional(conditions, "conditions"),
+    optional(expression, "expression"),
+);
 
 /// An item of the `conditions` property of [`SearchFilter`] (an inline schema).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1062,46 +715,13 @@ impl SearchCondition {
     }
 }
 
-impl<'de> Deserialize<'de> for SearchCondition {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = SearchCondition;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SearchCondition` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut name = None;
-                let mut value = None;
-                let mut operator = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "name" => name = __access.next_value()?,
-                        "value" => value = __access.next_value()?,
-                        "operator" => operator = __access.next_value()?,
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(SearchCondition {
-                    name,
-                    value,
-                    operator,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    SearchCondition,
+    any(extra),
+    optional(name, "name"),
+    optional(value, "value"),
+    optional(operator, "operator"),
+);
 
 /// The `operator` property of [`SearchCondition`] (an inline schema).
 ///
@@ -1229,43 +849,12 @@ impl CtaSearchPage {
     }
 }
 
-impl<'de> Deserialize<'de> for CtaSearchPage {
-    #[allow(deprecated)]
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct __Visitor;
-        impl<'de> serde::de::Visitor<'de> for __Visitor {
-            type Value = CtaSearchPage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CtaSearchPage` object")
-            }
-            fn visit_map<__A: serde::de::MapAccess<'de>>(
-                self,
-                mut __access: __A,
-            ) -> Result<Self::Value, __A::Error> {
-                let mut records = None;
-                let mut total_count = None;
-                let mut extra: crate::Extra = Default::default();
-                while let Some(__key) = __access.next_key::<runtime::de::Key<'de>>()? {
-                    match __key.as_str() {
-                        "records" => records = __access.next_value()?,
-                        "totalCount" => total_count = __access.next_value()?,
-                        _ => {
-                            extra.push_entry(__key.as_str(), &mut __access)?;
-                        }
-                    }
-                }
-                Ok(CtaSearchPage {
-                    records,
-                    total_count,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(__Visitor)
-    }
-}
+deserialize_struct!(
+    CtaSearchPage,
+    any(extra),
+    optional(records, "records"),
+    optional(total_count, "totalCount"),
+);
 
 impl SearchCondition {
     /// A condition `field EQ value`.

@@ -9,6 +9,74 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
+/// `Deserialize` for a generated struct that keeps undeclared properties aside, without
+/// buffering the others (`serde(flatten)` would): one visitor matching property names, written
+/// once here instead of spelled out for every type.
+///
+/// `deserialize_struct!(Type, any(extra), required(field, "jsonName"), ...)`:
+/// `any(extra)` or `typed(extra)` names the field keeping undeclared properties (an `Extra`, or a
+/// `BTreeMap` of the spec's `additionalProperties` type); each field is `optional`, `required`,
+/// `optional_date` or `required_date` (dates read leniently), then its JSON name. The names
+/// `Deserialize` and `runtime::...` resolve where the macro is called: the generated `types`
+/// module, which imports both.
+///
+/// Invoked by its bare name (`#[macro_use]` on the vendored runtime, a `use` of the runtime
+/// crate's), which also serves its own helper rules: a `$crate::` path would not resolve when
+/// a build script `include!`s the whole client.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! deserialize_struct {
+    ($name:ident, $keep:ident($extra:ident), $($kind:ident($field:ident, $json:literal)),* $(,)?) => {
+        impl<'de> Deserialize<'de> for $name {
+            #[allow(deprecated)]
+            fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+                struct __Visitor;
+
+                impl<'de> serde::de::Visitor<'de> for __Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a `", stringify!($name), "` object"))
+                    }
+
+                    fn visit_map<__A: serde::de::MapAccess<'de>>(self, mut access: __A) -> Result<Self::Value, __A::Error> {
+                        $(let mut $field = None;)*
+                        let mut $extra = deserialize_struct!(@new $keep);
+                        while let Some(key) = access.next_key::<runtime::de::Key<'de>>()? {
+                            match key.as_str() {
+                                $($json => $field = deserialize_struct!(@read access $kind),)*
+                                _ => deserialize_struct!(@keep $extra key access $keep),
+                            }
+                        }
+                        Ok($name {
+                            $($field: deserialize_struct!(@init $field $json __A $kind),)*
+                            $extra,
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(__Visitor)
+            }
+        }
+    };
+    (@new any) => { runtime::Extra::default() };
+    (@new typed) => { std::collections::BTreeMap::new() };
+    (@keep $extra:ident $key:ident $access:ident any) => { $extra.push_entry($key.as_str(), &mut $access)? };
+    (@keep $extra:ident $key:ident $access:ident typed) => { { $extra.insert($key.into_owned(), $access.next_value()?); } };
+    (@read $access:ident optional) => { $access.next_value()? };
+    (@read $access:ident required) => { Some($access.next_value()?) };
+    (@read $access:ident optional_date) => { $access.next_value::<runtime::dates::Decoded<_>>()?.0 };
+    (@read $access:ident required_date) => { Some($access.next_value::<runtime::dates::Decoded<_>>()?.0) };
+    (@init $field:ident $json:literal $error:ident optional) => { $field };
+    (@init $field:ident $json:literal $error:ident optional_date) => { $field };
+    (@init $field:ident $json:literal $error:ident required) => {
+        $field.ok_or_else(|| <$error::Error as serde::de::Error>::missing_field($json))?
+    };
+    (@init $field:ident $json:literal $error:ident required_date) => {
+        $field.ok_or_else(|| <$error::Error as serde::de::Error>::missing_field($json))?
+    };
+}
+
 /// A property name, borrowed from the input when it can be (no allocation for known names).
 pub struct Key<'de>(Cow<'de, str>);
 

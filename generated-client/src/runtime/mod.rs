@@ -13,6 +13,8 @@
 pub mod body;
 pub mod credentials;
 pub mod dates;
+// `deserialize_struct!` for the generated types, by its bare name where this crate is vendored.
+#[macro_use]
 pub mod de;
 pub mod decode;
 pub mod encode;

@@ -4,6 +4,7 @@ mod builder;
 mod cli;
 mod client;
 mod docs;
+mod layout;
 mod mock;
 mod plan;
 mod runtime;
@@ -114,7 +115,17 @@ fn header(config: &Config) -> String {
 fn rust_tokens(path: &str, plan: &Plan<'_>) -> Result<TokenStream, Error> {
     Ok(match path {
         "src/lib.rs" => emit_lib(plan),
-        "src/types.rs" => types::emit_types(plan.api, &plan.types)?,
+        "src/types.rs" => {
+            let mut tokens = types::emit_types(plan.api, &plan.types)?;
+            // The runtime crate's macro, which a vendored runtime makes visible by `#[macro_use]`.
+            if plan.runtime_crate && types::keeps_extra(plan.api) {
+                tokens.extend(quote!(
+                    #[allow(unused_imports)]
+                    use crate::runtime::deserialize_struct;
+                ));
+            }
+            tokens
+        }
         "src/client.rs" => client::emit_client(plan),
         "src/mock.rs" => mock::emit_mock(plan),
         _ => builder::emit_builders(plan),
@@ -229,7 +240,13 @@ fn rust_file(path: &str, header: &str, tokens: TokenStream) -> Result<GeneratedF
     })?;
     Ok(GeneratedFile::new(
         path,
-        format!("{header}{}", space_items(&prettyplease::unparse(&file))),
+        format!(
+            "{header}{}",
+            space_items(&layout::one_argument_per_line(
+                &prettyplease::unparse(&file),
+                "deserialize_struct!(",
+            ))
+        ),
     ))
 }
 
@@ -271,6 +288,7 @@ fn starts_item(line: &str) -> bool {
             "mod ",
             "enum ",
             "struct ",
+            "deserialize_struct!",
         ]
         .iter()
         .any(|start| trimmed.starts_with(start))
@@ -341,8 +359,10 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         }
     } else {
         quote! {
-            // The vendored runtime crate: public for the generated code, not part of the documented API.
+            // The vendored runtime crate: public for the generated code, not part of the documented
+            // API; its macros (`deserialize_struct!`) serve the modules declared after it.
             #[doc(hidden)]
+            #[macro_use]
             pub mod runtime;
         }
     };

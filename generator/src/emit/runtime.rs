@@ -68,11 +68,9 @@ runtime_items! {
     CREDENTIAL_SOURCE = "CredentialSource";
     DATES_DATE = "dates::date";
     DATES_DATE_TIME = "dates::date_time";
-    DATES_DECODED = "dates::Decoded";
     DATES_OPTION_DATE = "dates::option_date";
     DATES_OPTION_DATE_TIME = "dates::option_date_time";
     DE_ENUM_FROM_STR = "de::enum_from_str";
-    DE_KEY = "de::Key";
     DECODE_BYTES = "decode_bytes";
     DECODE_EMPTY = "decode_empty";
     DECODE_ENVELOPE = "decode_envelope";
@@ -281,9 +279,15 @@ pub fn vendored_files(api: &Api, command: &str) -> Vec<GeneratedFile> {
 fn without_modules(lib: &str, unused: &[&str]) -> String {
     let mut out = String::with_capacity(lib.len());
     let mut skipping = false;
+    // Comment and attribute lines go with the item after them (`#[macro_use]` before `pub mod de;`).
+    let mut pending: Vec<&str> = Vec::new();
     for line in lib.lines() {
         if skipping {
             skipping = !line.starts_with("};");
+            continue;
+        }
+        if line.starts_with("#[") || line.starts_with("// ") {
+            pending.push(line);
             continue;
         }
         let module = line
@@ -292,12 +296,19 @@ fn without_modules(lib: &str, unused: &[&str]) -> String {
             .map(|rest| rest.split([':', ';']).next().unwrap_or(rest));
         if module.is_some_and(|module| unused.contains(&module)) {
             skipping = line.ends_with('{');
+            pending.clear();
             continue;
         }
-        if line.is_empty() && out.ends_with("\n\n") {
+        if line.is_empty() && pending.is_empty() && out.ends_with("\n\n") {
             continue;
         }
-        out.push_str(line);
+        for kept in pending.drain(..).chain([line]) {
+            out.push_str(kept);
+            out.push('\n');
+        }
+    }
+    for kept in pending {
+        out.push_str(kept);
         out.push('\n');
     }
     out

@@ -7,8 +7,8 @@ use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::runtime::{
-    DATES_DATE, DATES_DATE_TIME, DATES_DECODED, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME,
-    DE_ENUM_FROM_STR, DE_KEY, ERROR, EXTRA, FILTER_ALL, FILTER_EXPR, RANK_ALTERNATIVES, SHAPE,
+    DATES_DATE, DATES_DATE_TIME, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME, DE_ENUM_FROM_STR,
+    ERROR, EXTRA, FILTER_ALL, FILTER_EXPR, RANK_ALTERNATIVES, SHAPE,
 };
 use crate::ir::{
     Api, Conversion, ExtraFields, Field, FieldSource, StructType, TypeDef, TypeId, TypeKind,
@@ -530,10 +530,9 @@ fn emit_struct(
     // decodes straight from the input and only keeps undeclared properties aside.
     let (derive_deserialize, deserialize_impl) = match &s.extra {
         ExtraFields::Forbidden => (quote!(Deserialize), quote!()),
-        ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => (
-            quote!(),
-            emit_deserialize_with_extra(name, s, rust_name, context),
-        ),
+        ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => {
+            (quote!(), emit_deserialize_with_extra(name, s, rust_name))
+        }
     };
     quote! {
         #doc
@@ -551,77 +550,34 @@ fn emit_struct(
 
 /// `Deserialize` for a struct that keeps undeclared properties: declared ones are matched by
 /// name without allocating and decoded in place; the rest go into the `extra` map.
-fn emit_deserialize_with_extra(
-    name: &Ident,
-    s: &StructType,
-    extra_name: &str,
-    context: &TypeContext<'_>,
-) -> TokenStream {
+/// Whether some struct keeps undeclared properties, so decodes with `deserialize_struct!`.
+pub fn keeps_extra(api: &Api) -> bool {
+    api.types.iter().any(|def| {
+        matches!(&def.kind, TypeKind::Struct(s) if !matches!(s.extra, ExtraFields::Forbidden))
+    })
+}
+
+fn emit_deserialize_with_extra(name: &Ident, s: &StructType, extra_name: &str) -> TokenStream {
     let extra = ident(extra_name);
-    let map_ty = extra_map_type(&s.extra, context);
-    let keep_extra = match &s.extra {
-        ExtraFields::Typed { .. } => {
-            quote!(#extra.insert(__key.into_owned(), __access.next_value()?);)
-        }
-        _ => quote!(#extra.push_entry(__key.as_str(), &mut __access)?;),
+    let keep = match &s.extra {
+        ExtraFields::Typed { .. } => quote!(typed),
+        _ => quote!(any),
     };
-    let expecting = format!("a `{}` object", name.to_string().trim_start_matches("r#"));
-    let mut locals = Vec::new();
-    let mut arms = Vec::new();
-    let mut inits = Vec::new();
-    for field in &s.fields {
+    let fields = s.fields.iter().map(|field| {
         let local = ident(&field.rust_name);
         let json_name = &field.json_name;
         let optional = !field.required || field.nullable;
-        // Types are inferred from the struct literal at the end: less code to compile.
         let is_date = matches!(field.ty, TypeRef::Date | TypeRef::DateTime) && !field.boxed;
-        let read = if is_date {
-            quote!(__access.next_value::<#DATES_DECODED<_>>()?.0)
-        } else {
-            quote!(__access.next_value()?)
+        let kind = match (optional, is_date) {
+            (true, false) => quote!(optional),
+            (false, false) => quote!(required),
+            (true, true) => quote!(optional_date),
+            (false, true) => quote!(required_date),
         };
-        locals.push(quote!(let mut #local = None;));
-        if optional {
-            arms.push(quote!(#json_name => #local = #read,));
-            inits.push(quote!(#local,));
-        } else {
-            arms.push(quote!(#json_name => #local = Some(#read),));
-            inits.push(quote! {
-                #local: #local.ok_or_else(|| <__A::Error as serde::de::Error>::missing_field(#json_name))?,
-            });
-        }
-    }
+        quote!(#kind(#local, #json_name))
+    });
     quote! {
-        impl<'de> Deserialize<'de> for #name {
-            #[allow(deprecated)]
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct __Visitor;
-
-                impl<'de> serde::de::Visitor<'de> for __Visitor {
-                    type Value = #name;
-
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-
-                    fn visit_map<__A: serde::de::MapAccess<'de>>(self, mut __access: __A) -> Result<Self::Value, __A::Error> {
-                        #(#locals)*
-                        let mut #extra: #map_ty = Default::default();
-                        while let Some(__key) = __access.next_key::<#DE_KEY<'de>>()? {
-                            match __key.as_str() {
-                                #(#arms)*
-                                _ => {
-                                    #keep_extra
-                                }
-                            }
-                        }
-                        Ok(#name { #(#inits)* #extra })
-                    }
-                }
-
-                deserializer.deserialize_map(__Visitor)
-            }
-        }
+        deserialize_struct!(#name, #keep(#extra), #(#fields),*);
     }
 }
 
