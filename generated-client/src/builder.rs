@@ -435,9 +435,7 @@ impl<'a> GetCtaReasons<'a> {
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/reasons".to_owned();
         let mut query = Vec::new();
-        if let Some(value) = &self.type_id {
-            runtime::push_query(&mut query, "typeId", value)?;
-        }
+        runtime::push_query(&mut query, "typeId", &self.type_id)?;
         Ok(runtime::Call {
             query,
             accept: Some("application/json"),

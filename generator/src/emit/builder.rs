@@ -360,29 +360,32 @@ fn parameter_pushes(plan: &OperationPlan<'_>) -> (Vec<TokenStream>, Vec<TokenStr
     for param in &plan.op.params {
         let name = ident(&param.rust_name);
         let wire = &param.name;
+        // An optional query value is pushed as it is: `None` encodes as no pair at all.
+        let value = if param.required || param.location == ParamLocation::Query {
+            quote!(&self.#name)
+        } else {
+            quote!(value)
+        };
         let stmt = match param.location {
             ParamLocation::Path => continue,
             ParamLocation::Query => match param.style {
-                QueryStyle::Form => quote!(#PUSH_QUERY(&mut query, #wire, value)?;),
+                QueryStyle::Form => quote!(#PUSH_QUERY(&mut query, #wire, #value)?;),
                 style => {
                     let style = format_ident!("{}", format!("{style:?}"));
-                    quote!(#PUSH_QUERY_AS(&mut query, #wire, value, #QUERY_STYLE::#style)?;)
+                    quote!(#PUSH_QUERY_AS(&mut query, #wire, #value, #QUERY_STYLE::#style)?;)
                 }
             },
-            ParamLocation::Header => quote!(headers.push((#wire, #PARAM_TEXT(value)?));),
+            ParamLocation::Header => quote!(headers.push((#wire, #PARAM_TEXT(#value)?));),
             ParamLocation::Cookie => {
-                quote!(headers.push(("cookie", format!("{}={}", #wire, #PARAM_TEXT(value)?)));)
+                quote!(headers.push(("cookie", format!("{}={}", #wire, #PARAM_TEXT(#value)?)));)
             }
         };
-        let wrapped = if param.required {
-            quote!({ let value = &self.#name; #stmt })
-        } else {
-            quote!(if let Some(value) = &self.#name { #stmt })
-        };
         if param.location == ParamLocation::Query {
-            query.push(wrapped);
+            query.push(stmt);
+        } else if param.required {
+            headers.push(stmt);
         } else {
-            headers.push(wrapped);
+            headers.push(quote!(if let Some(value) = &self.#name { #stmt }));
         }
     }
     (query, headers)
