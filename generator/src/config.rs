@@ -81,6 +81,10 @@ pub struct Config {
     pub with_setters: bool,
     /// Generate only these operations (and the types they use): `only = { tags = ["Users"] }`.
     pub only: Option<OnlyConfig>,
+    /// A cargo feature per tag (`cta-configuration`), all on by default, so an application that
+    /// turns the defaults off compiles only the operations it enables and the types they use.
+    #[serde(default)]
+    pub tag_features: bool,
 }
 
 /// A selection of operations: those matching any of the lists are generated, with the types

@@ -27,4 +27,5 @@ mod selection;
 mod snapshots;
 mod structure;
 mod swagger2;
+mod tag_features;
 mod workflows;

@@ -12,6 +12,7 @@ use super::runtime::{
     OPEN_EVENTS, PARAM_TEXT, PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS, QUERY_STYLE, REQUEST_OPTIONS,
     RUNTIME_BODY,
 };
+use super::tag_features::gate_items;
 use super::types::ident;
 use crate::ir::{BodyEncoding, FormFieldEncoding, ParamLocation, PathPart, QueryStyle, TypeRef};
 
@@ -20,10 +21,19 @@ pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
     let builders: Vec<TokenStream> = plan
         .operations
         .iter()
-        .map(|op| emit_builder(op, plan))
+        .map(|op| {
+            let cfg = plan.features.as_ref().and_then(|f| f.operation_cfg(op.op));
+            gate_items(emit_builder(op, plan), cfg.as_ref())
+        })
         .collect();
+    // With tag features every builder may be left out of a build, and the imports unused.
+    let gated = plan
+        .features
+        .as_ref()
+        .map(|_| quote!(#![allow(unused_imports)]));
     let imports = (!builders.is_empty()).then(|| {
         quote! {
+            #gated
             use std::future::{Future, IntoFuture};
             use std::pin::Pin;
 

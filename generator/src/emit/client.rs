@@ -11,6 +11,7 @@ use super::runtime::{
     ENVELOPE, EXPAND_SERVER_URL, HOOK, OFFSET_PAGES, PAGE_NUMBER, PLACEMENT, RATE_LIMIT,
     RETRY_POLICY, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
 };
+use super::tag_features::gate_methods;
 use super::types::ident;
 use crate::ir::{Body, BodyEncoding, CredentialKind, Operation, PageParam, Pagination};
 
@@ -26,7 +27,10 @@ pub fn emit_client(plan: &Plan<'_>) -> TokenStream {
     ]));
     let envelope = envelope_const(plan);
     let constructor = client_new(plan);
-    let methods = plan.operations.iter().map(|op| emit_method(op, plan));
+    let methods = plan.operations.iter().map(|op| {
+        let cfg = plan.features.as_ref().and_then(|f| f.operation_cfg(op.op));
+        gate_methods(emit_method(op, plan), cfg.as_ref())
+    });
     let builder = emit_client_builder(plan);
     quote! {
         //! The client, its builder and one method per operation.

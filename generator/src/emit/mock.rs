@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 use super::docs::doc_attrs;
 use super::plan::{Decode, OperationPlan, Plan, ValueKind};
 use super::runtime::{PARAM_TEXT, PATH_SEGMENT};
+use super::tag_features::gate_items;
 use super::types::ident;
 use crate::ir::{ParamLocation, PathPart, TypeRef};
 
@@ -30,7 +31,9 @@ pub fn emit_mock(plan: &Plan<'_>) -> TokenStream {
         let placeholder = format!("mock-{}", c.rust_name.replace('_', "-"));
         quote!(.#setter(#placeholder))
     });
+    let cfg = |op: &OperationPlan<'_>| plan.features.as_ref().and_then(|f| f.operation_cfg(op.op));
     let starters = mocked.iter().map(|op| {
+        let cfg = cfg(op);
         let method = ident(&op.op.method_name);
         let expectation = format_ident!("{}Mock", op.op.builder_name);
         let doc = doc_attrs(&format!(
@@ -40,6 +43,7 @@ pub fn emit_mock(plan: &Plan<'_>) -> TokenStream {
             op.op.path_template
         ));
         quote! {
+            #cfg
             #doc
             pub fn #method(&self) -> #expectation<'_> {
                 #expectation::new(self)
@@ -48,7 +52,7 @@ pub fn emit_mock(plan: &Plan<'_>) -> TokenStream {
     });
     let expectations = mocked
         .iter()
-        .map(|op| emit_expectation(op, plan, &server_path));
+        .map(|op| gate_items(emit_expectation(op, plan, &server_path), cfg(op).as_ref()));
     let (success, error) = envelope_bodies(plan);
     // A spec without operations gets the server alone.
     let helpers = (!mocked.is_empty()).then(|| {
@@ -116,6 +120,11 @@ pub fn emit_mock(plan: &Plan<'_>) -> TokenStream {
             }
         }
     });
+    // With tag features every expectation may be left out of a build, and the helpers unused.
+    let gated = plan
+        .features
+        .as_ref()
+        .map(|_| quote!(#![allow(dead_code, unused_imports)]));
     let matchers = (!mocked.is_empty()).then(|| {
         quote!(
             use wiremock::matchers;
@@ -127,6 +136,7 @@ pub fn emit_mock(plan: &Plan<'_>) -> TokenStream {
         //! Start a [`MockServer`], tell it what each operation answers, and test your code with
         //! [`MockServer::client`]: requests that match no expectation get a 404.
 
+        #gated
         use crate::{Client, ClientBuilder};
         #[allow(unused_imports)]
         use crate::runtime;

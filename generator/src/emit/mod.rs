@@ -8,6 +8,7 @@ mod layout;
 mod mock;
 mod plan;
 mod runtime;
+mod tag_features;
 mod templates;
 mod types;
 mod wire;
@@ -116,7 +117,7 @@ fn rust_tokens(path: &str, plan: &Plan<'_>) -> Result<TokenStream, Error> {
     Ok(match path {
         "src/lib.rs" => emit_lib(plan),
         "src/types.rs" => {
-            let mut tokens = types::emit_types(plan.api, &plan.types)?;
+            let mut tokens = types::emit_types(plan.api, &plan.types, plan.features.as_ref())?;
             // The runtime crate's macro, which a vendored runtime makes visible by `#[macro_use]`.
             if plan.runtime_crate && types::keeps_extra(plan.api) {
                 tokens.extend(quote!(
@@ -140,7 +141,7 @@ fn non_rust_files(plan: &Plan<'_>, config: &Config) -> Result<Vec<Option<Generat
     let mut files = vec![
         Some(GeneratedFile::new(
             "Cargo.toml",
-            templates::cargo_toml(&package, source, api.wire_tests, config)?,
+            templates::cargo_toml(&package, source, plan, config)?,
         )),
         Some(GeneratedFile::new(
             "README.md",

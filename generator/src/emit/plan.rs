@@ -9,6 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::runtime::{BODY, EVENT_STREAM, MULTIPART, RuntimeUses};
+use super::tag_features::Features;
 use super::types::TypeContext;
 use crate::config::{Config, RateLimitConfig, RuntimeMode};
 use crate::ir::{
@@ -34,6 +35,8 @@ pub struct Plan<'a> {
     pub command: &'a str,
     /// The service's rate limit from the config, the clients' default.
     pub rate_limit: Option<RateLimitConfig>,
+    /// Cargo features per tag (config `tag_features`), when the API has tags.
+    pub features: Option<Features>,
 }
 
 impl<'a> Plan<'a> {
@@ -57,6 +60,10 @@ impl<'a> Plan<'a> {
             runtime_crate: config.runtime == RuntimeMode::Dependency,
             command: config.generator_command(),
             rate_limit: config.rate_limit,
+            features: config
+                .tag_features
+                .then(|| Features::of(api))
+                .filter(|features| !features.names.is_empty()),
         }
     }
 }

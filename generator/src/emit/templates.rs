@@ -100,9 +100,10 @@ fn render(name: &str, template: &str, ctx: minijinja::Value) -> Result<String, E
 pub fn cargo_toml(
     package: &Package,
     source: &str,
-    wire_tests: bool,
+    plan: &Plan<'_>,
     config: &Config,
 ) -> Result<String, Error> {
+    let wire_tests = plan.api.wire_tests;
     let runtime = (config.runtime == RuntimeMode::Dependency).then(|| {
         let source = config.runtime_source.clone().unwrap_or_default();
         context! {
@@ -114,8 +115,22 @@ pub fn cargo_toml(
     render(
         "Cargo.toml",
         CARGO_TOML,
-        context! { package, source, wire_tests, runtime, command => config.generator_command() },
+        context! {
+            package, source, wire_tests, runtime, command => config.generator_command(),
+            tag_features => tag_features(plan),
+        },
     )
+}
+
+/// `{ feature, tag }` per tag feature, in order; empty without `tag_features`.
+fn tag_features(plan: &Plan<'_>) -> Vec<minijinja::Value> {
+    plan.features.as_ref().map_or_else(Vec::new, |features| {
+        features
+            .names
+            .iter()
+            .map(|(feature, tag)| context! { feature, tag })
+            .collect()
+    })
 }
 
 /// Names of the CLI crate.
@@ -425,6 +440,7 @@ pub fn readme(
         context! {
             example, mock_example, package, source, command => plan.command, title => super::api_name(&api.title), api_version => api.api_version, description,
             new_args => new_args.join(", "), operations, filter, paging,
+            tag_features => tag_features(plan),
             cli => cli.map(cli_context),
         },
     )

@@ -10,6 +10,7 @@ use super::runtime::{
     DATES_DATE, DATES_DATE_TIME, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME, DE_ENUM_FROM_STR,
     ERROR, EXTRA, FILTER_ALL, FILTER_EXPR, RANK_ALTERNATIVES, SHAPE,
 };
+use super::tag_features::{Features, gate_items};
 use crate::ir::{
     Api, Conversion, ExtraFields, Field, FieldSource, StructType, TypeDef, TypeId, TypeKind,
     TypeRef, UnionVariant,
@@ -198,22 +199,30 @@ pub fn ident(name: &str) -> Ident {
 }
 
 /// The whole `types.rs` module body.
-pub fn emit_types(api: &Api, context: &TypeContext<'_>) -> Result<TokenStream, crate::Error> {
+pub fn emit_types(
+    api: &Api,
+    context: &TypeContext<'_>,
+    features: Option<&Features>,
+) -> Result<TokenStream, crate::Error> {
     let title = format!(
         " Data types of the {}, one per schema in the spec.",
         super::api_name(&api.title)
     );
+    // With tag features every type may be left out of a build, and its imports unused.
+    let gated = features.map(|_| quote!(#[allow(unused_imports)]));
     let imports = (!api.types.is_empty()).then(|| {
         quote!(
+            #gated
             use serde::{Deserialize, Serialize};
 
             #[allow(unused_imports)]
             use crate::runtime;
         )
     });
-    let items = api
-        .defined_types()
-        .map(|(id, def)| emit_type(id, def, context));
+    let items = api.defined_types().map(|(id, def)| {
+        let cfg = features.and_then(|f| f.type_cfg(id));
+        gate_items(emit_type(id, def, context), cfg.as_ref())
+    });
     let body = quote! {
         #![doc = #title]
         #![allow(clippy::large_enum_variant)]
@@ -225,12 +234,15 @@ pub fn emit_types(api: &Api, context: &TypeContext<'_>) -> Result<TokenStream, c
     let filters = api
         .filters
         .iter()
-        .map(|f| emit_filter(api, f, context))
+        .map(|f| {
+            let cfg = features.and_then(|features| features.type_cfg(f.filter_type));
+            emit_filter(api, f, context).map(|items| gate_items(items, cfg.as_ref()))
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    let conversions = api
-        .conversions
-        .iter()
-        .filter_map(|c| emit_conversion(api, c));
+    let conversions = api.conversions.iter().filter_map(|c| {
+        let cfg = features.and_then(|f| f.types_cfg(&[c.from, c.to]));
+        emit_conversion(api, c).map(|items| gate_items(items, cfg.as_ref()))
+    });
     Ok(quote!(#body #(#filters)* #(#conversions)*))
 }
 

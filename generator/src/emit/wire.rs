@@ -9,6 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::plan::{ArgSource, Decode, OperationPlan, Plan, ValueKind};
+use super::tag_features::gate_items;
 use super::types::ident;
 use crate::ir::{Api, CredentialKind, ParamLocation, TypeKind, TypeRef};
 
@@ -23,7 +24,10 @@ pub fn emit_wire_tests(plan: &Plan<'_>, lib_name: &str) -> TokenStream {
         };
         quote!(.#setter(#value))
     });
-    let tests = plan.operations.iter().map(|op| operation_test(op, plan));
+    let tests = plan.operations.iter().map(|op| {
+        let cfg = plan.features.as_ref().and_then(|f| f.operation_cfg(op.op));
+        gate_items(operation_test(op, plan), cfg.as_ref())
+    });
     let mut known: Vec<&str> = union_alternative_fields(plan.api);
     known.sort_unstable();
     known.dedup();
