@@ -472,10 +472,15 @@ fn cargo(work: &Path, generator: Tool, subcommand: &str) -> Command {
     let target = work
         .parent()
         .map_or_else(|| work.to_path_buf(), Path::to_path_buf);
-    command.current_dir(work.join(generator.label())).env(
-        "CARGO_TARGET_DIR",
-        target.join(format!("target-{}", generator.label())),
-    );
+    command
+        .current_dir(work.join(generator.label()))
+        .env(
+            "CARGO_TARGET_DIR",
+            target.join(format!("target-{}", generator.label())),
+        )
+        // Each timed run compiles the whole crate, as a first or a CI build does, instead of
+        // replaying the incremental cache of an unchanged crate.
+        .env("CARGO_INCREMENTAL", "0");
     command
 }
 
