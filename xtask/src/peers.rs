@@ -40,17 +40,27 @@ pub struct PeersArgs {
 /// One generator under comparison.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Tool {
+    /// This generator, its runtime vendored into the crate (the default).
     Ours,
+    /// This generator with `--runtime dependency`: the runtime is a prebuilt crate, as
+    /// progenitor's `progenitor-client` is.
+    OursShared,
     Progenitor,
     OpenapiGenerator,
 }
 
-const GENERATORS: [Tool; 3] = [Tool::Ours, Tool::Progenitor, Tool::OpenapiGenerator];
+const GENERATORS: [Tool; 4] = [
+    Tool::Ours,
+    Tool::OursShared,
+    Tool::Progenitor,
+    Tool::OpenapiGenerator,
+];
 
 impl Tool {
     fn label(self) -> &'static str {
         match self {
             Tool::Ours => "ours",
+            Tool::OursShared => "ours-shared-runtime",
             Tool::Progenitor => "progenitor",
             Tool::OpenapiGenerator => "openapi-generator",
         }
@@ -59,6 +69,7 @@ impl Tool {
     fn short(self) -> &'static str {
         match self {
             Tool::Ours => "ours",
+            Tool::OursShared => "ours (shared runtime)",
             Tool::Progenitor => "prog",
             Tool::OpenapiGenerator => "oag",
         }
@@ -68,6 +79,8 @@ impl Tool {
 /// The installed tools.
 struct Tools {
     ours: PathBuf,
+    /// The runtime crate's folder, for `--runtime dependency`.
+    runtime: PathBuf,
     progenitor: PathBuf,
     openapi_generator: PathBuf,
 }
@@ -165,6 +178,7 @@ fn ensure_tools(root: &Path, cache: &Path) -> Result<Tools> {
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     Ok(Tools {
         ours: target.join("release/openapi-rust"),
+        runtime: root.join("runtime"),
         progenitor,
         openapi_generator,
     })
@@ -387,13 +401,17 @@ fn generate_command(
     slug: &str,
 ) -> Command {
     match generator {
-        Tool::Ours => {
+        Tool::Ours | Tool::OursShared => {
             let mut command = Command::new(&tools.ours);
             // The seed with its own config (overlays, envelope, names): the checked-in client.
             command
                 .arg("generate")
                 .arg(if spec == "seed" { source } else { input });
             command.arg("--out").arg(out).args(["--color", "never"]);
+            if generator == Tool::OursShared {
+                command.args(["--runtime", "dependency", "--runtime-path"]);
+                command.arg(&tools.runtime);
+            }
             command
         }
         Tool::Progenitor => {
@@ -585,41 +603,10 @@ fn table(rows: &[SpecRow], args: &PeersArgs) -> String {
     }
     let _ = writeln!(out);
     for row in rows {
-        let ours = row
-            .outcomes
-            .iter()
-            .find(|(g, _)| *g == Tool::Ours)
-            .map(|(_, o)| o);
-        if let Some(ours) = ours {
-            let mut ratios = Vec::new();
-            for (what, pick) in [
-                (
-                    "lines",
-                    (|o: &Outcome| (o.lines > 0).then_some(o.lines as f64))
-                        as fn(&Outcome) -> Option<f64>,
-                ),
-                ("generate", |o: &Outcome| median(&o.generate_seconds)),
-                ("check", |o: &Outcome| median(&o.check_seconds)),
-                ("build", |o: &Outcome| median(&o.build_seconds)),
-            ] {
-                let best_peer = row
-                    .outcomes
-                    .iter()
-                    .filter(|(g, o)| *g != Tool::Ours && o.failure.is_none())
-                    .filter_map(|(_, o)| pick(o))
-                    .min_by(f64::total_cmp);
-                if let (Some(ours), Some(peer)) = (pick(ours), best_peer) {
-                    ratios.push(format!("{what} {:.2}", ours / peer));
-                }
+        for tool in [Tool::Ours, Tool::OursShared] {
+            if let Some((_, ours)) = row.outcomes.iter().find(|(g, _)| *g == tool) {
+                let _ = writeln!(out, "{}", ratio_line(row, tool, ours));
             }
-            let _ = writeln!(
-                out,
-                "- {}: ours / best working peer: {}; counted apart: our vendored runtime {} lines, the `mock` feature's {}",
-                row.name,
-                ratios.join(", "),
-                thousands(ours.runtime_lines),
-                thousands(ours.optional_lines)
-            );
         }
     }
     let _ = writeln!(
@@ -628,4 +615,37 @@ fn table(rows: &[SpecRow], args: &PeersArgs) -> String {
         args.runs
     );
     out
+}
+
+/// One number of an outcome, when it has it.
+type Measure = fn(&Outcome) -> Option<f64>;
+
+/// Our ratios to the best working peer for one spec, and what was counted apart.
+fn ratio_line(row: &SpecRow, tool: Tool, ours: &Outcome) -> String {
+    let picks: [(&str, Measure); 4] = [
+        ("lines", |o| (o.lines > 0).then_some(o.lines as f64)),
+        ("generate", |o| median(&o.generate_seconds)),
+        ("check", |o| median(&o.check_seconds)),
+        ("build", |o| median(&o.build_seconds)),
+    ];
+    let mut ratios = Vec::new();
+    for (what, pick) in picks {
+        let best_peer = row
+            .outcomes
+            .iter()
+            .filter(|(g, o)| !matches!(g, Tool::Ours | Tool::OursShared) && o.failure.is_none())
+            .filter_map(|(_, o)| pick(o))
+            .min_by(f64::total_cmp);
+        if let (Some(ours), Some(peer)) = (pick(ours), best_peer) {
+            ratios.push(format!("{what} {:.2}", ours / peer));
+        }
+    }
+    format!(
+        "- {}, {} / best working peer: {}; counted apart: vendored runtime {} lines, the `mock` feature's {}",
+        row.name,
+        tool.short(),
+        ratios.join(", "),
+        thousands(ours.runtime_lines),
+        thousands(ours.optional_lines)
+    )
 }
