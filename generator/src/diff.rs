@@ -408,34 +408,22 @@ struct Usage {
 
 impl Usage {
     fn of(api: &Api) -> Self {
-        let mut in_requests = BTreeSet::new();
-        let mut stack: Vec<&TypeRef> = Vec::new();
-        for op in &api.operations {
-            stack.extend(op.params.iter().map(|p| &p.ty));
-            stack.extend(op.body.iter().map(|b| &b.ty));
-        }
-        while let Some(ty) = stack.pop() {
-            match ty {
-                TypeRef::Named(id) => {
-                    let Some(def) = api.types.get(id.index()) else {
-                        continue;
-                    };
-                    if !in_requests.insert(def.name.clone()) {
-                        continue;
-                    }
-                    match &def.kind {
-                        TypeKind::Struct(s) => stack.extend(s.fields.iter().map(|f| &f.ty)),
-                        TypeKind::Union(variants) => stack.extend(variants.iter().map(|v| &v.ty)),
-                        TypeKind::Alias(inner) => stack.push(inner),
-                        TypeKind::StringEnum(_) | TypeKind::Merged(_) => {}
-                    }
-                }
-                TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-                    stack.push(inner)
-                }
-                _ => {}
-            }
-        }
+        let params = api
+            .operations
+            .iter()
+            .flat_map(|op| &op.params)
+            .map(|p| &p.ty);
+        let bodies = api
+            .operations
+            .iter()
+            .filter_map(|op| op.body.as_ref())
+            .map(|b| &b.ty);
+        let in_requests = api
+            .reachable_types(params.chain(bodies))
+            .into_iter()
+            .filter_map(|id| api.type_def(id))
+            .map(|def| def.name.clone())
+            .collect();
         Self { in_requests }
     }
 }

@@ -11,7 +11,7 @@ use heck::ToKebabCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, ExtraFields, Operation, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, TypeId};
 
 /// Feature names the generated crate already has.
 const RESERVED: [&str; 3] = ["default", "http2", "mock"];
@@ -145,47 +145,10 @@ fn feature_name(tag: &str, taken: &[(String, String)]) -> String {
 
 /// Every named type an operation's parameters, body and responses reach.
 fn reachable_types(api: &Api, op: &Operation) -> BTreeSet<TypeId> {
-    let mut refs: Vec<&TypeRef> = Vec::new();
-    refs.extend(op.params.iter().map(|p| &p.ty));
-    refs.extend(op.body.iter().map(|b| &b.ty));
-    refs.extend(op.response.ty.iter());
-    refs.extend(op.response.errors.iter().map(|(_, ty)| ty));
-    let mut ids: Vec<TypeId> = Vec::new();
-    let mut seen = BTreeSet::new();
-    loop {
-        if let Some(ty) = refs.pop() {
-            match ty {
-                TypeRef::Named(id) => ids.push(*id),
-                TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-                    refs.push(inner)
-                }
-                _ => {}
-            }
-            continue;
-        }
-        let Some(id) = ids.pop() else {
-            break;
-        };
-        if !seen.insert(id) {
-            continue;
-        }
-        let Some(def) = api.types.get(id.index()) else {
-            continue;
-        };
-        match &def.kind {
-            TypeKind::Struct(s) => {
-                refs.extend(s.fields.iter().map(|f| &f.ty));
-                if let ExtraFields::Typed { ty, .. } = &s.extra {
-                    refs.push(ty);
-                }
-            }
-            TypeKind::Union(variants) => refs.extend(variants.iter().map(|v| &v.ty)),
-            TypeKind::Alias(inner) => refs.push(inner),
-            TypeKind::Merged(target) => ids.push(*target),
-            TypeKind::StringEnum(_) => {}
-        }
-    }
-    seen
+    let params = op.params.iter().map(|p| &p.ty);
+    let body = op.body.iter().map(|b| &b.ty);
+    let errors = op.response.errors.iter().map(|(_, ty)| ty);
+    api.reachable_types(params.chain(body).chain(&op.response.ty).chain(errors))
 }
 
 /// `items` (module-level items) each given `cfg`; unchanged without one.

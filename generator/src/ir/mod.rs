@@ -80,6 +80,51 @@ impl Api {
         self.types.get(id.index())
     }
 
+    /// Every named type `roots` reach: through arrays, maps and nullables, struct fields and
+    /// typed `additionalProperties`, union alternatives, aliases and merged copies.
+    pub fn reachable_types<'a>(
+        &'a self,
+        roots: impl IntoIterator<Item = &'a TypeRef>,
+    ) -> std::collections::BTreeSet<TypeId> {
+        let mut refs: Vec<&TypeRef> = roots.into_iter().collect();
+        let mut ids: Vec<TypeId> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        loop {
+            if let Some(ty) = refs.pop() {
+                match ty {
+                    TypeRef::Named(id) => ids.push(*id),
+                    TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                        refs.push(inner)
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            let Some(id) = ids.pop() else {
+                break;
+            };
+            if !seen.insert(id) {
+                continue;
+            }
+            let Some(def) = self.type_def(id) else {
+                continue;
+            };
+            match &def.kind {
+                TypeKind::Struct(s) => {
+                    refs.extend(s.fields.iter().map(|f| &f.ty));
+                    if let ExtraFields::Typed { ty, .. } = &s.extra {
+                        refs.push(ty);
+                    }
+                }
+                TypeKind::Union(variants) => refs.extend(variants.iter().map(|v| &v.ty)),
+                TypeKind::Alias(inner) => refs.push(inner),
+                TypeKind::Merged(target) => ids.push(*target),
+                TypeKind::StringEnum(_) => {}
+            }
+        }
+        seen
+    }
+
     /// The types the crate defines, with their ids: every type but the merged copies.
     pub fn defined_types(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
         self.types
