@@ -1,5 +1,5 @@
 //! Response decoding: JSON straight into the generated types, envelopes in one pass, text,
-//! bytes and empty bodies; path-tracking decode only to describe a failure.
+//! bytes and empty bodies; a failure names the property where it happened.
 
 use std::marker::PhantomData;
 
@@ -61,34 +61,122 @@ fn decode_error(response: &RawResponse, path: String, message: String) -> Error 
     }))
 }
 
-/// Decodes `json` as `T`; only when that fails is it decoded again with path tracking, so the
-/// error names the failing property (`data.records[3].DueDate`) without slowing down success.
-fn decode_at<'de, T: serde::Deserialize<'de>>(
+/// Decodes `json` as `T`. A failure names the failing property (`data.records[3].DueDate`),
+/// found from the error's position in the text rather than by decoding again through a
+/// path-tracking deserializer: that would compile every type's decoding a second time.
+fn decode_at<T: DeserializeOwned>(
     response: &RawResponse,
-    json: &'de [u8],
+    json: &[u8],
     prefix: &str,
+    text_allowed: bool,
 ) -> Result<T, Error> {
-    if let Ok(value) = serde_json::from_slice(json) {
-        return Ok(value);
-    }
+    let error = match serde_json::from_slice(json) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
     // A `*/*` or `text/*` answer that is plain text where the schema wants a string (Spring's
-    // `String` handlers send `text/plain`): the text is the value.
-    if let Some(text) = plain_text(&response.headers, json) {
-        let as_string = serde::de::value::BorrowedStrDeserializer::<serde_json::Error>::new(text);
-        if let Ok(value) = T::deserialize(as_string) {
+    // `String` handlers send `text/plain`): the text is the value. It is decoded as a JSON
+    // string so that the same decoding code serves.
+    if let Some(text) = plain_text(&response.headers, json).filter(|_| text_allowed) {
+        let quoted = serde_json::Value::String(text.to_owned()).to_string();
+        if let Ok(value) = serde_json::from_slice(quoted.as_bytes()) {
             return Ok(value);
         }
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let inner = error.path().to_string();
-        let path = match (prefix, inner.as_str()) {
-            ("", inner) => inner.to_owned(),
-            (prefix, ".") => prefix.to_owned(),
-            (prefix, inner) => format!("{prefix}.{inner}"),
-        };
-        decode_error(response, path, error.into_inner().to_string())
-    })
+    let inner = json_path(json, error.line(), error.column());
+    let path = match (prefix, inner.as_str()) {
+        ("", inner) => inner.to_owned(),
+        (prefix, ".") => prefix.to_owned(),
+        (prefix, inner) => format!("{prefix}.{inner}"),
+    };
+    Err(decode_error(response, path, error.to_string()))
+}
+
+/// One step of a JSON path: a property of an object or an element of an array.
+enum Step {
+    Object(Option<String>),
+    Array(usize),
+}
+
+/// The path, as `serde_path_to_error` writes it (`records[3].DueDate`, `.` for the root), of
+/// the value at `line`:`column` of `json` (serde_json's error position: 1-based lines, columns
+/// counted in bytes), read by walking the text up to that point.
+fn json_path(json: &[u8], line: usize, column: usize) -> String {
+    let line_start = match line {
+        0 | 1 => 0,
+        line => json
+            .iter()
+            .enumerate()
+            .filter(|(_, byte)| **byte == b'\n')
+            .nth(line - 2)
+            .map_or(json.len(), |(index, _)| index + 1),
+    };
+    // serde_json reports a decoding error one byte past the last one it read, except at the
+    // end of the text, where the position stops at its length.
+    let reported = line_start + column;
+    let end = if reported >= json.len() {
+        json.len()
+    } else {
+        reported.saturating_sub(1)
+    };
+    let mut steps: Vec<Step> = Vec::new();
+    let mut expecting_key = false;
+    let mut index = 0;
+    while index < end {
+        match json[index] {
+            b'{' => {
+                steps.push(Step::Object(None));
+                expecting_key = true;
+            }
+            b'[' => steps.push(Step::Array(0)),
+            b'}' | b']' => {
+                steps.pop();
+                expecting_key = false;
+            }
+            b',' => match steps.last_mut() {
+                Some(Step::Array(position)) => *position += 1,
+                Some(Step::Object(_)) => expecting_key = true,
+                None => {}
+            },
+            b'"' => {
+                let start = index;
+                index += 1;
+                while index < json.len() && json[index] != b'"' {
+                    index += if json[index] == b'\\' { 2 } else { 1 };
+                }
+                if expecting_key {
+                    if let Some(Step::Object(key)) = steps.last_mut() {
+                        let raw = json.get(start..=index).unwrap_or_default();
+                        *key = serde_json::from_slice::<String>(raw).ok();
+                    }
+                    expecting_key = false;
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    let mut path = String::new();
+    for step in &steps {
+        match step {
+            Step::Object(Some(key)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Step::Array(position) => {
+                path.push('[');
+                path.push_str(&position.to_string());
+                path.push(']');
+            }
+            Step::Object(None) => {}
+        }
+    }
+    if path.is_empty() {
+        path.push('.');
+    }
+    path
 }
 
 /// The body as text when the response does not say it is JSON (no `Content-Type`, or one that
@@ -142,7 +230,7 @@ pub fn decode_json<T: DeserializeOwned>(
             return Err(envelope_failure(transport, &response));
         }
     }
-    let data = decode_at(&response, &response.body, "")?;
+    let data = decode_at(&response, &response.body, "", true)?;
     Ok(ApiResponse {
         status: response.status,
         headers: response.headers,
@@ -218,15 +306,9 @@ pub fn decode_envelope<T: DeserializeOwned>(
             format!("missing field `{}`", envelope.data),
         ));
     };
-    let data = serde_path_to_error::deserialize(raw).map_err(|error| {
-        let inner = error.path().to_string();
-        let path = if inner == "." {
-            envelope.data.to_owned()
-        } else {
-            format!("{}.{inner}", envelope.data)
-        };
-        decode_error(&response, path, error.into_inner().to_string())
-    })?;
+    // Decoded again from its own text only to say where it fails, with the same code as the
+    // fast path (no second, path-tracking instantiation of every type's decoding).
+    let data = decode_at(&response, raw.to_string().as_bytes(), envelope.data, false)?;
     Ok(ApiResponse {
         status: response.status,
         headers: response.headers,
@@ -297,19 +379,114 @@ mod tests {
     #[test]
     fn plain_text_is_the_string_a_schema_wants_unless_json_is_declared() {
         let text = response(Some("text/plain;charset=UTF-8"), "token 42");
-        let decoded: String = decode_at(&text, &text.body, "").expect("text decodes as a string");
+        let decoded: String =
+            decode_at(&text, &text.body, "", true).expect("text decodes as a string");
         assert_eq!(decoded, "token 42");
         let quoted = response(Some("text/plain"), "\"token\"");
         let decoded: String =
-            decode_at(&quoted, &quoted.body, "").expect("JSON text still decodes");
+            decode_at(&quoted, &quoted.body, "", true).expect("JSON text still decodes");
         assert_eq!(decoded, "token");
         let untyped = response(None, "token 42");
-        assert!(decode_at::<String>(&untyped, &untyped.body, "").is_ok());
+        assert!(decode_at::<String>(&untyped, &untyped.body, "", true).is_ok());
         // Text is not an object, and a body that says it is JSON must be JSON.
         assert!(
-            decode_at::<std::collections::BTreeMap<String, i64>>(&text, &text.body, "").is_err()
+            decode_at::<std::collections::BTreeMap<String, i64>>(&text, &text.body, "", true)
+                .is_err()
         );
         let mislabelled = response(Some("application/json"), "token 42");
-        assert!(decode_at::<String>(&mislabelled, &mislabelled.body, "").is_err());
+        assert!(decode_at::<String>(&mislabelled, &mislabelled.body, "", true).is_err());
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+
+    use super::json_path;
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Page {
+        records: Vec<Record>,
+        #[serde(rename = "total Count")]
+        total: Option<i64>,
+        #[serde(default)]
+        labels: BTreeMap<String, Vec<u8>>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Record {
+        #[serde(rename = "Name")]
+        name: String,
+        #[serde(rename = "Due\"Date", default)]
+        due: Option<Due>,
+        #[serde(default)]
+        tags: Vec<Tag>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Due {
+        day: u8,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(untagged)]
+    #[allow(dead_code)]
+    enum Tag {
+        Text(String),
+        Pair { key: String, value: i64 },
+    }
+
+    /// Each document fails to decode; the path read off the error's position is the one a
+    /// path-tracking decode (`serde_path_to_error`) reports, as checked when this was written.
+    #[test]
+    fn the_path_read_from_the_error_position_is_the_tracked_path() {
+        let failing = [
+            (r#"{"records": [{"Name": 1}]}"#, "records[0].Name"),
+            (r#"{"records": [{"Name": "a"}, {"Name": "b", "Due\"Date": {"day": "x"}}]}"#, "records[1].Due\"Date.day"),
+            (r#"{"records": [{"Name": "a"}, {"Name": "b", "Due\"Date": {}}]}"#, "records[1].Due\"Date"),
+            (r#"{"records": [{"Name": "a"}, {}]}"#, "records[1]"),
+            (r#"{"records": [{"Name": "a", "tags": ["x", {"key": "k"}]}]}"#, "records[0].tags[1]"),
+            (r#"{"records": [{"Name": "a", "tags": ["x", 7]}]}"#, "records[0].tags[1]"),
+            (r#"{"records": [], "total Count": "many"}"#, "total Count"),
+            (r#"{"records": [], "labels": {"a{": [1, 2], "b,]": [3, 300]}}"#, "labels.b,][1]"),
+            (r#"{"records": {}}"#, "records"),
+            (r#"{"total Count": 3}"#, "."),
+            (r#"[]"#, "."),
+            ("{\n  \"records\": [\n    {\n      \"Name\": \"a\",\n      \"Due\\\"Date\": {\"day\": -1}\n    }\n  ]\n}", "records[0].Due\"Date.day"),
+            ("{\n  \"records\": [\n    {\"Name\": \"a\"},\n    {\"Name\": null}\n  ]\n}", "records[1].Name"),
+            (r#"{"records": [{"Name": "a", "skip": {"deep": [1, {"x": "}"}]}, "Due\"Date": 5}]}"#, "records[0].Due\"Date"),
+            (r#"{"records": [{}, {"Name": "b"}], "total Count": 1}"#, "records[0]"),
+            (r#"{"records": [5]}"#, "records[0]"),
+            (r#""records""#, "."),
+            (r#"{"records": [{"Name": "a", "tags": [{"key": "k", "value": 1.5}]}]}"#, "records[0].tags[0]"),
+        ];
+        for (json, tracked) in failing {
+            let error = serde_json::from_str::<Page>(json).expect_err(json);
+            assert_eq!(
+                json_path(json.as_bytes(), error.line(), error.column()),
+                tracked,
+                "{json}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_position_past_the_text_or_unknown_is_read_safely() {
+        assert_eq!(json_path(br#"{"a": [1"#, 1, 100), "a[0]");
+        assert_eq!(json_path(b"{}", 0, 0), ".");
+        assert_eq!(json_path(b"{\n\"a\": 1}", 9, 3), ".");
+        assert_eq!(json_path(br#"{"a\u0041": [1, 2]}"#, 1, 16), "aA[1]");
+        // A repeated property is named itself (a path-tracking decode names its object).
+        let twice = r#"{"records": [{"Name": "a", "Due\"Date": {"day": 1, "day": 2}}]}"#;
+        let error = serde_json::from_str::<Page>(twice).expect_err(twice);
+        assert_eq!(
+            json_path(twice.as_bytes(), error.line(), error.column()),
+            "records[0].Due\"Date.day"
+        );
     }
 }
