@@ -38,8 +38,13 @@ impl<'a> CreateCta<'a> {
     /// # Errors
     ///
     /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub async fn send(self) -> Result<types::Cta, Error> {
-        self.send_with_response().await.map(|response| response.data)
+    pub fn send(self) -> impl Future<Output = Result<types::Cta, Error>> + Send + 'a {
+        let client = self.client;
+        runtime::execute_data(
+            &client.transport,
+            self.into_call(),
+            runtime::decode_envelope,
+        )
     }
 
     /// Like [`send`](Self::send), and also returns the response status and headers.
@@ -47,12 +52,13 @@ impl<'a> CreateCta<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::ApiResponse<types::Cta>, Error> {
-        let transport = &*self.client.transport;
-        let response = transport.send(self.into_call()?).await?;
-        runtime::decode_envelope(transport, response)
+    ) -> impl Future<
+        Output = Result<crate::ApiResponse<types::Cta>, Error>,
+    > + Send + 'a {
+        let client = self.client;
+        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
     }
 
     /// The request, assembled from the stored values.
@@ -108,8 +114,13 @@ impl<'a> GetCta<'a> {
     /// # Errors
     ///
     /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub async fn send(self) -> Result<types::Cta, Error> {
-        self.send_with_response().await.map(|response| response.data)
+    pub fn send(self) -> impl Future<Output = Result<types::Cta, Error>> + Send + 'a {
+        let client = self.client;
+        runtime::execute_data(
+            &client.transport,
+            self.into_call(),
+            runtime::decode_envelope,
+        )
     }
 
     /// Like [`send`](Self::send), and also returns the response status and headers.
@@ -117,12 +128,13 @@ impl<'a> GetCta<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::ApiResponse<types::Cta>, Error> {
-        let transport = &*self.client.transport;
-        let response = transport.send(self.into_call()?).await?;
-        runtime::decode_envelope(transport, response)
+    ) -> impl Future<
+        Output = Result<crate::ApiResponse<types::Cta>, Error>,
+    > + Send + 'a {
+        let client = self.client;
+        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
     }
 
     /// The request, assembled from the stored values.
@@ -183,8 +195,13 @@ impl<'a> UpdateCta<'a> {
     /// # Errors
     ///
     /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub async fn send(self) -> Result<types::Cta, Error> {
-        self.send_with_response().await.map(|response| response.data)
+    pub fn send(self) -> impl Future<Output = Result<types::Cta, Error>> + Send + 'a {
+        let client = self.client;
+        runtime::execute_data(
+            &client.transport,
+            self.into_call(),
+            runtime::decode_envelope,
+        )
     }
 
     /// Like [`send`](Self::send), and also returns the response status and headers.
@@ -192,12 +209,13 @@ impl<'a> UpdateCta<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::ApiResponse<types::Cta>, Error> {
-        let transport = &*self.client.transport;
-        let response = transport.send(self.into_call()?).await?;
-        runtime::decode_envelope(transport, response)
+    ) -> impl Future<
+        Output = Result<crate::ApiResponse<types::Cta>, Error>,
+    > + Send + 'a {
+        let client = self.client;
+        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
     }
 
     /// The request, assembled from the stored values.
@@ -258,8 +276,15 @@ impl<'a> SearchCtas<'a> {
     /// # Errors
     ///
     /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub async fn send(self) -> Result<types::CtaSearchPage, Error> {
-        self.send_with_response().await.map(|response| response.data)
+    pub fn send(
+        self,
+    ) -> impl Future<Output = Result<types::CtaSearchPage, Error>> + Send + 'a {
+        let client = self.client;
+        runtime::execute_data(
+            &client.transport,
+            self.into_call(),
+            runtime::decode_envelope,
+        )
     }
 
     /// Like [`send`](Self::send), and also returns the response status and headers.
@@ -267,12 +292,13 @@ impl<'a> SearchCtas<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::ApiResponse<types::CtaSearchPage>, Error> {
-        let transport = &*self.client.transport;
-        let response = transport.send(self.into_call()?).await?;
-        runtime::decode_envelope(transport, response)
+    ) -> impl Future<
+        Output = Result<crate::ApiResponse<types::CtaSearchPage>, Error>,
+    > + Send + 'a {
+        let client = self.client;
+        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
     }
 
     /// The request, assembled from the stored values.
@@ -332,8 +358,15 @@ impl<'a> GetCtaTypes<'a> {
     /// # Errors
     ///
     /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub async fn send(self) -> Result<Vec<types::CtaType>, Error> {
-        self.send_with_response().await.map(|response| response.data)
+    pub fn send(
+        self,
+    ) -> impl Future<Output = Result<Vec<types::CtaType>, Error>> + Send + 'a {
+        let client = self.client;
+        runtime::execute_data(
+            &client.transport,
+            self.into_call(),
+            runtime::decode_envelope,
+        )
     }
 
     /// Like [`send`](Self::send), and also returns the response status and headers.
@@ -341,12 +374,13 @@ impl<'a> GetCtaTypes<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::ApiResponse<Vec<types::CtaType>>, Error> {
-        let transport = &*self.client.transport;
-        let response = transport.send(self.into_call()?).await?;
-        runtime::decode_envelope(transport, response)
+    ) -> impl Future<
+        Output = Result<crate::ApiResponse<Vec<types::CtaType>>, Error>,
+    > + Send + 'a {
+        let client = self.client;
+        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
     }
 
     /// The request, assembled from the stored values.
@@ -414,8 +448,15 @@ impl<'a> GetCtaReasons<'a> {
     /// # Errors
     ///
     /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub async fn send(self) -> Result<Vec<types::CtaReason>, Error> {
-        self.send_with_response().await.map(|response| response.data)
+    pub fn send(
+        self,
+    ) -> impl Future<Output = Result<Vec<types::CtaReason>, Error>> + Send + 'a {
+        let client = self.client;
+        runtime::execute_data(
+            &client.transport,
+            self.into_call(),
+            runtime::decode_envelope,
+        )
     }
 
     /// Like [`send`](Self::send), and also returns the response status and headers.
@@ -423,19 +464,19 @@ impl<'a> GetCtaReasons<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::ApiResponse<Vec<types::CtaReason>>, Error> {
-        let transport = &*self.client.transport;
-        let response = transport.send(self.into_call()?).await?;
-        runtime::decode_envelope(transport, response)
+    ) -> impl Future<
+        Output = Result<crate::ApiResponse<Vec<types::CtaReason>>, Error>,
+    > + Send + 'a {
+        let client = self.client;
+        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
     }
 
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/reasons".to_owned();
-        let mut query = Vec::new();
-        runtime::push_query(&mut query, "typeId", &self.type_id)?;
+        let query = runtime::query_pairs(&[("typeId", &self.type_id)])?;
         Ok(runtime::Call {
             query,
             accept: Some("application/json"),
@@ -489,8 +530,15 @@ impl<'a> GetCtaPriorities<'a> {
     /// # Errors
     ///
     /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub async fn send(self) -> Result<Vec<types::CtaPriority>, Error> {
-        self.send_with_response().await.map(|response| response.data)
+    pub fn send(
+        self,
+    ) -> impl Future<Output = Result<Vec<types::CtaPriority>, Error>> + Send + 'a {
+        let client = self.client;
+        runtime::execute_data(
+            &client.transport,
+            self.into_call(),
+            runtime::decode_envelope,
+        )
     }
 
     /// Like [`send`](Self::send), and also returns the response status and headers.
@@ -498,12 +546,13 @@ impl<'a> GetCtaPriorities<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::ApiResponse<Vec<types::CtaPriority>>, Error> {
-        let transport = &*self.client.transport;
-        let response = transport.send(self.into_call()?).await?;
-        runtime::decode_envelope(transport, response)
+    ) -> impl Future<
+        Output = Result<crate::ApiResponse<Vec<types::CtaPriority>>, Error>,
+    > + Send + 'a {
+        let client = self.client;
+        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
     }
 
     /// The request, assembled from the stored values.
@@ -561,8 +610,15 @@ impl<'a> GetCtaStatuses<'a> {
     /// # Errors
     ///
     /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub async fn send(self) -> Result<Vec<types::CtaStatus>, Error> {
-        self.send_with_response().await.map(|response| response.data)
+    pub fn send(
+        self,
+    ) -> impl Future<Output = Result<Vec<types::CtaStatus>, Error>> + Send + 'a {
+        let client = self.client;
+        runtime::execute_data(
+            &client.transport,
+            self.into_call(),
+            runtime::decode_envelope,
+        )
     }
 
     /// Like [`send`](Self::send), and also returns the response status and headers.
@@ -570,12 +626,13 @@ impl<'a> GetCtaStatuses<'a> {
     /// # Errors
     ///
     /// As for [`send`](Self::send).
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::ApiResponse<Vec<types::CtaStatus>>, Error> {
-        let transport = &*self.client.transport;
-        let response = transport.send(self.into_call()?).await?;
-        runtime::decode_envelope(transport, response)
+    ) -> impl Future<
+        Output = Result<crate::ApiResponse<Vec<types::CtaStatus>>, Error>,
+    > + Send + 'a {
+        let client = self.client;
+        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
     }
 
     /// The request, assembled from the stored values.

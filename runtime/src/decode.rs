@@ -10,7 +10,7 @@ use serde::de::{DeserializeOwned, DeserializeSeed};
 
 use super::de::{EnvelopeParts, EnvelopeSeed};
 use super::error::{body_excerpt, DecodeError, Error};
-use super::transport::{RawResponse, Transport};
+use super::transport::{Call, RawResponse, Transport};
 
 /// A successful response with its status and headers, for callers that need more than the payload.
 #[derive(Debug, Clone)]
@@ -35,6 +35,40 @@ impl<T> ApiResponse<T> {
             body: self.body,
         }
     }
+}
+
+/// How an operation's response becomes its result: one of the `decode_*` functions, or a
+/// choice between them by status.
+pub type Decoder<T> = fn(&Transport, RawResponse) -> Result<ApiResponse<T>, Error>;
+
+/// Sends an operation's request (or returns the error met assembling it) and decodes the
+/// response: every request builder's `send_with_response`, compiled once per result type
+/// rather than once per operation.
+///
+/// # Errors
+///
+/// The assembly error, the transport's, or the decoder's.
+pub async fn execute<T>(
+    transport: &Transport,
+    call: Result<Call, Error>,
+    decode: Decoder<T>,
+) -> Result<ApiResponse<T>, Error> {
+    let response = transport.send(call?).await?;
+    decode(transport, response)
+}
+
+/// [`execute`], keeping only the payload: every request builder's `send`.
+///
+/// # Errors
+///
+/// As for [`execute`].
+pub async fn execute_data<T>(
+    transport: &Transport,
+    call: Result<Call, Error>,
+    decode: Decoder<T>,
+) -> Result<T, Error> {
+    let response = transport.send(call?).await?;
+    decode(transport, response).map(|response| response.data)
 }
 
 /// Property names of the API's response envelope.
@@ -70,26 +104,41 @@ fn decode_at<T: DeserializeOwned>(
     prefix: &str,
     text_allowed: bool,
 ) -> Result<T, Error> {
+    // Only this much is compiled once per type; what happens on failure is not generic.
     let error = match serde_json::from_slice(json) {
         Ok(value) => return Ok(value),
         Err(error) => error,
     };
-    // A `*/*` or `text/*` answer that is plain text where the schema wants a string (Spring's
-    // `String` handlers send `text/plain`): the text is the value. It is decoded as a JSON
-    // string so that the same decoding code serves.
-    if let Some(text) = plain_text(&response.headers, json).filter(|_| text_allowed) {
-        let quoted = serde_json::Value::String(text.to_owned()).to_string();
-        if let Ok(value) = serde_json::from_slice(quoted.as_bytes()) {
-            return Ok(value);
+    if text_allowed {
+        if let Some(quoted) = plain_text_as_json(response, json) {
+            if let Ok(value) = serde_json::from_slice(quoted.as_bytes()) {
+                return Ok(value);
+            }
         }
     }
+    Err(failure_at(response, json, prefix, &error))
+}
+
+/// A `*/*` or `text/*` answer that is plain text where the schema may want a string (Spring's
+/// `String` handlers send `text/plain`), as a JSON string: decoded with the same code as JSON.
+fn plain_text_as_json(response: &RawResponse, json: &[u8]) -> Option<String> {
+    plain_text(&response.headers, json).map(|text| serde_json::Value::from(text).to_string())
+}
+
+/// The decode error for `error`, naming the property where it happened.
+fn failure_at(
+    response: &RawResponse,
+    json: &[u8],
+    prefix: &str,
+    error: &serde_json::Error,
+) -> Error {
     let inner = json_path(json, error.line(), error.column());
     let path = match (prefix, inner.as_str()) {
         ("", inner) => inner.to_owned(),
         (prefix, ".") => prefix.to_owned(),
         (prefix, inner) => format!("{prefix}.{inner}"),
     };
-    Err(decode_error(response, path, error.to_string()))
+    decode_error(response, path, error.to_string())
 }
 
 /// One step of a JSON path: a property of an object or an element of an array.
@@ -224,12 +273,7 @@ pub fn decode_json<T: DeserializeOwned>(
     transport: &Transport,
     response: RawResponse,
 ) -> Result<ApiResponse<T>, Error> {
-    if let Some(flag) = transport.envelope.and_then(|e| e.success_flag) {
-        let parts = envelope_parts::<serde::de::IgnoredAny>(&response.body, "", Some(flag));
-        if parts.is_some_and(|parts| parts.succeeded == Some(false)) {
-            return Err(envelope_failure(transport, &response));
-        }
-    }
+    reject_failed_envelope(transport, &response)?;
     let data = decode_at(&response, &response.body, "", true)?;
     Ok(ApiResponse {
         status: response.status,
@@ -237,6 +281,17 @@ pub fn decode_json<T: DeserializeOwned>(
         data,
         body: response.body,
     })
+}
+
+/// An API error when the body is an envelope whose success flag is false.
+fn reject_failed_envelope(transport: &Transport, response: &RawResponse) -> Result<(), Error> {
+    if let Some(flag) = transport.envelope.and_then(|e| e.success_flag) {
+        let parts = envelope_parts::<serde::de::IgnoredAny>(&response.body, "", Some(flag));
+        if parts.is_some_and(|parts| parts.succeeded == Some(false)) {
+            return Err(envelope_failure(transport, response));
+        }
+    }
+    Ok(())
 }
 
 /// The API error for an envelope whose success flag is false.
@@ -318,7 +373,7 @@ pub fn decode_envelope<T: DeserializeOwned>(
 }
 
 /// Returns the body as text.
-pub fn decode_text(response: RawResponse) -> Result<ApiResponse<String>, Error> {
+pub fn decode_text(_: &Transport, response: RawResponse) -> Result<ApiResponse<String>, Error> {
     let data = String::from_utf8_lossy(&response.body).into_owned();
     Ok(ApiResponse {
         status: response.status,
@@ -329,7 +384,7 @@ pub fn decode_text(response: RawResponse) -> Result<ApiResponse<String>, Error> 
 }
 
 /// Returns the body as bytes.
-pub fn decode_bytes(response: RawResponse) -> Result<ApiResponse<Vec<u8>>, Error> {
+pub fn decode_bytes(_: &Transport, response: RawResponse) -> Result<ApiResponse<Vec<u8>>, Error> {
     Ok(ApiResponse {
         status: response.status,
         headers: response.headers,
@@ -343,12 +398,7 @@ pub fn decode_empty(
     transport: &Transport,
     response: RawResponse,
 ) -> Result<ApiResponse<()>, Error> {
-    if let Some(flag) = transport.envelope.and_then(|e| e.success_flag) {
-        let parts = envelope_parts::<serde::de::IgnoredAny>(&response.body, "", Some(flag));
-        if parts.is_some_and(|parts| parts.succeeded == Some(false)) {
-            return Err(envelope_failure(transport, &response));
-        }
-    }
+    reject_failed_envelope(transport, &response)?;
     Ok(ApiResponse {
         status: response.status,
         headers: response.headers,

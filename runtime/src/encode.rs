@@ -75,28 +75,61 @@ pub enum QueryStyle {
     DeepObject,
 }
 
-/// Query pairs for a value in the default style: lists repeat the name, scalars appear once.
-pub fn push_query<T: serde::Serialize + ?Sized>(
-    query: &mut Vec<(Cow<'static, str>, String)>,
-    name: &'static str,
-    value: &T,
-) -> Result<(), Error> {
-    push_query_as(query, name, value, QueryStyle::Form)
+/// A parameter's value as [`query_pairs`] takes it: anything serializable, in the default
+/// style (lists repeat the name, scalars appear once), or [`Styled`].
+///
+/// A trait object, so that one non-generic function assembles every operation's query.
+pub trait QueryValue {
+    /// The value as JSON, which the style then spells as pairs.
+    ///
+    /// # Errors
+    ///
+    /// When the value does not serialize.
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error>;
+
+    /// How the value is spelled.
+    fn style(&self) -> QueryStyle {
+        QueryStyle::Form
+    }
 }
 
-/// Query pairs for a value in `style`.
-pub fn push_query_as<T: serde::Serialize + ?Sized>(
-    query: &mut Vec<(Cow<'static, str>, String)>,
-    name: &'static str,
-    value: &T,
-    style: QueryStyle,
-) -> Result<(), Error> {
-    let value = serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))?;
-    push_value(query, Cow::Borrowed(name), value, style);
-    Ok(())
+impl<T: serde::Serialize + ?Sized> QueryValue for T {
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
 }
 
-/// Pairs for one named value in `style` (the rules of [`push_query_as`]).
+/// A parameter value with its declared style (`pipeDelimited`, `deepObject`, ...).
+#[derive(Debug)]
+pub struct Styled<'a, T: ?Sized>(pub &'a T, pub QueryStyle);
+
+impl<T: serde::Serialize + ?Sized> QueryValue for Styled<'_, T> {
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(self.0)
+    }
+
+    fn style(&self) -> QueryStyle {
+        self.1
+    }
+}
+
+/// The query pairs of an operation's parameters, in order; an absent (`None`) value adds none.
+///
+/// # Errors
+///
+/// [`Error::Encode`] when a value does not serialize.
+pub fn query_pairs(
+    params: &[(&'static str, &dyn QueryValue)],
+) -> Result<Vec<(Cow<'static, str>, String)>, Error> {
+    let mut query = Vec::with_capacity(params.len());
+    for (name, value) in params {
+        let json = value.to_json().map_err(|e| Error::Encode(e.to_string()))?;
+        push_value(&mut query, Cow::Borrowed(*name), json, value.style());
+    }
+    Ok(query)
+}
+
+/// Pairs for one named value in `style` (the rules of [`query_pairs`]).
 fn push_value(
     query: &mut Vec<(Cow<'static, str>, String)>,
     name: Cow<'static, str>,
@@ -289,9 +322,8 @@ mod tests {
     use super::*;
 
     fn query<T: serde::Serialize>(value: &T, style: QueryStyle) -> Vec<(String, String)> {
-        let mut query = Vec::new();
-        push_query_as(&mut query, "p", value, style).expect("encodes");
-        query
+        query_pairs(&[("p", &Styled(value, style))])
+            .expect("encodes")
             .into_iter()
             .map(|(name, value)| (name.into_owned(), value))
             .collect()

@@ -38,11 +38,12 @@ pub use credentials::{
 };
 pub use de::{rank_alternatives, Shape};
 pub use decode::{
-    decode_bytes, decode_empty, decode_envelope, decode_json, decode_text, ApiResponse, Envelope,
+    decode_bytes, decode_empty, decode_envelope, decode_json, decode_text, execute, execute_data,
+    ApiResponse, Decoder, Envelope,
 };
 pub use encode::{
-    expand_server_url, form_body, json_body, param_text, path_segment, push_query, push_query_as,
-    FormField, QueryStyle,
+    expand_server_url, form_body, json_body, param_text, path_segment, query_pairs, FormField,
+    QueryStyle, QueryValue, Styled,
 };
 pub use error::{
     ApiError, CredentialError, DeadlineError, DecodeError, DryRun, Error, StatusCode,

@@ -35,6 +35,10 @@ pub struct PeersArgs {
     /// Only count lines and time generation: no `cargo check` or `cargo build`.
     #[arg(long)]
     no_compile: bool,
+    /// Only these generators (`ours`, `ours-shared-runtime`, `progenitor`, `openapi-generator`),
+    /// for a quicker look at one of them; the others are reported as not run.
+    #[arg(long, value_delimiter = ',')]
+    tools: Vec<String>,
 }
 
 /// One generator under comparison.
@@ -338,7 +342,15 @@ fn compare_spec(
     let (operations, schemas) = count_operations(&document);
     let mut outcomes: Vec<(Tool, Outcome)> = GENERATORS
         .iter()
-        .map(|g| (*g, Outcome::default()))
+        .map(|g| {
+            let selected = args.tools.is_empty() || args.tools.iter().any(|t| t == g.label());
+            let failure = (!selected).then(|| "not run (--tools)".to_owned());
+            let outcome = Outcome {
+                failure,
+                ..Outcome::default()
+            };
+            (*g, outcome)
+        })
         .collect();
     // Generation, alternating; the last run's output is the one measured and compiled.
     for run_index in 0..args.runs.max(1) {

@@ -8,9 +8,9 @@ use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{Arg, ArgSource, Decode, OperationPlan, Plan};
 use super::runtime::{
     API_RESPONSE, BYTE_STREAM, CALL, CALL_OPTIONS, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE,
-    DECODE_JSON, DECODE_TEXT, EVENT_JSON, EVENT_TEXT, FORM_BODY, FORM_FIELD, JSON_BODY,
-    OPEN_EVENTS, PARAM_TEXT, PATH_SEGMENT, PUSH_QUERY, PUSH_QUERY_AS, QUERY_STYLE, REQUEST_OPTIONS,
-    RUNTIME_BODY,
+    DECODE_JSON, DECODE_TEXT, EVENT_JSON, EVENT_TEXT, EXECUTE, EXECUTE_DATA, FORM_BODY, FORM_FIELD,
+    JSON_BODY, OPEN_EVENTS, PARAM_TEXT, PATH_SEGMENT, QUERY_PAIRS, QUERY_STYLE, REQUEST_OPTIONS,
+    RUNTIME_BODY, STYLED,
 };
 use super::tag_features::gate_items;
 use super::types::ident;
@@ -248,7 +248,7 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
             }
         };
     }
-    let decode = decode_expression(plan, context);
+    let decode = decoder(plan, context);
     let streaming = matches!(plan.decode, Decode::Bytes).then(|| {
         quote! {
             /// Sends the request and returns the body as a stream of chunks, read as they
@@ -264,10 +264,13 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
             }
         }
     });
+    // Sending and decoding is one generic runtime function per result type, not an `async`
+    // body per operation.
     quote! {
         #send_doc
-        pub async fn send(self) -> Result<#output, Error> {
-            self.send_with_response().await.map(|response| response.data)
+        pub fn send(self) -> impl Future<Output = Result<#output, Error>> + Send + 'a {
+            let client = self.client;
+            #EXECUTE_DATA(&client.transport, self.into_call(), #decode)
         }
 
         /// Like [`send`](Self::send), and also returns the response status and headers.
@@ -275,10 +278,11 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         /// # Errors
         ///
         /// As for [`send`](Self::send).
-        pub async fn send_with_response(self) -> Result<#API_RESPONSE<#output>, Error> {
-            let transport = &*self.client.transport;
-            let response = transport.send(self.into_call()?).await?;
-            #decode
+        pub fn send_with_response(
+            self,
+        ) -> impl Future<Output = Result<#API_RESPONSE<#output>, Error>> + Send + 'a {
+            let client = self.client;
+            #EXECUTE(&client.transport, self.into_call(), #decode)
         }
 
         #streaming
@@ -290,14 +294,14 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
 fn into_call(plan: &OperationPlan<'_>) -> TokenStream {
     let op = plan.op;
     let path = path_expression(plan);
-    let (query_stmts, header_stmts) = parameter_pushes(plan);
+    let (query_entries, header_stmts) = parameter_pushes(plan);
     let operation_id = &op.operation_id;
     let method = format_ident!("{}", op.http_method.as_str());
     let template = &op.path_template;
     let mut fields = Vec::new();
     let mut lets = Vec::new();
-    if !query_stmts.is_empty() {
-        lets.push(quote!(let mut query = Vec::new(); #(#query_stmts)*));
+    if !query_entries.is_empty() {
+        lets.push(quote!(let query = #QUERY_PAIRS(&[#(#query_entries),*])?;));
         fields.push(quote!(query,));
     }
     if !header_stmts.is_empty() {
@@ -363,36 +367,38 @@ fn path_expression(plan: &OperationPlan<'_>) -> TokenStream {
     }
 }
 
-/// Statements pushing query pairs and header (and cookie) values, in parameter order.
+/// The query's `(name, value)` entries, and statements pushing header (and cookie) values,
+/// in parameter order.
 fn parameter_pushes(plan: &OperationPlan<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut query = Vec::new();
     let mut headers = Vec::new();
     for param in &plan.op.params {
         let name = ident(&param.rust_name);
         let wire = &param.name;
-        // An optional query value is pushed as it is: `None` encodes as no pair at all.
-        let value = if param.required || param.location == ParamLocation::Query {
+        if param.location == ParamLocation::Query {
+            // An optional value goes in as it is: `None` encodes as no pair at all.
+            query.push(match param.style {
+                QueryStyle::Form => quote!((#wire, &self.#name)),
+                style => {
+                    let style = format_ident!("{}", format!("{style:?}"));
+                    quote!((#wire, &#STYLED(&self.#name, #QUERY_STYLE::#style)))
+                }
+            });
+            continue;
+        }
+        let value = if param.required {
             quote!(&self.#name)
         } else {
             quote!(value)
         };
         let stmt = match param.location {
-            ParamLocation::Path => continue,
-            ParamLocation::Query => match param.style {
-                QueryStyle::Form => quote!(#PUSH_QUERY(&mut query, #wire, #value)?;),
-                style => {
-                    let style = format_ident!("{}", format!("{style:?}"));
-                    quote!(#PUSH_QUERY_AS(&mut query, #wire, #value, #QUERY_STYLE::#style)?;)
-                }
-            },
+            ParamLocation::Path | ParamLocation::Query => continue,
             ParamLocation::Header => quote!(headers.push((#wire, #PARAM_TEXT(#value)?));),
             ParamLocation::Cookie => {
                 quote!(headers.push(("cookie", format!("{}={}", #wire, #PARAM_TEXT(#value)?)));)
             }
         };
-        if param.location == ParamLocation::Query {
-            query.push(stmt);
-        } else if param.required {
+        if param.required {
             headers.push(stmt);
         } else {
             headers.push(quote!(if let Some(value) = &self.#name { #stmt }));
@@ -440,17 +446,17 @@ fn body_expression(plan: &OperationPlan<'_>) -> TokenStream {
     }
 }
 
-/// Decoding of the response, as the plan decided.
-fn decode_expression(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
+/// The response's decoder, as the plan decided: a runtime `decode_*` function, or for several
+/// 2xx bodies a closure choosing one by status.
+fn decoder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     match &plan.decode {
-        Decode::Empty => quote!(#DECODE_EMPTY(transport, response)),
-        Decode::Json(_) => quote!(#DECODE_JSON(transport, response)),
-        Decode::Envelope(_) => quote!(#DECODE_ENVELOPE(transport, response)),
-        Decode::Text => quote!(#DECODE_TEXT(response)),
-        Decode::Bytes => quote!(#DECODE_BYTES(response)),
+        Decode::Empty => quote!(#DECODE_EMPTY),
+        Decode::Json(_) => quote!(#DECODE_JSON),
+        Decode::Envelope(_) => quote!(#DECODE_ENVELOPE),
+        Decode::Text => quote!(#DECODE_TEXT),
+        Decode::Bytes => quote!(#DECODE_BYTES),
         // Not reached: `sending` opens an event stream instead of decoding one response.
         Decode::Events(_) => TokenStream::new(),
-        // Several 2xx bodies: the status says which one arrived.
         Decode::ByStatus { outcome, variants } => {
             let outcome = context.types.tokens(outcome, false);
             let bodies: Vec<TokenStream> = variants
@@ -469,7 +475,7 @@ fn decode_expression(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStrea
             // A success status the spec does not list is read as the first listed one.
             let fallback = bodies.first();
             quote! {
-                match response.status.as_u16() {
+                |transport, response| match response.status.as_u16() {
                     #(#codes => #bodies,)*
                     _ => #fallback,
                 }

@@ -81,6 +81,8 @@ runtime_items! {
     EVENT_JSON = "event_json";
     EVENT_STREAM = root "EventStream";
     EVENT_TEXT = "event_text";
+    EXECUTE = "execute";
+    EXECUTE_DATA = "execute_data";
     EXPAND_SERVER_URL = "expand_server_url";
     EXTRA = root "Extra";
     FILTER_ALL = "filter::all";
@@ -96,8 +98,7 @@ runtime_items! {
     PARAM_TEXT = "param_text";
     PATH_SEGMENT = "path_segment";
     PLACEMENT = "Placement";
-    PUSH_QUERY = "push_query";
-    PUSH_QUERY_AS = "push_query_as";
+    QUERY_PAIRS = "query_pairs";
     QUERY_STYLE = "QueryStyle";
     RANK_ALTERNATIVES = "rank_alternatives";
     RATE_LIMIT = root "RateLimit";
@@ -106,6 +107,7 @@ runtime_items! {
     // The same type where the crate may not re-export it (text bodies are `Body`s too).
     RUNTIME_BODY = "Body";
     SHAPE = "Shape";
+    STYLED = "Styled";
     SELECT_CREDENTIALS = "select_credentials";
     TRANSPORT = "Transport";
     TRANSPORT_OPTIONS = "TransportOptions";
