@@ -86,6 +86,11 @@ fn each_item_is_gated_by_the_tags_that_reach_it() {
         cfg_of(builder, "impl<'a> IntoFuture for ListPets<'a>"),
         pets
     );
+    // The shared parameters' trait, when some builder taking them is compiled; so is its type.
+    assert_eq!(cfg_of(builder, "pub trait CommonParameters"), both);
+    assert_eq!(cfg_of(types, "pub enum Format {"), both);
+    let lib = file(&files, "src/lib.rs");
+    assert_eq!(cfg_of(lib, "pub use builder::CommonParameters;"), both);
     let mock = file(&files, "src/mock.rs");
     assert_eq!(cfg_of(mock, "pub fn list_pets("), pets);
 
@@ -144,7 +149,7 @@ fn the_crate_builds_under_every_choice_of_features_and_leaves_out_the_rest() {
     let _ = std::fs::remove_dir_all(&workspace);
     let crate_dir = workspace.join("tagged-client");
     tests::write_files(&crate_dir, generate(true));
-    let uses_pets = "/// Lists cats.\npub async fn cats(client: &tagged_client::Client) -> Result<Vec<tagged_client::types::Pet>, tagged_client::Error> {\n    client.list_pets().kind(tagged_client::types::PetKind::Cat).await\n}";
+    let uses_pets = "/// Lists cats.\npub async fn cats(client: &tagged_client::Client) -> Result<Vec<tagged_client::types::Pet>, tagged_client::Error> {\n    use tagged_client::prelude::*;\n    client.list_pets().kind(tagged_client::types::PetKind::Cat).fields(\"name\").await\n}";
     let uses_stores = "/// A store's name.\npub fn name(store: &tagged_client::types::Store) -> &str {\n    &store.name\n}";
     write_app(
         &workspace.join("pets-app"),

@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs, spec};
-use super::plan::{Arg, ArgSource, Decode, OperationPlan, Plan};
+use super::plan::{Arg, ArgSource, CommonParams, Decode, OperationPlan, Plan, ValueKind};
 use super::runtime::{
     API_RESPONSE, BYTE_STREAM, CALL, CALL_OPTIONS, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE,
     DECODE_JSON, DECODE_TEXT, EVENT_JSON, EVENT_TEXT, EXECUTE, EXECUTE_DATA, FORM_BODY, FORM_FIELD,
@@ -14,7 +14,9 @@ use super::runtime::{
 };
 use super::tag_features::gate_items;
 use super::types::ident;
-use crate::ir::{BodyEncoding, FormFieldEncoding, ParamLocation, PathPart, QueryStyle, TypeRef};
+use crate::ir::{
+    BodyEncoding, FormFieldEncoding, Param, ParamLocation, PathPart, QueryStyle, TypeRef,
+};
 
 /// The whole `builder.rs` module body.
 pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
@@ -43,6 +45,7 @@ pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
             use crate::types;
         }
     });
+    let common = plan.common.as_ref().map(|common| emit_common(common, plan));
     quote! {
         //! Request builders: one per operation, returned by the [`Client`] methods.
         //!
@@ -52,8 +55,85 @@ pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
 
         #imports
 
+        #common
+
         #(#builders)*
     }
+}
+
+/// With tag features, the `#[cfg]` of the `CommonParameters` items: compiled when some enabled
+/// builder takes them (their types may be gated).
+pub fn common_cfg(common: &CommonParams<'_>, context: &Plan<'_>) -> Option<TokenStream> {
+    context.features.as_ref().and_then(|features| {
+        features.any_operation_cfg(
+            context
+                .operations
+                .iter()
+                .filter(|plan| common.taken_by(plan))
+                .map(|plan| plan.op),
+        )
+    })
+}
+
+/// The `CommonParameters` trait, whose methods set the shared parameters on any builder taking
+/// them, and the struct that holds their values there.
+fn emit_common(common: &CommonParams<'_>, context: &Plan<'_>) -> TokenStream {
+    let trait_name = format_ident!("{}", CommonParams::TRAIT);
+    let values = format_ident!("{}", CommonParams::VALUES);
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    let mut entries = Vec::new();
+    for param in &common.params {
+        let arg = Arg {
+            rust_name: &param.rust_name,
+            kind: match &param.ty {
+                TypeRef::String => ValueKind::String,
+                other => ValueKind::Typed(other),
+            },
+            source: ArgSource::Param(param),
+        };
+        let name = ident(&param.rust_name);
+        let stored = arg.kind.stored(&context.types);
+        fields.push(quote!(#name: Option<#stored>,));
+        setters.push(setter(
+            &arg,
+            context,
+            quote!(self.common_parameters()),
+            false,
+        ));
+        entries.push(query_entry(param, quote!(self)));
+    }
+    let cfg = common_cfg(common, context);
+    let values_doc = doc_attrs(&format!(
+        "The values of [`{}`] a request builder holds.",
+        CommonParams::TRAIT
+    ));
+    let items = quote! {
+        /// Optional query parameters that nearly every operation of this API takes (declared
+        /// once, under `components/parameters`, in the spec): set them on any request builder
+        /// that takes them, with this trait in scope (it is in the crate's `prelude`).
+        pub trait #trait_name: Sized {
+            /// The values set so far on this builder.
+            #[doc(hidden)]
+            fn common_parameters(&mut self) -> &mut #values;
+
+            #(#setters)*
+        }
+
+        #values_doc
+        #[derive(Debug, Default)]
+        pub struct #values {
+            #(#fields)*
+        }
+
+        impl #values {
+            /// Their query pairs, in the spec's order.
+            fn query(&self) -> Result<Vec<(std::borrow::Cow<'static, str>, String)>, Error> {
+                #QUERY_PAIRS(&[#(#entries),*])
+            }
+        }
+    };
+    gate_items(items, cfg.as_ref())
 }
 
 fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
@@ -70,16 +150,38 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         new_params.push(quote!(#name: #stored));
         new_inits.push(quote!(#name,));
     }
-    for arg in &plan.optional {
+    let common = context
+        .common
+        .as_ref()
+        .filter(|common| common.taken_by(plan));
+    let shared = |arg: &&Arg<'_>| match (arg.source, common) {
+        (ArgSource::Param(param), Some(common)) => common.contains(param),
+        _ => false,
+    };
+    let own: Vec<&Arg<'_>> = plan.optional.iter().filter(|a| !shared(a)).collect();
+    for arg in &own {
         let name = ident(arg.rust_name);
         let stored = arg.kind.stored(types);
         fields.push(quote!(#name: Option<#stored>,));
         new_inits.push(quote!(#name: None,));
     }
-    let setters = plan
-        .optional
+    let mut common_impl = None;
+    if common.is_some() {
+        let trait_name = format_ident!("{}", CommonParams::TRAIT);
+        let values = format_ident!("{}", CommonParams::VALUES);
+        fields.push(quote!(common: #values,));
+        new_inits.push(quote!(common: #values::default(),));
+        common_impl = Some(quote! {
+            impl #trait_name for #builder<'_> {
+                fn common_parameters(&mut self) -> &mut #values {
+                    &mut self.common
+                }
+            }
+        });
+    }
+    let setters = own
         .iter()
-        .map(|arg| optional_setter(arg, context));
+        .map(|arg| setter(arg, context, quote!(self), true));
     let output = plan.output(types);
     let doc = doc_attrs(&format!(
         "Request builder for [`Client::{}`]: `{} {}`.\n\nSet optional values with its methods, then `.await` it to send the request.",
@@ -87,7 +189,7 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         op.http_method.as_str(),
         op.path_template
     ));
-    let into_call = into_call(plan);
+    let into_call = into_call(plan, common);
     let sending = sending(plan, context);
     quote! {
         #doc
@@ -111,6 +213,8 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
             #into_call
         }
 
+        #common_impl
+
         impl #CALL_OPTIONS for #builder<'_> {
             fn call_options(&mut self) -> &mut #REQUEST_OPTIONS {
                 &mut self.options
@@ -128,8 +232,10 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     }
 }
 
-/// The setter of an optional parameter or body.
-fn optional_setter(arg: &Arg<'_>, context: &Plan<'_>) -> TokenStream {
+/// The setter of an optional parameter or body, storing into `<target>.<name>`: a public
+/// method of a builder, or a provided method of the `CommonParameters` trait.
+fn setter(arg: &Arg<'_>, context: &Plan<'_>, target: TokenStream, public: bool) -> TokenStream {
+    let vis = public.then(|| quote!(pub));
     let name = ident(arg.rust_name);
     let taken = arg.kind.taken(&context.types);
     let value = if arg.kind.converts() {
@@ -167,8 +273,8 @@ fn optional_setter(arg: &Arg<'_>, context: &Plan<'_>) -> TokenStream {
     };
     quote! {
         #doc
-        pub fn #name(mut self, #argument: #taken) -> Self {
-            self.#name = Some(#value);
+        #vis fn #name(mut self, #argument: #taken) -> Self {
+            #target.#name = Some(#value);
             self
         }
     }
@@ -291,17 +397,25 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
 
 /// `into_call`: the request assembled from the stored values, only the fields that differ
 /// from `Call::new`'s defaults spelled out.
-fn into_call(plan: &OperationPlan<'_>) -> TokenStream {
+fn into_call(plan: &OperationPlan<'_>, common: Option<&CommonParams<'_>>) -> TokenStream {
     let op = plan.op;
     let path = path_expression(plan);
-    let (query_entries, header_stmts) = parameter_pushes(plan);
+    let (query_entries, header_stmts) = parameter_pushes(plan, common);
     let operation_id = &op.operation_id;
     let method = format_ident!("{}", op.http_method.as_str());
     let template = &op.path_template;
     let mut fields = Vec::new();
     let mut lets = Vec::new();
-    if !query_entries.is_empty() {
-        lets.push(quote!(let query = #QUERY_PAIRS(&[#(#query_entries),*])?;));
+    match (common.is_some(), query_entries.is_empty()) {
+        (false, true) => {}
+        (false, false) => lets.push(quote!(let query = #QUERY_PAIRS(&[#(#query_entries),*])?;)),
+        (true, true) => lets.push(quote!(let query = self.common.query()?;)),
+        (true, false) => lets.push(quote! {
+            let mut query = self.common.query()?;
+            query.extend(#QUERY_PAIRS(&[#(#query_entries),*])?);
+        }),
+    }
+    if common.is_some() || !query_entries.is_empty() {
         fields.push(quote!(query,));
     }
     if !header_stmts.is_empty() {
@@ -369,21 +483,19 @@ fn path_expression(plan: &OperationPlan<'_>) -> TokenStream {
 
 /// The query's `(name, value)` entries, and statements pushing header (and cookie) values,
 /// in parameter order.
-fn parameter_pushes(plan: &OperationPlan<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) {
+fn parameter_pushes(
+    plan: &OperationPlan<'_>,
+    common: Option<&CommonParams<'_>>,
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut query = Vec::new();
     let mut headers = Vec::new();
     for param in &plan.op.params {
         let name = ident(&param.rust_name);
         let wire = &param.name;
         if param.location == ParamLocation::Query {
-            // An optional value goes in as it is: `None` encodes as no pair at all.
-            query.push(match param.style {
-                QueryStyle::Form => quote!((#wire, &self.#name)),
-                style => {
-                    let style = format_ident!("{}", format!("{style:?}"));
-                    quote!((#wire, &#STYLED(&self.#name, #QUERY_STYLE::#style)))
-                }
-            });
+            if !common.is_some_and(|common| common.contains(param)) {
+                query.push(query_entry(param, quote!(self)));
+            }
             continue;
         }
         let value = if param.required {
@@ -405,6 +517,20 @@ fn parameter_pushes(plan: &OperationPlan<'_>) -> (Vec<TokenStream>, Vec<TokenStr
         }
     }
     (query, headers)
+}
+
+/// A query parameter's `(name, value)` entry for `query_pairs`, the value read from
+/// `<holder>.<name>`; an optional value goes in as it is: `None` encodes as no pair at all.
+fn query_entry(param: &Param, holder: TokenStream) -> TokenStream {
+    let name = ident(&param.rust_name);
+    let wire = &param.name;
+    match param.style {
+        QueryStyle::Form => quote!((#wire, &#holder.#name)),
+        style => {
+            let style = format_ident!("{}", format!("{style:?}"));
+            quote!((#wire, &#STYLED(&#holder.#name, #QUERY_STYLE::#style)))
+        }
+    }
 }
 
 /// The encoded body and its content type, or `None`.

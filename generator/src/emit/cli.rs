@@ -634,6 +634,11 @@ fn emit_commands(
         .flat_map(|group| &group.commands)
         .chain(&tree.top)
         .map(|command| command_args(command, plan, globals));
+    // The shared parameters' setters are the trait's methods.
+    let common = plan.common.as_ref().map(|_| {
+        let name = format_ident!("{}", super::plan::CommonParams::TRAIT);
+        quote!(#[allow(unused_imports)] use crate::api::#name as _;)
+    });
     quote! {
         //! The commands: the global flags, one subcommand per operation grouped by tag, and
         //! how each calls the client.
@@ -643,6 +648,7 @@ fn emit_commands(
         use crate::support::{self, Failure, Io};
         #[allow(unused_imports)]
         use crate::api::{chrono, types};
+        #common
 
         #[doc = #about]
         #[derive(Debug, Parser)]

@@ -351,6 +351,17 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
     .into_iter()
     .filter_map(|(used, export)| used.then_some(export))
     .collect();
+    let (common_export, common_prelude) = match &plan.common {
+        Some(common) => {
+            let cfg = builder::common_cfg(common, plan);
+            let name = quote::format_ident!("{}", plan::CommonParams::TRAIT);
+            (
+                Some(quote!(#cfg pub use builder::#name;)),
+                Some(quote!(#cfg pub use crate::#name;)),
+            )
+        }
+        None => (None, None),
+    };
     let runtime = if plan.runtime_crate {
         quote! {
             // The runtime crate, shared with other generated clients: named by the generated code,
@@ -397,9 +408,12 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         pub use runtime::{ApiResponse, CallOptions, RateLimit, RetryPolicy, Secret};
         pub use runtime::{Hook, HookRequest, HookResponse};
 
+        #common_export
+
         /// What a program using this client usually imports: `use <crate>::prelude::*;`.
         pub mod prelude {
             pub use crate::{CallOptions, Client};
+            #common_prelude
         }
     }
 }

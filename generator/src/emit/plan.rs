@@ -37,18 +37,123 @@ pub struct Plan<'a> {
     pub rate_limit: Option<RateLimitConfig>,
     /// Cargo features per tag (config `tag_features`), when the API has tags.
     pub features: Option<Features>,
+    /// Optional query parameters nearly every operation shares, set through one trait.
+    pub common: Option<CommonParams<'a>>,
+}
+
+/// Optional query parameters that most operations declare by `$ref` to the same
+/// `#/components/parameters` entries (Google's `fields`, `key`, `alt`, ...): the builders that
+/// take them all implement one trait, `CommonParameters`, whose methods set them, instead of
+/// each repeating the setters.
+#[derive(Debug, Clone)]
+pub struct CommonParams<'a> {
+    /// The parameters, as the first operation taking them all declares them.
+    pub params: Vec<&'a Param>,
+}
+
+impl<'a> CommonParams<'a> {
+    /// The trait builders implement.
+    pub const TRAIT: &'static str = "CommonParameters";
+    /// The struct holding the values on each builder.
+    pub const VALUES: &'static str = "CommonParameterValues";
+
+    /// Whether `param` is one of the shared parameters (the operation must take them all).
+    pub fn contains(&self, param: &Param) -> bool {
+        param.component.is_some() && self.params.iter().any(|p| p.component == param.component)
+    }
+
+    /// Finds the shared parameters of `operations`: optional query parameters used through the
+    /// same component by at least three quarters of them, when there are two or more such
+    /// parameters and two or more operations take them all, with the same names and types.
+    fn of(operations: &[OperationPlan<'a>]) -> Option<Self> {
+        let shareable =
+            |p: &Param| p.component.is_some() && !p.required && p.location == ParamLocation::Query;
+        let mut users: std::collections::BTreeMap<&str, usize> = Default::default();
+        for plan in operations {
+            for param in plan.op.params.iter().filter(|p| shareable(p)) {
+                if let Some(component) = &param.component {
+                    *users.entry(component).or_default() += 1;
+                }
+            }
+        }
+        let enough = (operations.len() * 3).div_ceil(4).max(2);
+        let shared: Vec<&str> = users
+            .into_iter()
+            .filter(|(_, count)| *count >= enough)
+            .map(|(name, _)| name)
+            .collect();
+        if shared.len() < 2 {
+            return None;
+        }
+        let takes_all = |plan: &OperationPlan<'a>| -> Option<Vec<&'a Param>> {
+            shared
+                .iter()
+                .map(|name| {
+                    plan.op
+                        .params
+                        .iter()
+                        .find(|p| shareable(p) && p.component.as_deref() == Some(*name))
+                })
+                .collect()
+        };
+        let first = operations.iter().find_map(takes_all)?;
+        let same = |params: &Vec<&'a Param>| {
+            params
+                .iter()
+                .zip(&first)
+                .all(|(p, q)| p.rust_name == q.rust_name && p.ty == q.ty && p.style == q.style)
+        };
+        let takers = operations
+            .iter()
+            .filter(|plan| takes_all(plan).is_some_and(|params| same(&params)))
+            .count();
+        let clash = operations
+            .iter()
+            .any(|plan| [Self::TRAIT, Self::VALUES].contains(&plan.op.builder_name.as_str()));
+        (takers >= 2 && !clash).then(|| {
+            let mut params = first;
+            // In the order the operations declare them.
+            let order = |p: &&Param| {
+                operations.iter().find_map(|plan| {
+                    plan.op
+                        .params
+                        .iter()
+                        .position(|q| q.component == p.component)
+                })
+            };
+            params.sort_by_key(order);
+            Self { params }
+        })
+    }
+
+    /// Whether `plan`'s builder implements the trait: it takes every shared parameter, named
+    /// and typed alike.
+    pub fn taken_by(&self, plan: &OperationPlan<'_>) -> bool {
+        self.params.iter().all(|shared| {
+            plan.op.params.iter().any(|p| {
+                !p.required
+                    && p.location == ParamLocation::Query
+                    && p.component == shared.component
+                    && p.rust_name == shared.rust_name
+                    && p.ty == shared.ty
+                    && p.style == shared.style
+            })
+        })
+    }
 }
 
 impl<'a> Plan<'a> {
     /// Plans every operation of `api`.
     pub fn new(api: &'a Api, config: &'a Config) -> Self {
         let types = TypeContext::new(api);
-        let operations = api
+        let operations: Vec<OperationPlan<'a>> = api
             .operations
             .iter()
             .map(|op| OperationPlan::new(op, api))
             .collect();
+        let common = CommonParams::of(&operations);
         Self {
+            common,
             api,
             types,
             operations,

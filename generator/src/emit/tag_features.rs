@@ -85,6 +85,23 @@ impl Features {
             .and_then(|set| self.cfg(set))
     }
 
+    /// `#[cfg(...)]` for items any of `operations` needs, or nothing when one of them is always
+    /// compiled.
+    pub fn any_operation_cfg<'o>(
+        &self,
+        operations: impl IntoIterator<Item = &'o Operation>,
+    ) -> Option<TokenStream> {
+        let mut union = BTreeSet::new();
+        for op in operations {
+            let set = self.operations.get(&op.pointer)?;
+            if set.is_empty() {
+                return None;
+            }
+            union.extend(set.iter().copied());
+        }
+        self.cfg(&union)
+    }
+
     /// `#[cfg(...)]` for a type's items, or nothing when it is always compiled.
     pub fn type_cfg(&self, id: TypeId) -> Option<TokenStream> {
         self.types

@@ -347,7 +347,7 @@ impl OperationLowering<'_> {
         builder_name: &str,
         pointer: &str,
     ) -> Vec<Param> {
-        let mut resolved: Vec<(Parameter, String)> = Vec::new();
+        let mut resolved: Vec<(Parameter, String, Option<String>)> = Vec::new();
         let levels = [
             (
                 path_level,
@@ -358,6 +358,7 @@ impl OperationLowering<'_> {
         for (level, base) in levels {
             for (index, parameter) in level.iter().enumerate() {
                 let at = format!("{}/{index}", pointer_join(base, "parameters"));
+                let component = component_name(parameter);
                 let Some(parameter) = self.resolve_parameter(parameter, &at) else {
                     continue;
                 };
@@ -365,9 +366,10 @@ impl OperationLowering<'_> {
                     parameter.parameter_data_ref().name.clone(),
                     location_of(&parameter),
                 );
-                resolved
-                    .retain(|(p, _)| (p.parameter_data_ref().name.clone(), location_of(p)) != key);
-                resolved.push((parameter, at));
+                resolved.retain(|(p, _, _)| {
+                    (p.parameter_data_ref().name.clone(), location_of(p)) != key
+                });
+                resolved.push((parameter, at, component));
             }
         }
         // OpenAPI: a header parameter named `Accept`, `Content-Type` or `Authorization` "SHALL
@@ -379,7 +381,7 @@ impl OperationLowering<'_> {
             .components
             .as_ref()
             .is_none_or(|c| c.security_schemes.is_empty());
-        resolved.retain(|(parameter, at)| {
+        resolved.retain(|(parameter, at, _)| {
             let name = &parameter.parameter_data_ref().name;
             if location_of(parameter) != ParamLocation::Header {
                 return true;
@@ -420,12 +422,16 @@ impl OperationLowering<'_> {
         let mut names = NameScope::with_reserved(PARAM_RESERVED);
         resolved
             .into_iter()
-            .map(|(parameter, at)| {
+            .map(|(parameter, at, component)| {
                 let location = location_of(&parameter);
                 let data = parameter.parameter_data_ref();
                 let ty = match &data.format {
                     ParameterSchemaOrContent::Schema(schema) => {
-                        let context = format!("{builder_name}{}", type_ident(&data.name));
+                        // A component's type is named after it, not its first user.
+                        let context = component.as_deref().map_or_else(
+                            || format!("{builder_name}{}", type_ident(&data.name)),
+                            type_ident,
+                        );
                         space.lower(
                             SchemaOrRef::from(schema),
                             &context,
@@ -478,6 +484,7 @@ impl OperationLowering<'_> {
                     doc: data.description.clone(),
                     style,
                     unencodable: nested.is_some(),
+                    component,
                 }
             })
             .collect()
@@ -594,6 +601,7 @@ impl OperationLowering<'_> {
                         doc: None,
                         style: QueryStyle::Form,
                         unencodable: false,
+                        component: None,
                     });
                     params.len() - 1
                 }
@@ -1146,6 +1154,16 @@ fn parse_method(method: &str) -> Option<HttpMethod> {
         "trace" => HttpMethod::Trace,
         _ => return None,
     })
+}
+
+/// The `#/components/parameters` entry a parameter is declared by, if it is a `$ref` to one.
+fn component_name(parameter: &ReferenceOr<Parameter>) -> Option<String> {
+    match parameter {
+        ReferenceOr::Reference { reference } => reference
+            .strip_prefix("#/components/parameters/")
+            .map(str::to_owned),
+        ReferenceOr::Item(_) => None,
+    }
 }
 
 fn location_of(parameter: &Parameter) -> ParamLocation {

@@ -590,6 +590,9 @@ pub struct Param {
     /// Whether its value nests objects or lists its style cannot write (a list of objects in
     /// the query): sent anyway, each nested value as JSON text, and warned about.
     pub unencodable: bool,
+    /// The name under `#/components/parameters` when the operation declares it by `$ref`: the
+    /// same parameter shared by many operations.
+    pub component: Option<String>,
 }
 
 /// OpenAPI `style` + `explode` of a query parameter.
