@@ -8,22 +8,17 @@ use serde::{Deserialize, Serialize};
 use crate::runtime;
 
 /// Schema `SearchRequest`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchRequest {
     /// The `select` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub select: Option<Vec<String>>,
     /// The `where` property.
-    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
     pub where_: Option<SearchFilter>,
     /// The `limit` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// The `offset` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -57,7 +52,7 @@ impl SearchRequest {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     SearchRequest,
     any(extra),
     optional(select, "select"),
@@ -67,90 +62,49 @@ deserialize_struct!(
 );
 
 /// Schema `CTA`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cta {
     /// CTA unique identifier
-    #[serde(rename = "Gsid", default, skip_serializing_if = "Option::is_none")]
     pub gsid: Option<String>,
     /// CTA name
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Associated company Gsid
-    #[serde(rename = "CompanyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
     /// Associated company name
-    #[serde(rename = "CompanyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     /// CTA type identifier
-    #[serde(rename = "TypeId", default, skip_serializing_if = "Option::is_none")]
     pub type_id: Option<String>,
     /// CTA type name
-    #[serde(rename = "TypeName", default, skip_serializing_if = "Option::is_none")]
     pub type_name: Option<String>,
     /// CTA reason identifier
-    #[serde(rename = "ReasonId", default, skip_serializing_if = "Option::is_none")]
     pub reason_id: Option<String>,
     /// CTA reason name
-    #[serde(rename = "ReasonName", default, skip_serializing_if = "Option::is_none")]
     pub reason_name: Option<String>,
     /// Priority level identifier
-    #[serde(rename = "PriorityId", default, skip_serializing_if = "Option::is_none")]
     pub priority_id: Option<String>,
     /// Status identifier
-    #[serde(rename = "StatusId", default, skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// Status name
-    #[serde(rename = "StatusName", default, skip_serializing_if = "Option::is_none")]
     pub status_name: Option<String>,
     /// Assigned owner user ID
-    #[serde(rename = "OwnerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Assigned owner name
-    #[serde(rename = "OwnerName", default, skip_serializing_if = "Option::is_none")]
     pub owner_name: Option<String>,
     /// Due date for the CTA
-    #[serde(
-        rename = "DueDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "runtime::dates::option_date"
-    )]
     pub due_date: Option<chrono::NaiveDate>,
     /// Date the CTA was closed
-    #[serde(
-        rename = "ClosedDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "runtime::dates::option_date"
-    )]
     pub closed_date: Option<chrono::NaiveDate>,
     /// CTA comments
-    #[serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
     /// CTA source
-    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Associated playbook ID
-    #[serde(rename = "PlaybookId", default, skip_serializing_if = "Option::is_none")]
     pub playbook_id: Option<String>,
     /// Record creation timestamp
-    #[serde(
-        rename = "CreatedDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "runtime::dates::option_date_time"
-    )]
     pub created_date: Option<chrono::DateTime<chrono::Utc>>,
     /// Last modification timestamp
-    #[serde(
-        rename = "ModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "runtime::dates::option_date_time"
-    )]
     pub modified_date: Option<chrono::DateTime<chrono::Utc>>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -302,7 +256,7 @@ impl Cta {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     Cta,
     any(extra),
     optional(gsid, "Gsid"),
@@ -328,45 +282,29 @@ deserialize_struct!(
 );
 
 /// Schema `CTAInput`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CtaInput {
     /// CTA name
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Associated company Gsid
-    #[serde(rename = "CompanyId")]
     pub company_id: String,
     /// CTA type identifier
-    #[serde(rename = "TypeId")]
     pub type_id: String,
     /// CTA reason identifier
-    #[serde(rename = "ReasonId")]
     pub reason_id: String,
     /// Priority level identifier
-    #[serde(rename = "PriorityId")]
     pub priority_id: String,
     /// Status identifier
-    #[serde(rename = "StatusId")]
     pub status_id: String,
     /// Assigned owner user ID
-    #[serde(rename = "OwnerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Due date
-    #[serde(
-        rename = "DueDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "runtime::dates::option_date"
-    )]
     pub due_date: Option<chrono::NaiveDate>,
     /// Comments
-    #[serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
     /// Playbook to associate
-    #[serde(rename = "PlaybookId", default, skip_serializing_if = "Option::is_none")]
     pub playbook_id: Option<String>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -431,7 +369,7 @@ impl CtaInput {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     CtaInput,
     any(extra),
     optional(name, "Name"),
@@ -447,19 +385,15 @@ deserialize_struct!(
 );
 
 /// Schema `CTAType`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CtaType {
     /// Type identifier
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Type name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Whether this is the default type
-    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -486,7 +420,7 @@ impl CtaType {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     CtaType,
     any(extra),
     optional(id, "id"),
@@ -495,19 +429,15 @@ deserialize_struct!(
 );
 
 /// Schema `CTAReason`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CtaReason {
     /// Reason identifier
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Reason name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Associated CTA type ID
-    #[serde(rename = "typeId", default, skip_serializing_if = "Option::is_none")]
     pub type_id: Option<String>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -534,7 +464,7 @@ impl CtaReason {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     CtaReason,
     any(extra),
     optional(id, "id"),
@@ -543,19 +473,15 @@ deserialize_struct!(
 );
 
 /// Schema `CTAPriority`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CtaPriority {
     /// Priority identifier
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Priority name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Display order
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -582,7 +508,7 @@ impl CtaPriority {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     CtaPriority,
     any(extra),
     optional(id, "id"),
@@ -591,19 +517,15 @@ deserialize_struct!(
 );
 
 /// Schema `CTAStatus`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CtaStatus {
     /// Status identifier
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Status name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Whether this status represents a closed state
-    #[serde(rename = "isClosed", default, skip_serializing_if = "Option::is_none")]
     pub is_closed: Option<bool>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -630,7 +552,7 @@ impl CtaStatus {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     CtaStatus,
     any(extra),
     optional(id, "id"),
@@ -639,16 +561,13 @@ deserialize_struct!(
 );
 
 /// The `where` property of [`SearchRequest`] (an inline schema).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchFilter {
     /// The `conditions` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<SearchCondition>>,
     /// The `expression` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -668,7 +587,7 @@ impl SearchFilter {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     SearchFilter,
     any(extra),
     optional(conditions, "conditions"),
@@ -676,19 +595,15 @@ deserialize_struct!(
 );
 
 /// An item of the `conditions` property of [`SearchFilter`] (an inline schema).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchCondition {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `value` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
     /// The `operator` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<SearchOperator>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -715,7 +630,7 @@ impl SearchCondition {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     SearchCondition,
     any(extra),
     optional(name, "name"),
@@ -820,16 +735,13 @@ impl<'de> Deserialize<'de> for SearchOperator {
 }
 
 /// The `data` property of the 200 response of `POST /ctas/search` (an inline schema).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CtaSearchPage {
     /// The `records` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<Cta>>,
     /// The `totalCount` property.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    #[serde(flatten)]
     pub extra: crate::Extra,
 }
 
@@ -849,7 +761,7 @@ impl CtaSearchPage {
     }
 }
 
-deserialize_struct!(
+serde_struct!(
     CtaSearchPage,
     any(extra),
     optional(records, "records"),

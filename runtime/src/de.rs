@@ -8,23 +8,26 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-/// `Deserialize` for a generated struct that keeps undeclared properties aside, without
-/// buffering the others (`serde(flatten)` would): one visitor matching property names, written
-/// once here instead of spelled out for every type.
+/// `Serialize` and `Deserialize` for a generated struct that keeps undeclared properties aside,
+/// without buffering the others (`serde(flatten)` would) and without an attribute per field: one
+/// visitor matching property names and one map writer, written once here instead of derived or
+/// spelled out for every type.
 ///
-/// `deserialize_struct!(Type, any(extra), required(field, "jsonName"), ...)`:
+/// `serde_struct!(Type, any(extra), required(field, "jsonName"), ...)`:
 /// `any(extra)` or `typed(extra)` names the field keeping undeclared properties (an `Extra`, or a
-/// `BTreeMap` of the spec's `additionalProperties` type); each field is `optional`, `required`,
-/// `optional_date` or `required_date` (dates read leniently), then its JSON name. The names
-/// `Deserialize` and `runtime::...` resolve where the macro is called: the generated `types`
-/// module, which imports both.
+/// `BTreeMap` of the spec's `additionalProperties` type), written after the declared ones. Each
+/// field is `optional` (left out when `None`), `nullable` (required but nullable: `None` is
+/// written as `null`) or `required`, or `optional_date`, `nullable_date`, `required_date` (dates
+/// read leniently and written in their format), then its JSON name. The names `Deserialize`,
+/// `Serialize` and `runtime::...` resolve where the macro is called: the generated `types`
+/// module, which imports them.
 ///
 /// Invoked by its bare name (`#[macro_use]` on the vendored runtime, a `use` of the runtime
 /// crate's), which also serves its own helper rules: a `$crate::` path would not resolve when
 /// a build script `include!`s the whole client.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! deserialize_struct {
+macro_rules! serde_struct {
     ($name:ident, $keep:ident($extra:ident), $($kind:ident($field:ident, $json:literal)),* $(,)?) => {
         impl<'de> Deserialize<'de> for $name {
             #[allow(deprecated)]
@@ -40,15 +43,15 @@ macro_rules! deserialize_struct {
 
                     fn visit_map<__A: serde::de::MapAccess<'de>>(self, mut access: __A) -> Result<Self::Value, __A::Error> {
                         $(let mut $field = None;)*
-                        let mut $extra = deserialize_struct!(@new $keep);
+                        let mut $extra = serde_struct!(@new $keep);
                         while let Some(key) = access.next_key::<runtime::de::Key<'de>>()? {
                             match key.as_str() {
-                                $($json => $field = deserialize_struct!(@read access $kind),)*
-                                _ => deserialize_struct!(@keep $extra key access $keep),
+                                $($json => $field = serde_struct!(@read access $kind),)*
+                                _ => serde_struct!(@keep $extra key access $keep),
                             }
                         }
                         Ok($name {
-                            $($field: deserialize_struct!(@init $field $json __A $kind),)*
+                            $($field: serde_struct!(@init $field $json __A $kind),)*
                             $extra,
                         })
                     }
@@ -57,16 +60,61 @@ macro_rules! deserialize_struct {
                 deserializer.deserialize_map(__Visitor)
             }
         }
+
+        impl Serialize for $name {
+            #[allow(deprecated)]
+            fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+                use serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(None)?;
+                $(serde_struct!(@write map self $field $json $kind);)*
+                serde_struct!(@write_extra map self $extra $keep);
+                map.end()
+            }
+        }
+    };
+    (@write $map:ident $self:ident $field:ident $json:literal optional) => {
+        if let Some(value) = &$self.$field {
+            $map.serialize_entry($json, value)?;
+        }
+    };
+    (@write $map:ident $self:ident $field:ident $json:literal nullable) => {
+        $map.serialize_entry($json, &$self.$field)?;
+    };
+    (@write $map:ident $self:ident $field:ident $json:literal required) => {
+        $map.serialize_entry($json, &$self.$field)?;
+    };
+    (@write $map:ident $self:ident $field:ident $json:literal optional_date) => {
+        if let Some(value) = &$self.$field {
+            $map.serialize_entry($json, &runtime::dates::Encoded(value))?;
+        }
+    };
+    (@write $map:ident $self:ident $field:ident $json:literal nullable_date) => {
+        $map.serialize_entry($json, &$self.$field.as_ref().map(runtime::dates::Encoded))?;
+    };
+    (@write $map:ident $self:ident $field:ident $json:literal required_date) => {
+        $map.serialize_entry($json, &runtime::dates::Encoded(&$self.$field))?;
+    };
+    (@write_extra $map:ident $self:ident $extra:ident any) => {
+        $self.$extra.serialize_entries(&mut $map)?;
+    };
+    (@write_extra $map:ident $self:ident $extra:ident typed) => {
+        for (name, value) in &$self.$extra {
+            $map.serialize_entry(name, value)?;
+        }
     };
     (@new any) => { runtime::Extra::default() };
     (@new typed) => { std::collections::BTreeMap::new() };
     (@keep $extra:ident $key:ident $access:ident any) => { $extra.push_entry($key.as_str(), &mut $access)? };
     (@keep $extra:ident $key:ident $access:ident typed) => { { $extra.insert($key.into_owned(), $access.next_value()?); } };
     (@read $access:ident optional) => { $access.next_value()? };
+    (@read $access:ident nullable) => { $access.next_value()? };
+    (@read $access:ident nullable_date) => { $access.next_value::<runtime::dates::Decoded<_>>()?.0 };
     (@read $access:ident required) => { Some($access.next_value()?) };
     (@read $access:ident optional_date) => { $access.next_value::<runtime::dates::Decoded<_>>()?.0 };
     (@read $access:ident required_date) => { Some($access.next_value::<runtime::dates::Decoded<_>>()?.0) };
     (@init $field:ident $json:literal $error:ident optional) => { $field };
+    (@init $field:ident $json:literal $error:ident nullable) => { $field };
+    (@init $field:ident $json:literal $error:ident nullable_date) => { $field };
     (@init $field:ident $json:literal $error:ident optional_date) => { $field };
     (@init $field:ident $json:literal $error:ident required) => {
         $field.ok_or_else(|| <$error::Error as serde::de::Error>::missing_field($json))?

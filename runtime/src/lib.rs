@@ -12,7 +12,7 @@
 pub mod body;
 pub mod credentials;
 pub mod dates;
-// `deserialize_struct!` for the generated types, by its bare name where this crate is vendored.
+// `serde_struct!` for the generated types, by its bare name where this crate is vendored.
 #[macro_use]
 pub mod de;
 pub mod decode;

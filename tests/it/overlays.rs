@@ -36,7 +36,12 @@ fn update_adds_fields_and_operations() {
     let plain = generator::generate(&base(), &Config::default()).expect("generates");
     let overlaid = generator::generate(&base(), &config_with(&["update"])).expect("generates");
     assert!(!file(&plain, "src/types.rs").contains("pub pinned: Option<bool>"));
-    assert!(file(&overlaid, "src/types.rs").contains("/// Pinned to the top.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub pinned: Option<bool>"));
+    let types = file(&overlaid, "src/types.rs");
+    assert!(types.contains("/// Pinned to the top.\n    pub pinned: Option<bool>"));
+    assert!(
+        types.contains("    optional(pinned, \"pinned\"),\n"),
+        "{types}"
+    );
     assert!(file(&overlaid, "src/client.rs").contains("pub fn archive_note<'a>("));
     assert!(overlaid.warnings.is_empty(), "{:?}", overlaid.warnings);
 }

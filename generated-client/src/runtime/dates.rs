@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use std::fmt;
 
 use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 fn date_time_from_millis(millis: i64) -> Result<DateTime<Utc>, String> {
     DateTime::from_timestamp_millis(millis)
@@ -161,6 +161,23 @@ impl<'de> Deserialize<'de> for Decoded<DateTime<Utc>> {
 impl<'de> Deserialize<'de> for Decoded<Option<DateTime<Utc>>> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         option_date_time::deserialize(deserializer).map(Decoded)
+    }
+}
+
+/// A date or date-time written in its format (`YYYY-MM-DD`, RFC 3339): how `serde_struct!`
+/// writes date fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Encoded<'a, T>(pub &'a T);
+
+impl Serialize for Encoded<'_, NaiveDate> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        date::serialize(self.0, serializer)
+    }
+}
+
+impl Serialize for Encoded<'_, DateTime<Utc>> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        date_time::serialize(self.0, serializer)
     }
 }
 

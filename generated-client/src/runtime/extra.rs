@@ -123,6 +123,22 @@ impl Extra {
         serde_json::from_slice(&self.json).unwrap_or_default()
     }
 
+    /// Writes each property into `map`, after a struct's declared ones: how `serde_struct!`
+    /// writes the struct (what `serde(flatten)` would do, without its buffering).
+    #[doc(hidden)]
+    pub fn serialize_entries<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        if self.json.is_empty() || DECLARED_ONLY.with(Cell::get) {
+            return Ok(());
+        }
+        for (name, value) in self.to_map() {
+            map.serialize_entry(&name, &value)?;
+        }
+        Ok(())
+    }
+
     /// Appends the property `name` whose value is the next value of `access`, copied as JSON
     /// text. Used by the generated `Deserialize` impls.
     #[doc(hidden)]

@@ -2,7 +2,7 @@
 //! rustfmt lays out a long function call (prettyplease prints a macro's arguments as wrapped
 //! tokens, cutting `required(id,` from `"id")`).
 
-/// Rewrites every call starting a line with `prefix` (such as `crate::deserialize_struct!(`):
+/// Rewrites every call starting a line with `prefix` (such as `serde_struct!(`):
 /// one argument per line, each argument's own whitespace collapsed outside string literals.
 pub fn one_argument_per_line(code: &str, prefix: &str) -> String {
     let mut out = String::with_capacity(code.len());

@@ -122,7 +122,7 @@ fn rust_tokens(path: &str, plan: &Plan<'_>) -> Result<TokenStream, Error> {
             if plan.runtime_crate && types::keeps_extra(plan.api) {
                 tokens.extend(quote!(
                     #[allow(unused_imports)]
-                    use crate::runtime::deserialize_struct;
+                    use crate::runtime::serde_struct;
                 ));
             }
             tokens
@@ -245,7 +245,7 @@ fn rust_file(path: &str, header: &str, tokens: TokenStream) -> Result<GeneratedF
             "{header}{}",
             space_items(&layout::one_argument_per_line(
                 &prettyplease::unparse(&file),
-                "deserialize_struct!(",
+                "serde_struct!(",
             ))
         ),
     ))
@@ -289,7 +289,7 @@ fn starts_item(line: &str) -> bool {
             "mod ",
             "enum ",
             "struct ",
-            "deserialize_struct!",
+            "serde_struct!",
         ]
         .iter()
         .any(|start| trimmed.starts_with(start))
@@ -372,7 +372,7 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
     } else {
         quote! {
             // The vendored runtime crate: public for the generated code, not part of the documented
-            // API; its macros (`deserialize_struct!`) serve the modules declared after it.
+            // API; its macros (`serde_struct!`) serve the modules declared after it.
             #[doc(hidden)]
             #[macro_use]
             pub mod runtime;

@@ -515,7 +515,10 @@ fn emit_struct(
     context: &TypeContext<'_>,
 ) -> TokenStream {
     let default = derive_default.then(|| quote!(Default,));
-    let fields = s.fields.iter().map(|f| emit_field(f, context));
+    // A struct keeping undeclared properties is (de)serialized by `serde_struct!` from its
+    // field list: its fields carry no serde attributes.
+    let derived = matches!(s.extra, ExtraFields::Forbidden);
+    let fields = s.fields.iter().map(|f| emit_field(f, derived, context));
     let extra_field = match &s.extra {
         ExtraFields::Forbidden => quote!(),
         ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => {
@@ -531,7 +534,6 @@ fn emit_struct(
             };
             quote! {
                 #[doc = #field_doc]
-                #[serde(flatten)]
                 pub #field: #map_ty,
             }
         }
@@ -540,15 +542,15 @@ fn emit_struct(
     let inherent = (!constructors.is_empty()).then(|| quote!(impl #name { #constructors }));
     // `serde(flatten)` would buffer every property before decoding it; a hand-written visitor
     // decodes straight from the input and only keeps undeclared properties aside.
-    let (derive_deserialize, deserialize_impl) = match &s.extra {
-        ExtraFields::Forbidden => (quote!(Deserialize), quote!()),
+    let (derive_serde, serde_impl) = match &s.extra {
+        ExtraFields::Forbidden => (quote!(Serialize, Deserialize), quote!()),
         ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => {
-            (quote!(), emit_deserialize_with_extra(name, s, rust_name))
+            (quote!(), emit_serde_with_extra(name, s, rust_name))
         }
     };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default Serialize, #derive_deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default #derive_serde)]
         pub struct #name {
             #(#fields)*
             #extra_field
@@ -556,20 +558,20 @@ fn emit_struct(
 
         #inherent
 
-        #deserialize_impl
+        #serde_impl
     }
 }
 
 /// `Deserialize` for a struct that keeps undeclared properties: declared ones are matched by
 /// name without allocating and decoded in place; the rest go into the `extra` map.
-/// Whether some struct keeps undeclared properties, so decodes with `deserialize_struct!`.
+/// Whether some struct keeps undeclared properties, so is (de)serialized by `serde_struct!`.
 pub fn keeps_extra(api: &Api) -> bool {
     api.types.iter().any(|def| {
         matches!(&def.kind, TypeKind::Struct(s) if !matches!(s.extra, ExtraFields::Forbidden))
     })
 }
 
-fn emit_deserialize_with_extra(name: &Ident, s: &StructType, extra_name: &str) -> TokenStream {
+fn emit_serde_with_extra(name: &Ident, s: &StructType, extra_name: &str) -> TokenStream {
     let extra = ident(extra_name);
     let keep = match &s.extra {
         ExtraFields::Typed { .. } => quote!(typed),
@@ -578,18 +580,19 @@ fn emit_deserialize_with_extra(name: &Ident, s: &StructType, extra_name: &str) -
     let fields = s.fields.iter().map(|field| {
         let local = ident(&field.rust_name);
         let json_name = &field.json_name;
-        let optional = !field.required || field.nullable;
         let is_date = matches!(field.ty, TypeRef::Date | TypeRef::DateTime) && !field.boxed;
-        let kind = match (optional, is_date) {
-            (true, false) => quote!(optional),
-            (false, false) => quote!(required),
-            (true, true) => quote!(optional_date),
-            (false, true) => quote!(required_date),
+        let kind = match (field.required, field.nullable, is_date) {
+            (false, _, false) => quote!(optional),
+            (true, true, false) => quote!(nullable),
+            (true, false, false) => quote!(required),
+            (false, _, true) => quote!(optional_date),
+            (true, true, true) => quote!(nullable_date),
+            (true, false, true) => quote!(required_date),
         };
         quote!(#kind(#local, #json_name))
     });
     quote! {
-        deserialize_struct!(#name, #keep(#extra), #(#fields),*);
+        serde_struct!(#name, #keep(#extra), #(#fields),*);
     }
 }
 
@@ -605,7 +608,8 @@ fn extra_map_type(extra: &ExtraFields, context: &TypeContext<'_>) -> TokenStream
     }
 }
 
-fn emit_field(field: &Field, context: &TypeContext<'_>) -> TokenStream {
+/// A struct field; its serde attributes only when the struct derives serde's traits.
+fn emit_field(field: &Field, derives_serde: bool, context: &TypeContext<'_>) -> TokenStream {
     let name = ident(&field.rust_name);
     let json_name = &field.json_name;
     let mut inner = context.tokens(&field.ty, true);
@@ -639,7 +643,8 @@ fn emit_field(field: &Field, context: &TypeContext<'_>) -> TokenStream {
         let with = with.path();
         serde_args.push(quote!(with = #with));
     }
-    let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
+    let serde_attr =
+        (derives_serde && !serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
     let fallback = format!("The `{json_name}` property.");
     let doc = doc_attrs(
         &field

@@ -1,15 +1,15 @@
-//! `deserialize_struct!`, the `Deserialize` of generated structs that keep undeclared
+//! `serde_struct!`, the `Serialize` and `Deserialize` of generated structs that keep undeclared
 //! properties, used as a generated crate depending on this one uses it.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-/// What `deserialize_struct!` expects where it is called (as in a generated `types` module):
-/// the runtime as `runtime`, and `Deserialize`.
+/// What `serde_struct!` expects where it is called (as in a generated `types` module):
+/// the runtime as `runtime`, `Deserialize` and `Serialize`.
 mod generated {
     use chrono::NaiveDate;
     use openapi_rust_runtime as runtime;
-    use openapi_rust_runtime::deserialize_struct;
-    use serde::Deserialize;
+    use openapi_rust_runtime::serde_struct;
+    use serde::{Deserialize, Serialize};
     use std::collections::BTreeMap;
 
     #[derive(Debug, PartialEq)]
@@ -18,16 +18,20 @@ mod generated {
         pub r#type: Option<String>,
         pub due: Option<NaiveDate>,
         pub since: NaiveDate,
+        pub owner: Option<String>,
+        pub closed: Option<chrono::DateTime<chrono::Utc>>,
         pub extra: runtime::Extra,
     }
 
-    deserialize_struct!(
+    serde_struct!(
         Record,
         any(extra),
         required(id, "id"),
         optional(r#type, "type"),
         optional_date(due, "dueDate"),
         required_date(since, "since"),
+        nullable(owner, "owner"),
+        nullable_date(closed, "closedAt"),
     );
 
     #[derive(Debug, PartialEq)]
@@ -36,11 +40,11 @@ mod generated {
         pub extra: BTreeMap<String, u32>,
     }
 
-    deserialize_struct!(Scores, typed(extra), optional(name, "name"));
+    serde_struct!(Scores, typed(extra), optional(name, "name"));
 }
 
 #[test]
-fn deserialize_struct_reads_declared_fields_and_keeps_the_rest() {
+fn serde_struct_reads_declared_fields_and_keeps_the_rest() {
     let record: generated::Record = serde_json::from_str(
         r#"{"id":"a1","Score__gc":7,"type":"t","dueDate":1586822400000,"since":"2020-04-14"}"#,
     )
@@ -72,4 +76,25 @@ fn deserialize_struct_reads_declared_fields_and_keeps_the_rest() {
         [("a".to_owned(), 1), ("b".to_owned(), 2)]
     );
     assert!(serde_json::from_str::<generated::Scores>(r#"{"a":"x"}"#).is_err());
+}
+
+#[test]
+fn serde_struct_writes_declared_fields_in_order_then_the_rest() {
+    let record: generated::Record = serde_json::from_str(
+        r#"{"id":"a1","Score__gc":7,"dueDate":1586822400000,"since":"2020-04-14","owner":null,"closedAt":"2020-04-15T08:00:00Z"}"#,
+    )
+    .unwrap();
+    assert_eq!(record.owner, None);
+    // `type` is absent and optional: left out; `owner` is nullable: written as null; dates in
+    // their formats; undeclared properties last, as received.
+    assert_eq!(
+        serde_json::to_string(&record).unwrap(),
+        r#"{"id":"a1","dueDate":"2020-04-14","since":"2020-04-14","owner":null,"closedAt":"2020-04-15T08:00:00Z","Score__gc":7}"#
+    );
+    let again: generated::Record =
+        serde_json::from_str(&serde_json::to_string(&record).unwrap()).unwrap();
+    assert_eq!(again, record);
+
+    let scores: generated::Scores = serde_json::from_str(r#"{"b":2,"a":1}"#).unwrap();
+    assert_eq!(serde_json::to_string(&scores).unwrap(), r#"{"a":1,"b":2}"#);
 }
