@@ -109,9 +109,9 @@ fn emit_common(common: &CommonParams<'_>, context: &Plan<'_>) -> TokenStream {
         CommonParams::TRAIT
     ));
     let items = quote! {
-        /// Optional query parameters that nearly every operation of this API takes (declared
-        /// once, under `components/parameters`, in the spec): set them on any request builder
-        /// that takes them, with this trait in scope (it is in the crate's `prelude`).
+        /// Optional query parameters that many operations of this API take (declared once,
+        /// under `components/parameters`, in the spec): set them on any request builder that
+        /// takes them, with this trait in scope (it is in the crate's `prelude`).
         pub trait #trait_name: Sized {
             /// The values set so far on this builder.
             #[doc(hidden)]

@@ -37,8 +37,14 @@ pub struct Plan<'a> {
     pub rate_limit: Option<RateLimitConfig>,
     /// Cargo features per tag (config `tag_features`), when the API has tags.
     pub features: Option<Features>,
-    /// Optional query parameters nearly every operation shares, set through one trait.
+    /// Optional query parameters many operations share, set through one trait.
     pub common: Option<CommonParams<'a>>,
+}
+
+/// Whether `param` may be one of the shared parameters: optional, in the query, declared through
+/// a `components/parameters` entry.
+fn shareable(param: &Param) -> bool {
+    param.component.is_some() && !param.required && param.location == ParamLocation::Query
 }
 
 /// Optional query parameters that most operations declare by `$ref` to the same
@@ -62,12 +68,12 @@ impl<'a> CommonParams<'a> {
         param.component.is_some() && self.params.iter().any(|p| p.component == param.component)
     }
 
-    /// Finds the shared parameters of `operations`: optional query parameters used through the
-    /// same component by at least three quarters of them, when there are two or more such
-    /// parameters and two or more operations take them all, with the same names and types.
+    /// Finds the shared parameters of `operations`: of the optional query parameters declared
+    /// through a `components/parameters` entry, the most used ones, as many as replace the most
+    /// setters (parameters times the operations taking them all, alike in name and type: all
+    /// eleven of Google's standard ones; Graph's five paging ones, which only its list
+    /// operations take), when that is two or more parameters taken by two or more operations.
     fn of(operations: &[OperationPlan<'a>]) -> Option<Self> {
-        let shareable =
-            |p: &Param| p.component.is_some() && !p.required && p.location == ParamLocation::Query;
         let mut users: std::collections::BTreeMap<&str, usize> = Default::default();
         for plan in operations {
             for param in plan.op.params.iter().filter(|p| shareable(p)) {
@@ -76,53 +82,40 @@ impl<'a> CommonParams<'a> {
                 }
             }
         }
-        let enough = (operations.len() * 3).div_ceil(4).max(2);
-        let shared: Vec<&str> = users
-            .into_iter()
-            .filter(|(_, count)| *count >= enough)
-            .map(|(name, _)| name)
-            .collect();
-        if shared.len() < 2 {
-            return None;
+        let mut by_use: Vec<(&str, usize)> = users.into_iter().filter(|(_, n)| *n >= 2).collect();
+        // Most used first; ties in name order, so the choice is deterministic.
+        by_use.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let names: Vec<&str> = by_use.iter().map(|(name, _)| *name).collect();
+        let mut best: Option<(usize, Self)> = None;
+        for count in 2..=names.len() {
+            let Some(candidate) = Self::taken_together(operations, &names[..count]) else {
+                continue;
+            };
+            let takers = operations.iter().filter(|p| candidate.taken_by(p)).count();
+            let replaced = takers * count;
+            if takers >= 2 && best.as_ref().is_none_or(|(most, _)| replaced > *most) {
+                best = Some((replaced, candidate));
+            }
         }
-        let takes_all = |plan: &OperationPlan<'a>| -> Option<Vec<&'a Param>> {
-            shared
-                .iter()
-                .map(|name| {
-                    plan.op
-                        .params
-                        .iter()
-                        .find(|p| shareable(p) && p.component.as_deref() == Some(*name))
-                })
-                .collect()
-        };
-        let first = operations.iter().find_map(takes_all)?;
-        let same = |params: &Vec<&'a Param>| {
-            params
-                .iter()
-                .zip(&first)
-                .all(|(p, q)| p.rust_name == q.rust_name && p.ty == q.ty && p.style == q.style)
-        };
-        let takers = operations
-            .iter()
-            .filter(|plan| takes_all(plan).is_some_and(|params| same(&params)))
-            .count();
         let clash = operations
             .iter()
             .any(|plan| [Self::TRAIT, Self::VALUES].contains(&plan.op.builder_name.as_str()));
-        (takers >= 2 && !clash).then(|| {
-            let mut params = first;
-            // In the order the operations declare them.
-            let order = |p: &&Param| {
-                operations.iter().find_map(|plan| {
-                    plan.op
-                        .params
-                        .iter()
-                        .position(|q| q.component == p.component)
+        best.filter(|_| !clash).map(|(_, common)| common)
+    }
+
+    /// The parameters `names` as the first operation taking them all declares them, in its
+    /// order.
+    fn taken_together(operations: &[OperationPlan<'a>], names: &[&str]) -> Option<Self> {
+        operations.iter().find_map(|plan| {
+            let params: Vec<&'a Param> = plan
+                .op
+                .params
+                .iter()
+                .filter(|p| {
+                    shareable(p) && p.component.as_deref().is_some_and(|c| names.contains(&c))
                 })
-            };
-            params.sort_by_key(order);
-            Self { params }
+                .collect();
+            (params.len() == names.len()).then_some(Self { params })
         })
     }
 
