@@ -30,6 +30,10 @@ pub struct Config {
     /// Emit a wire-test suite (`tests/wire.rs`) that calls every operation against a mock server.
     #[serde(default)]
     pub wire_tests: bool,
+    /// Emit `src/mock.rs` behind a `mock` cargo feature: a typed wiremock `MockServer` of the API
+    /// for applications' tests. Off by default: it is about a third of a large API's code.
+    #[serde(default)]
+    pub mock: bool,
     /// Hand-written files added to the crate verbatim: crate path → file path relative to the config.
     #[serde(default)]
     pub extra_files: BTreeMap<String, String>,

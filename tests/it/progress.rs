@@ -24,15 +24,14 @@ impl Progress for Recorder {
 fn every_step_and_every_rust_file_is_reported_once() {
     let recorder = Recorder::default();
     let spec = tests::read("tests/fixtures/ok/params.yaml");
-    let plain = generator::regenerate(None, &spec, &generator::Config::default(), None).unwrap();
-    let reported = generator::regenerate_with_progress(
-        None,
-        &spec,
-        &generator::Config::default(),
-        None,
-        &recorder,
-    )
-    .unwrap();
+    // With the typed mock, so that every Rust file the generator can write is reported.
+    let config = generator::Config {
+        mock: true,
+        ..generator::Config::default()
+    };
+    let plain = generator::regenerate(None, &spec, &config, None).unwrap();
+    let reported =
+        generator::regenerate_with_progress(None, &spec, &config, None, &recorder).unwrap();
     assert_eq!(plain, reported, "reporting progress changes nothing");
     let mut steps = recorder.0.into_inner().unwrap();
     assert_eq!(steps[..3], ["load", "lower", "emit 5"]);

@@ -15,6 +15,7 @@ fn spec() -> String {
 fn generate(tag_features: bool) -> Vec<generator::GeneratedFile> {
     let mut config = generator::Config {
         tag_features,
+        mock: true,
         ..generator::Config::default()
     };
     config.package.name = Some("tagged-client".to_owned());

@@ -117,6 +117,7 @@ pub fn cargo_toml(
         CARGO_TOML,
         context! {
             package, source, wire_tests, runtime, command => config.generator_command(),
+            mock => plan.api.mock,
             tag_features => tag_features(plan),
         },
     )
@@ -429,6 +430,7 @@ pub fn readme(
     let mock_example = plan
         .operations
         .iter()
+        .filter(|_| api.mock)
         .filter(|op| !matches!(op.decode, super::plan::Decode::Events(_)))
         .find_map(|op| {
             let (_, args) = example_call(op, context, lib, false)?;

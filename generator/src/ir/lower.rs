@@ -26,6 +26,8 @@ const PARAM_RESERVED: &[&str] = &[
     "body",
     "client",
     "options",
+    // The field holding the shared parameters (`CommonParameters`).
+    "common",
     "timeout",
     "header",
     "retry_policy",
@@ -112,6 +114,7 @@ pub fn lower(spec: &LoadedSpec, config: &Config) -> Result<(Api, Vec<Diagnostic>
             .map(|tag| (tag.name.clone(), tag.description.clone()))
             .collect(),
         wire_tests: config.wire_tests,
+        mock: config.mock,
         with_setters: config.with_setters,
         conversions: Vec::new(),
     };

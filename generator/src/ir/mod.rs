@@ -70,6 +70,8 @@ pub struct Api {
     pub tags: Vec<(String, Option<String>)>,
     /// Whether the crate gets a wire-test suite (`tests/wire.rs`); operations then carry a [`WireCase`].
     pub wire_tests: bool,
+    /// Whether the crate gets the typed mock (`src/mock.rs`, config `mock`).
+    pub mock: bool,
     /// Conversions from fetched records to the bodies that update them.
     pub conversions: Vec<Conversion>,
 }
