@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs, spec};
-use super::plan::{Arg, ArgSource, CommonParams, Decode, OperationPlan, Plan, ValueKind};
+use super::plan::{Arg, ArgSource, CommonParams, Decode, OperationPlan, Plan};
 use super::runtime::{
     API_RESPONSE, BYTE_STREAM, CALL, CALL_OPTIONS, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE,
     DECODE_JSON, DECODE_TEXT, EVENT_JSON, EVENT_TEXT, EXECUTE, EXECUTE_DATA, FORM_BODY, FORM_FIELD,
@@ -78,20 +78,13 @@ pub fn common_cfg(common: &CommonParams<'_>, context: &Plan<'_>) -> Option<Token
 /// The `CommonParameters` trait, whose methods set the shared parameters on any builder taking
 /// them, and the struct that holds their values there.
 fn emit_common(common: &CommonParams<'_>, context: &Plan<'_>) -> TokenStream {
-    let trait_name = format_ident!("{}", CommonParams::TRAIT);
-    let values = format_ident!("{}", CommonParams::VALUES);
+    let trait_name = CommonParams::trait_ident();
+    let values = CommonParams::values_ident();
     let mut fields = Vec::new();
     let mut setters = Vec::new();
     let mut entries = Vec::new();
     for param in &common.params {
-        let arg = Arg {
-            rust_name: &param.rust_name,
-            kind: match &param.ty {
-                TypeRef::String => ValueKind::String,
-                other => ValueKind::Typed(other),
-            },
-            source: ArgSource::Param(param),
-        };
+        let arg = Arg::of_param(param);
         let name = ident(&param.rust_name);
         let stored = arg.kind.stored(&context.types);
         fields.push(quote!(#name: Option<#stored>,));
@@ -167,8 +160,8 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     }
     let mut common_impl = None;
     if common.is_some() {
-        let trait_name = format_ident!("{}", CommonParams::TRAIT);
-        let values = format_ident!("{}", CommonParams::VALUES);
+        let trait_name = CommonParams::trait_ident();
+        let values = CommonParams::values_ident();
         fields.push(quote!(common: #values,));
         new_inits.push(quote!(common: #values::default(),));
         common_impl = Some(quote! {

@@ -636,7 +636,7 @@ fn emit_commands(
         .map(|command| command_args(command, plan, globals));
     // The shared parameters' setters are the trait's methods.
     let common = plan.common.as_ref().map(|_| {
-        let name = format_ident!("{}", super::plan::CommonParams::TRAIT);
+        let name = super::plan::CommonParams::trait_ident();
         quote!(#[allow(unused_imports)] use crate::api::#name as _;)
     });
     quote! {

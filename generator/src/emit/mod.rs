@@ -372,7 +372,7 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
     let (common_export, common_prelude) = match &plan.common {
         Some(common) => {
             let cfg = builder::common_cfg(common, plan);
-            let name = quote::format_ident!("{}", plan::CommonParams::TRAIT);
+            let name = plan::CommonParams::trait_ident();
             (
                 Some(quote!(#cfg pub use builder::#name;)),
                 Some(quote!(#cfg pub use crate::#name;)),

@@ -63,6 +63,16 @@ impl<'a> CommonParams<'a> {
     /// The struct holding the values on each builder.
     pub const VALUES: &'static str = "CommonParameterValues";
 
+    /// The trait's name as an identifier.
+    pub fn trait_ident() -> proc_macro2::Ident {
+        quote::format_ident!("{}", Self::TRAIT)
+    }
+
+    /// The values struct's name as an identifier.
+    pub fn values_ident() -> proc_macro2::Ident {
+        quote::format_ident!("{}", Self::VALUES)
+    }
+
     /// Whether `param` is one of the shared parameters (the operation must take them all).
     pub fn contains(&self, param: &Param) -> bool {
         param.component.is_some() && self.params.iter().any(|p| p.component == param.component)
@@ -238,6 +248,20 @@ pub struct Arg<'a> {
     pub source: ArgSource<'a>,
 }
 
+impl<'a> Arg<'a> {
+    /// A parameter's argument: a string as `impl Into<String>`, anything else as its type.
+    pub fn of_param(param: &'a Param) -> Self {
+        Arg {
+            rust_name: &param.rust_name,
+            kind: match &param.ty {
+                TypeRef::String => ValueKind::String,
+                other => ValueKind::Typed(other),
+            },
+            source: ArgSource::Param(param),
+        }
+    }
+}
+
 /// How the success response is read.
 #[derive(Debug, Clone)]
 pub enum Decode<'a> {
@@ -282,26 +306,18 @@ pub struct OperationPlan<'a> {
 
 impl<'a> OperationPlan<'a> {
     fn new(op: &'a Operation, api: &'a Api) -> Self {
-        let param_arg = |param: &'a Param| Arg {
-            rust_name: &param.rust_name,
-            kind: match &param.ty {
-                TypeRef::String => ValueKind::String,
-                other => ValueKind::Typed(other),
-            },
-            source: ArgSource::Param(param),
-        };
-        let mut required: Vec<Arg<'a>> = op.path_params().into_iter().map(param_arg).collect();
+        let mut required: Vec<Arg<'a>> = op.path_params().into_iter().map(Arg::of_param).collect();
         required.extend(
             op.params
                 .iter()
                 .filter(|p| p.required && p.location != ParamLocation::Path)
-                .map(param_arg),
+                .map(Arg::of_param),
         );
         let mut optional: Vec<Arg<'a>> = op
             .params
             .iter()
             .filter(|p| !p.required)
-            .map(param_arg)
+            .map(Arg::of_param)
             .collect();
         let body = op.body.as_ref().map(|body| (body, body_kind(body)));
         if let Some((body, kind)) = body {
