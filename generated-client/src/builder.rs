@@ -33,34 +33,6 @@ impl<'a> CreateCta<'a> {
         }
     }
 
-    /// Sends the request and returns the payload (CTA created successfully).
-    ///
-    /// # Errors
-    ///
-    /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub fn send(self) -> impl Future<Output = Result<types::Cta, Error>> + Send + 'a {
-        let client = self.client;
-        runtime::execute_data(
-            &client.transport,
-            self.into_call(),
-            runtime::decode_envelope,
-        )
-    }
-
-    /// Like [`send`](Self::send), and also returns the response status and headers.
-    ///
-    /// # Errors
-    ///
-    /// As for [`send`](Self::send).
-    pub fn send_with_response(
-        self,
-    ) -> impl Future<
-        Output = Result<crate::ApiResponse<types::Cta>, Error>,
-    > + Send + 'a {
-        let client = self.client;
-        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas".to_owned();
@@ -73,21 +45,12 @@ impl<'a> CreateCta<'a> {
     }
 }
 
-impl crate::CallOptions for CreateCta<'_> {
-    fn call_options(&mut self) -> &mut runtime::RequestOptions {
-        &mut self.options
-    }
-}
-
-impl<'a> IntoFuture for CreateCta<'a> {
-    type Output = Result<types::Cta, Error>;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_methods!(
+    CreateCta,
+    types::Cta,
+    runtime::decode_envelope,
+    "Sends the request and returns the payload (CTA created successfully).",
+);
 
 /// Request builder for [`Client::get_cta`]: `GET /ctas/{ctaId}`.
 ///
@@ -109,34 +72,6 @@ impl<'a> GetCta<'a> {
         }
     }
 
-    /// Sends the request and returns the payload (CTA details returned).
-    ///
-    /// # Errors
-    ///
-    /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub fn send(self) -> impl Future<Output = Result<types::Cta, Error>> + Send + 'a {
-        let client = self.client;
-        runtime::execute_data(
-            &client.transport,
-            self.into_call(),
-            runtime::decode_envelope,
-        )
-    }
-
-    /// Like [`send`](Self::send), and also returns the response status and headers.
-    ///
-    /// # Errors
-    ///
-    /// As for [`send`](Self::send).
-    pub fn send_with_response(
-        self,
-    ) -> impl Future<
-        Output = Result<crate::ApiResponse<types::Cta>, Error>,
-    > + Send + 'a {
-        let client = self.client;
-        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?);
@@ -148,21 +83,12 @@ impl<'a> GetCta<'a> {
     }
 }
 
-impl crate::CallOptions for GetCta<'_> {
-    fn call_options(&mut self) -> &mut runtime::RequestOptions {
-        &mut self.options
-    }
-}
-
-impl<'a> IntoFuture for GetCta<'a> {
-    type Output = Result<types::Cta, Error>;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_methods!(
+    GetCta,
+    types::Cta,
+    runtime::decode_envelope,
+    "Sends the request and returns the payload (CTA details returned).",
+);
 
 /// Request builder for [`Client::update_cta`]: `PUT /ctas/{ctaId}`.
 ///
@@ -190,34 +116,6 @@ impl<'a> UpdateCta<'a> {
         }
     }
 
-    /// Sends the request and returns the payload (CTA updated successfully).
-    ///
-    /// # Errors
-    ///
-    /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub fn send(self) -> impl Future<Output = Result<types::Cta, Error>> + Send + 'a {
-        let client = self.client;
-        runtime::execute_data(
-            &client.transport,
-            self.into_call(),
-            runtime::decode_envelope,
-        )
-    }
-
-    /// Like [`send`](Self::send), and also returns the response status and headers.
-    ///
-    /// # Errors
-    ///
-    /// As for [`send`](Self::send).
-    pub fn send_with_response(
-        self,
-    ) -> impl Future<
-        Output = Result<crate::ApiResponse<types::Cta>, Error>,
-    > + Send + 'a {
-        let client = self.client;
-        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?);
@@ -235,21 +133,12 @@ impl<'a> UpdateCta<'a> {
     }
 }
 
-impl crate::CallOptions for UpdateCta<'_> {
-    fn call_options(&mut self) -> &mut runtime::RequestOptions {
-        &mut self.options
-    }
-}
-
-impl<'a> IntoFuture for UpdateCta<'a> {
-    type Output = Result<types::Cta, Error>;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_methods!(
+    UpdateCta,
+    types::Cta,
+    runtime::decode_envelope,
+    "Sends the request and returns the payload (CTA updated successfully).",
+);
 
 /// Request builder for [`Client::search_ctas`]: `POST /ctas/search`.
 ///
@@ -271,36 +160,6 @@ impl<'a> SearchCtas<'a> {
         }
     }
 
-    /// Sends the request and returns the payload (Search results returned).
-    ///
-    /// # Errors
-    ///
-    /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub fn send(
-        self,
-    ) -> impl Future<Output = Result<types::CtaSearchPage, Error>> + Send + 'a {
-        let client = self.client;
-        runtime::execute_data(
-            &client.transport,
-            self.into_call(),
-            runtime::decode_envelope,
-        )
-    }
-
-    /// Like [`send`](Self::send), and also returns the response status and headers.
-    ///
-    /// # Errors
-    ///
-    /// As for [`send`](Self::send).
-    pub fn send_with_response(
-        self,
-    ) -> impl Future<
-        Output = Result<crate::ApiResponse<types::CtaSearchPage>, Error>,
-    > + Send + 'a {
-        let client = self.client;
-        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/search".to_owned();
@@ -319,21 +178,12 @@ impl<'a> SearchCtas<'a> {
     }
 }
 
-impl crate::CallOptions for SearchCtas<'_> {
-    fn call_options(&mut self) -> &mut runtime::RequestOptions {
-        &mut self.options
-    }
-}
-
-impl<'a> IntoFuture for SearchCtas<'a> {
-    type Output = Result<types::CtaSearchPage, Error>;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_methods!(
+    SearchCtas,
+    types::CtaSearchPage,
+    runtime::decode_envelope,
+    "Sends the request and returns the payload (Search results returned).",
+);
 
 /// Request builder for [`Client::get_cta_types`]: `GET /ctas/config/types`.
 ///
@@ -353,36 +203,6 @@ impl<'a> GetCtaTypes<'a> {
         }
     }
 
-    /// Sends the request and returns the payload (CTA types returned).
-    ///
-    /// # Errors
-    ///
-    /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub fn send(
-        self,
-    ) -> impl Future<Output = Result<Vec<types::CtaType>, Error>> + Send + 'a {
-        let client = self.client;
-        runtime::execute_data(
-            &client.transport,
-            self.into_call(),
-            runtime::decode_envelope,
-        )
-    }
-
-    /// Like [`send`](Self::send), and also returns the response status and headers.
-    ///
-    /// # Errors
-    ///
-    /// As for [`send`](Self::send).
-    pub fn send_with_response(
-        self,
-    ) -> impl Future<
-        Output = Result<crate::ApiResponse<Vec<types::CtaType>>, Error>,
-    > + Send + 'a {
-        let client = self.client;
-        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/types".to_owned();
@@ -399,21 +219,12 @@ impl<'a> GetCtaTypes<'a> {
     }
 }
 
-impl crate::CallOptions for GetCtaTypes<'_> {
-    fn call_options(&mut self) -> &mut runtime::RequestOptions {
-        &mut self.options
-    }
-}
-
-impl<'a> IntoFuture for GetCtaTypes<'a> {
-    type Output = Result<Vec<types::CtaType>, Error>;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_methods!(
+    GetCtaTypes,
+    Vec<types::CtaType>,
+    runtime::decode_envelope,
+    "Sends the request and returns the payload (CTA types returned).",
+);
 
 /// Request builder for [`Client::get_cta_reasons`]: `GET /ctas/config/reasons`.
 ///
@@ -422,7 +233,7 @@ impl<'a> IntoFuture for GetCtaTypes<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCtaReasons<'a> {
     client: &'a Client,
-    type_id: Option<String>,
+    query: GetCtaReasonsQuery,
     options: runtime::RequestOptions,
 }
 
@@ -430,53 +241,15 @@ impl<'a> GetCtaReasons<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
             client,
-            type_id: None,
+            query: GetCtaReasonsQuery::default(),
             options: runtime::RequestOptions::default(),
         }
-    }
-
-    /// Filter reasons by CTA type ID
-    ///
-    /// Sets the optional query parameter `typeId`.
-    pub fn type_id(mut self, value: impl Into<String>) -> Self {
-        self.type_id = Some(value.into());
-        self
-    }
-
-    /// Sends the request and returns the payload (CTA reasons returned).
-    ///
-    /// # Errors
-    ///
-    /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub fn send(
-        self,
-    ) -> impl Future<Output = Result<Vec<types::CtaReason>, Error>> + Send + 'a {
-        let client = self.client;
-        runtime::execute_data(
-            &client.transport,
-            self.into_call(),
-            runtime::decode_envelope,
-        )
-    }
-
-    /// Like [`send`](Self::send), and also returns the response status and headers.
-    ///
-    /// # Errors
-    ///
-    /// As for [`send`](Self::send).
-    pub fn send_with_response(
-        self,
-    ) -> impl Future<
-        Output = Result<crate::ApiResponse<Vec<types::CtaReason>>, Error>,
-    > + Send + 'a {
-        let client = self.client;
-        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
     }
 
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/reasons".to_owned();
-        let query = runtime::query_pairs(&[("typeId", &self.type_id)])?;
+        let query = self.query.pairs()?;
         Ok(runtime::Call {
             query,
             accept: Some("application/json"),
@@ -491,21 +264,18 @@ impl<'a> GetCtaReasons<'a> {
     }
 }
 
-impl crate::CallOptions for GetCtaReasons<'_> {
-    fn call_options(&mut self) -> &mut runtime::RequestOptions {
-        &mut self.options
-    }
-}
+query_setters!(
+    GetCtaReasons,
+    query: GetCtaReasonsQuery,
+    into(type_id: String, "typeId"; "Filter reasons by CTA type ID"),
+);
 
-impl<'a> IntoFuture for GetCtaReasons<'a> {
-    type Output = Result<Vec<types::CtaReason>, Error>;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_methods!(
+    GetCtaReasons,
+    Vec<types::CtaReason>,
+    runtime::decode_envelope,
+    "Sends the request and returns the payload (CTA reasons returned).",
+);
 
 /// Request builder for [`Client::get_cta_priorities`]: `GET /ctas/config/priorities`.
 ///
@@ -525,36 +295,6 @@ impl<'a> GetCtaPriorities<'a> {
         }
     }
 
-    /// Sends the request and returns the payload (CTA priorities returned).
-    ///
-    /// # Errors
-    ///
-    /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub fn send(
-        self,
-    ) -> impl Future<Output = Result<Vec<types::CtaPriority>, Error>> + Send + 'a {
-        let client = self.client;
-        runtime::execute_data(
-            &client.transport,
-            self.into_call(),
-            runtime::decode_envelope,
-        )
-    }
-
-    /// Like [`send`](Self::send), and also returns the response status and headers.
-    ///
-    /// # Errors
-    ///
-    /// As for [`send`](Self::send).
-    pub fn send_with_response(
-        self,
-    ) -> impl Future<
-        Output = Result<crate::ApiResponse<Vec<types::CtaPriority>>, Error>,
-    > + Send + 'a {
-        let client = self.client;
-        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/priorities".to_owned();
@@ -571,21 +311,12 @@ impl<'a> GetCtaPriorities<'a> {
     }
 }
 
-impl crate::CallOptions for GetCtaPriorities<'_> {
-    fn call_options(&mut self) -> &mut runtime::RequestOptions {
-        &mut self.options
-    }
-}
-
-impl<'a> IntoFuture for GetCtaPriorities<'a> {
-    type Output = Result<Vec<types::CtaPriority>, Error>;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_methods!(
+    GetCtaPriorities,
+    Vec<types::CtaPriority>,
+    runtime::decode_envelope,
+    "Sends the request and returns the payload (CTA priorities returned).",
+);
 
 /// Request builder for [`Client::get_cta_statuses`]: `GET /ctas/config/statuses`.
 ///
@@ -605,36 +336,6 @@ impl<'a> GetCtaStatuses<'a> {
         }
     }
 
-    /// Sends the request and returns the payload (CTA statuses returned).
-    ///
-    /// # Errors
-    ///
-    /// Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.
-    pub fn send(
-        self,
-    ) -> impl Future<Output = Result<Vec<types::CtaStatus>, Error>> + Send + 'a {
-        let client = self.client;
-        runtime::execute_data(
-            &client.transport,
-            self.into_call(),
-            runtime::decode_envelope,
-        )
-    }
-
-    /// Like [`send`](Self::send), and also returns the response status and headers.
-    ///
-    /// # Errors
-    ///
-    /// As for [`send`](Self::send).
-    pub fn send_with_response(
-        self,
-    ) -> impl Future<
-        Output = Result<crate::ApiResponse<Vec<types::CtaStatus>>, Error>,
-    > + Send + 'a {
-        let client = self.client;
-        runtime::execute(&client.transport, self.into_call(), runtime::decode_envelope)
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/statuses".to_owned();
@@ -651,18 +352,9 @@ impl<'a> GetCtaStatuses<'a> {
     }
 }
 
-impl crate::CallOptions for GetCtaStatuses<'_> {
-    fn call_options(&mut self) -> &mut runtime::RequestOptions {
-        &mut self.options
-    }
-}
-
-impl<'a> IntoFuture for GetCtaStatuses<'a> {
-    type Output = Result<Vec<types::CtaStatus>, Error>;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+send_methods!(
+    GetCtaStatuses,
+    Vec<types::CtaStatus>,
+    runtime::decode_envelope,
+    "Sends the request and returns the payload (CTA statuses returned).",
+);

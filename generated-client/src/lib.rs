@@ -5,6 +5,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+#[macro_use]
+pub mod runtime;
+
 #[rustfmt::skip]
 pub mod builder;
 
@@ -14,10 +18,6 @@ mod client;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
 pub mod mock;
-
-#[doc(hidden)]
-#[macro_use]
-pub mod runtime;
 
 #[rustfmt::skip]
 pub mod types;

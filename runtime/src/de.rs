@@ -124,6 +124,65 @@ macro_rules! serde_struct {
     };
 }
 
+/// The impls of a generated string enum (its variants, then `Unknown(String)` for values the
+/// spec did not list): `as_str`, `Display`, `From<&str>`, `FromStr`, `Serialize` and
+/// `Deserialize`, from its table of `Variant = "value"` pairs. Written once here rather than
+/// some fifty lines per enum.
+///
+/// `string_enum!(Type, Open = "open", Closed = "closed")`. The names `Serialize`,
+/// `Deserialize` and `runtime::...` resolve where the macro is called: the generated `types`
+/// module, which imports them. Invoked by its bare name, as `serde_struct!` is.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! string_enum {
+    ($name:ident, $($variant:ident = $value:literal),* $(,)?) => {
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+                runtime::de::enum_from_str(deserializer, stringify!($name), |value: &str| Self::from(value))
+            }
+        }
+    };
+}
+
 /// A property name, borrowed from the input when it can be (no allocation for known names).
 pub struct Key<'de>(Cow<'de, str>);
 

@@ -853,14 +853,15 @@ async fn shared_parameters_are_set_through_one_trait_on_every_builder_that_takes
         .mount(&server).await;
     Mock::given(method("DELETE")).and(path("/items/7")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
     let client = client(&server);
-    let page = client.list_items().page_token("p1").common_2(true).fields("items(id)").alt(Alt::Json).pretty_print(false).await.unwrap();
+    let page = client.list_items(5).page_token("p1").common_2(true).query("lamp").fields("items(id)").alt(Alt::Json).pretty_print(false).await.unwrap();
     assert_eq!(page.next_page_token.as_deref(), Some("n"));
     let item = client.get_item("7").fields("name").await.unwrap();
     assert_eq!(item.name.as_deref(), Some("lamp"));
     client.delete_item("7").region("eu").alt(Alt::Media).await.unwrap();
     assert_eq!(
         queries(&server).await,
-        ["fields=items%28id%29&alt=json&prettyPrint=false&pageToken=p1&common=true", "fields=name", "alt=media&region=eu"]
+        // The shared parameters, then the required ones, then the builder's own optional ones.
+        ["fields=items%28id%29&alt=json&prettyPrint=false&limit=5&pageToken=p1&common=true&query=lamp", "fields=name", "alt=media&region=eu"]
     );
 }
 

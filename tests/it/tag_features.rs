@@ -74,7 +74,7 @@ fn each_item_is_gated_by_the_tags_that_reach_it() {
     assert_eq!(cfg_of(types, "pub struct Health {"), None);
     assert_eq!(cfg_of(types, "pub struct Unused {"), None);
     // A type's impls go with it.
-    assert_eq!(cfg_of(types, "impl std::str::FromStr for PetKind"), pets);
+    assert_eq!(cfg_of(types, "string_enum!("), pets);
 
     let client = file(&files, "src/client.rs");
     assert_eq!(cfg_of(client, "pub fn list_pets<"), pets);
@@ -83,10 +83,14 @@ fn each_item_is_gated_by_the_tags_that_reach_it() {
     assert_eq!(cfg_of(client, "pub fn get_health<"), None);
     let builder = file(&files, "src/builder.rs");
     assert_eq!(cfg_of(builder, "pub struct ListPets<"), pets);
-    assert_eq!(
-        cfg_of(builder, "impl<'a> IntoFuture for ListPets<'a>"),
-        pets
+    // Its sending methods and impls (`send_methods!`) go with it.
+    // (the first call is `ListPets`'s).
+    assert!(
+        builder.contains("\nsend_methods!(\n    ListPets,"),
+        "{builder}"
     );
+    assert!(builder.find("send_methods!(") == builder.find("send_methods!(\n    ListPets,"));
+    assert_eq!(cfg_of(builder, "send_methods!("), pets);
     // The shared parameters' trait, when some builder taking them is compiled; so is its type.
     assert_eq!(cfg_of(builder, "pub trait CommonParameters"), both);
     assert_eq!(cfg_of(types, "pub enum Format {"), both);

@@ -408,6 +408,63 @@ pub fn decode_empty(
     })
 }
 
+/// A request builder's sending methods and trait impls: `send`, `send_with_response`,
+/// [`CallOptions`](crate::CallOptions) and `IntoFuture`, the same in every builder but for the
+/// output type, the decoder and the doc. Written once here rather than some forty lines per
+/// operation.
+///
+/// `send_methods!(Builder, Output, decoder, "What `send` returns."; "More of its doc.")`: the
+/// builder has fields `client` and `options`, and an `into_call(self) -> Result<Call, Error>`.
+/// The names `Error`, `Future`, `IntoFuture`, `Pin` and `runtime::...` resolve where the macro
+/// is called: the generated `builder` module, which imports them.
+///
+/// Invoked by its bare name, as `serde_struct!` is.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! send_methods {
+    ($builder:ident, $output:ty, $decode:expr, $returns:literal $(; $more:literal)? $(,)?) => {
+        impl<'a> $builder<'a> {
+            #[doc = $returns]
+            #[doc = ""]
+            #[doc = "# Errors"]
+            #[doc = ""]
+            #[doc = "Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete."]
+            $(#[doc = ""] #[doc = $more])?
+            pub fn send(self) -> impl Future<Output = Result<$output, Error>> + Send + 'a {
+                let client = self.client;
+                runtime::execute_data(&client.transport, self.into_call(), $decode)
+            }
+
+            /// Like [`send`](Self::send), and also returns the response status and headers.
+            ///
+            /// # Errors
+            ///
+            /// As for [`send`](Self::send).
+            pub fn send_with_response(
+                self,
+            ) -> impl Future<Output = Result<runtime::ApiResponse<$output>, Error>> + Send + 'a {
+                let client = self.client;
+                runtime::execute(&client.transport, self.into_call(), $decode)
+            }
+        }
+
+        impl runtime::CallOptions for $builder<'_> {
+            fn call_options(&mut self) -> &mut runtime::RequestOptions {
+                &mut self.options
+            }
+        }
+
+        impl<'a> IntoFuture for $builder<'a> {
+            type Output = Result<$output, Error>;
+            type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

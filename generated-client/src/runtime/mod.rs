@@ -16,7 +16,11 @@ pub mod dates;
 // `serde_struct!` for the generated types, by its bare name where this crate is vendored.
 #[macro_use]
 pub mod de;
+// `send_methods!` for the generated builders, by its bare name where this crate is vendored.
+#[macro_use]
 pub mod decode;
+// `query_setters!` for the generated builders, by its bare name where this crate is vendored.
+#[macro_use]
 pub mod encode;
 pub mod error;
 pub mod extra;

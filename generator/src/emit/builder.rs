@@ -1,6 +1,8 @@
 //! The plan → `builder.rs`: one request builder per operation (stored arguments, setters for
 //! optional values and per-call options, request assembly, response decoding).
 
+use std::collections::HashSet;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -20,14 +22,35 @@ use crate::ir::{
 
 /// The whole `builder.rs` module body.
 pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
+    let mut type_names: HashSet<String> = plan
+        .operations
+        .iter()
+        .map(|op| op.op.builder_name.clone())
+        .chain(
+            [
+                CommonParams::TRAIT,
+                "CommonParameterValues",
+                "Client",
+                "Error",
+            ]
+            .map(str::to_owned),
+        )
+        .collect();
     let builders: Vec<TokenStream> = plan
         .operations
         .iter()
         .map(|op| {
             let cfg = plan.features.as_ref().and_then(|f| f.operation_cfg(op.op));
-            gate_items(emit_builder(op, plan), cfg.as_ref())
+            gate_items(emit_builder(op, plan, &mut type_names), cfg.as_ref())
         })
         .collect();
+    // The runtime crate's macros, which a vendored runtime makes visible by `#[macro_use]`.
+    let macro_import = (plan.runtime_crate && !plan.operations.is_empty()).then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use crate::runtime::{query_setters, send_methods};
+        }
+    });
     // With tag features every builder may be left out of a build, and the imports unused.
     let gated = plan
         .features
@@ -43,6 +66,7 @@ pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
             use crate::{Client, Error};
             #[allow(unused_imports)]
             use crate::types;
+            #macro_import
         }
     });
     let common = plan.common.as_ref().map(|common| emit_common(common, plan));
@@ -129,7 +153,90 @@ fn emit_common(common: &CommonParams<'_>, context: &Plan<'_>) -> TokenStream {
     gate_items(items, cfg.as_ref())
 }
 
-fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
+/// The optional query parameters a builder keeps itself (not through `CommonParameters`): set
+/// through `query_setters!`.
+fn own_query_args<'p>(plan: &'p OperationPlan<'_>, context: &Plan<'_>) -> Vec<&'p Arg<'p>> {
+    let common = context
+        .common
+        .as_ref()
+        .filter(|common| common.taken_by(plan));
+    plan.optional
+        .iter()
+        .filter(|arg| match arg.source {
+            ArgSource::Param(param) => {
+                param.location == ParamLocation::Query
+                    && !common.is_some_and(|common| common.contains(param))
+            }
+            ArgSource::Body(_) => false,
+        })
+        .collect()
+}
+
+/// A name from `candidates` not yet in `taken`, which then holds it.
+fn claim(taken: &mut HashSet<String>, candidates: impl IntoIterator<Item = String>) -> String {
+    let mut candidates = candidates.into_iter();
+    let mut last = String::new();
+    for candidate in candidates.by_ref() {
+        if taken.insert(candidate.clone()) {
+            return candidate;
+        }
+        last = candidate;
+    }
+    let mut n = 2;
+    loop {
+        let numbered = format!("{last}{n}");
+        if taken.insert(numbered.clone()) {
+            return numbered;
+        }
+        n += 1;
+    }
+}
+
+/// `query_setters!` for a builder's own optional query parameters: the struct holding them
+/// (in the builder's field `holder`), its query pairs and the setters, one line per parameter.
+fn query_setters(
+    builder: &proc_macro2::Ident,
+    holder: &proc_macro2::Ident,
+    values: &proc_macro2::Ident,
+    args: &[&Arg<'_>],
+    context: &Plan<'_>,
+) -> TokenStream {
+    let entries = args.iter().filter_map(|arg| {
+        let ArgSource::Param(param) = arg.source else {
+            return None;
+        };
+        let name = ident(arg.rust_name);
+        let ty = arg.kind.stored(&context.types);
+        let kind = if arg.kind.converts() {
+            format_ident!("into")
+        } else {
+            format_ident!("value")
+        };
+        let wire = &param.name;
+        let style = (param.style != QueryStyle::Form).then(|| {
+            let style = format_ident!("{}", format!("{:?}", param.style));
+            quote!(, #style)
+        });
+        let doc = param
+            .doc
+            .as_deref()
+            .filter(|doc| !doc.trim().is_empty())
+            .map(|doc| {
+                let doc = spec(doc);
+                quote!(; #doc)
+            });
+        Some(quote!(#kind(#name: #ty, #wire #style #doc)))
+    });
+    quote! {
+        query_setters!(#builder, #holder: #values, #(#entries),*);
+    }
+}
+
+fn emit_builder(
+    plan: &OperationPlan<'_>,
+    context: &Plan<'_>,
+    type_names: &mut HashSet<String>,
+) -> TokenStream {
     let op = plan.op;
     let builder = ident(&op.builder_name);
     let types = &context.types;
@@ -151,7 +258,43 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         (ArgSource::Param(param), Some(common)) => common.contains(param),
         _ => false,
     };
-    let own: Vec<&Arg<'_>> = plan.optional.iter().filter(|a| !shared(a)).collect();
+    let query_args = own_query_args(plan, context);
+    let own: Vec<&Arg<'_>> = plan
+        .optional
+        .iter()
+        .filter(|a| !shared(a) && !query_args.iter().any(|q| std::ptr::eq(*q, *a)))
+        .collect();
+    let mut query_values = None;
+    if !query_args.is_empty() {
+        // The holder's field and type names, clear of the builder's own fields and every
+        // type in the module.
+        let taken: HashSet<&str> = plan
+            .op
+            .params
+            .iter()
+            .map(|p| p.rust_name.as_str())
+            .collect();
+        let holder = ["query", "query_values", "query_parameters"]
+            .into_iter()
+            .find(|name| !taken.contains(name))
+            .map_or_else(
+                || format_ident!("query_values_"),
+                |name| format_ident!("{name}"),
+            );
+        let values = format_ident!(
+            "{}",
+            claim(
+                type_names,
+                [
+                    format!("{}Query", op.builder_name),
+                    format!("{}QueryValues", op.builder_name)
+                ]
+            )
+        );
+        fields.push(quote!(#holder: #values,));
+        new_inits.push(quote!(#holder: #values::default(),));
+        query_values = Some((holder, values));
+    }
     for arg in &own {
         let name = ident(arg.rust_name);
         let stored = arg.kind.stored(types);
@@ -182,8 +325,30 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         op.http_method.as_str(),
         op.path_template
     ));
-    let into_call = into_call(plan, common);
-    let sending = sending(plan, context);
+    let into_call = into_call(
+        plan,
+        common,
+        query_values.as_ref().map(|(holder, _)| holder),
+    );
+    let query_setters = query_values
+        .as_ref()
+        .map(|(holder, values)| query_setters(&builder, holder, values, &query_args, context));
+    // The usual sending methods and impls come from `send_methods!`; a stream of events or a
+    // choice of bodies by status is spelled out.
+    let (sending, sending_impls) = match plan.decode {
+        Decode::Events(_) | Decode::ByStatus { .. } => {
+            (sending(plan, context), sending_impls(&builder, &output))
+        }
+        _ => {
+            let (returns, more) = send_doc_parts(plan, context);
+            let more = more.map(|more| quote!(; #more));
+            let decode = decoder(plan, context);
+            (
+                streaming(plan).unwrap_or_default(),
+                quote!(send_methods!(#builder, #output, #decode, #returns #more);),
+            )
+        }
+    };
     quote! {
         #doc
         #[derive(Debug)]
@@ -206,8 +371,17 @@ fn emit_builder(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
             #into_call
         }
 
-        #common_impl
+        #query_setters
 
+        #sending_impls
+
+        #common_impl
+    }
+}
+
+/// `CallOptions` and `IntoFuture` for a builder whose sending methods are spelled out.
+fn sending_impls(builder: &proc_macro2::Ident, output: &TokenStream) -> TokenStream {
+    quote! {
         impl #CALL_OPTIONS for #builder<'_> {
             fn call_options(&mut self) -> &mut #REQUEST_OPTIONS {
                 &mut self.options
@@ -291,6 +465,17 @@ fn send_doc(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
             "Sends the request and returns the stream of its server-sent events{what}, each one's data decoded.\n\nThe stream is long-lived: unless this call's [`timeout`](crate::CallOptions::timeout) says otherwise it may stay open for a day. A connection lost midway is reopened with `Last-Event-ID` when the operation may be sent twice; an event whose data does not decode is an [`Error::Decode`] item, and the stream goes on.\n\n# Errors\n\nReturns [`Error::Api`] when the server refuses the request, and [`Error::Transport`] when it cannot be sent."
         ));
     }
+    let (returns, declared) = send_doc_parts(plan, context);
+    let declared = declared.map(|d| format!("\n\n{d}")).unwrap_or_default();
+    doc_attrs(&format!(
+        "{returns}\n\n# Errors\n\nReturns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.{declared}"
+    ))
+}
+
+/// The first sentence of `send`'s doc (what it returns) and the list of the error bodies the
+/// spec declares, if any.
+fn send_doc_parts(plan: &OperationPlan<'_>, context: &Plan<'_>) -> (String, Option<String>) {
+    let response = &plan.op.response;
     let returns = match &response.doc {
         Some(d) => format!(
             "Sends the request and returns the payload ({}).",
@@ -309,17 +494,13 @@ fn send_doc(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
             _ => None,
         })
         .collect();
-    let declared_errors = if declared_errors.is_empty() {
-        String::new()
-    } else {
+    let declared = (!declared_errors.is_empty()).then(|| {
         format!(
-            "\n\nError bodies the spec declares, readable with [`ApiError::body_as`](crate::ApiError::body_as):\n\n{}",
+            "Error bodies the spec declares, readable with [`ApiError::body_as`](crate::ApiError::body_as):\n\n{}",
             declared_errors.join("\n")
         )
-    };
-    doc_attrs(&format!(
-        "{returns}\n\n# Errors\n\nReturns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete.{declared_errors}"
-    ))
+    });
+    (returns, declared)
 }
 
 /// The sending methods: `send` and `send_with_response`; for a byte response also
@@ -348,21 +529,7 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         };
     }
     let decode = decoder(plan, context);
-    let streaming = matches!(plan.decode, Decode::Bytes).then(|| {
-        quote! {
-            /// Sends the request and returns the body as a stream of chunks, read as they
-            /// arrive instead of into one buffer: for large downloads. The call's timeout
-            /// still covers reading the whole body, so give a long download a longer one.
-            ///
-            /// # Errors
-            ///
-            /// As for [`send`](Self::send); a connection lost midway is an error item of the stream.
-            pub async fn send_streaming(self) -> Result<#BYTE_STREAM, Error> {
-                let transport = &*self.client.transport;
-                transport.send_streaming(self.into_call()?).await
-            }
-        }
-    });
+    let streaming = streaming(plan);
     // Sending and decoding is one generic runtime function per result type, not an `async`
     // body per operation.
     quote! {
@@ -388,27 +555,60 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     }
 }
 
+/// For a byte response, `send_streaming`.
+fn streaming(plan: &OperationPlan<'_>) -> Option<TokenStream> {
+    matches!(plan.decode, Decode::Bytes).then(|| {
+        quote! {
+            /// Sends the request and returns the body as a stream of chunks, read as they
+            /// arrive instead of into one buffer: for large downloads. The call's timeout
+            /// still covers reading the whole body, so give a long download a longer one.
+            ///
+            /// # Errors
+            ///
+            /// As for [`send`](Self::send); a connection lost midway is an error item of the stream.
+            pub async fn send_streaming(self) -> Result<#BYTE_STREAM, Error> {
+                let transport = &*self.client.transport;
+                transport.send_streaming(self.into_call()?).await
+            }
+        }
+    })
+}
+
 /// `into_call`: the request assembled from the stored values, only the fields that differ
 /// from `Call::new`'s defaults spelled out.
-fn into_call(plan: &OperationPlan<'_>, common: Option<&CommonParams<'_>>) -> TokenStream {
+fn into_call(
+    plan: &OperationPlan<'_>,
+    common: Option<&CommonParams<'_>>,
+    holder: Option<&proc_macro2::Ident>,
+) -> TokenStream {
     let op = plan.op;
     let path = path_expression(plan);
-    let (query_entries, header_stmts) = parameter_pushes(plan, common);
+    let (query_entries, header_stmts) = parameter_pushes(plan);
     let operation_id = &op.operation_id;
     let method = format_ident!("{}", op.http_method.as_str());
     let template = &op.path_template;
     let mut fields = Vec::new();
     let mut lets = Vec::new();
-    match (common.is_some(), query_entries.is_empty()) {
-        (false, true) => {}
-        (false, false) => lets.push(quote!(let query = #QUERY_PAIRS(&[#(#query_entries),*])?;)),
-        (true, true) => lets.push(quote!(let query = self.common.query()?;)),
-        (true, false) => lets.push(quote! {
-            let mut query = self.common.query()?;
-            query.extend(#QUERY_PAIRS(&[#(#query_entries),*])?);
+    // The shared parameters first, then the required ones, then the builder's optional ones.
+    let mut parts = Vec::new();
+    if common.is_some() {
+        parts.push(quote!(self.common.query()?));
+    }
+    if !query_entries.is_empty() {
+        parts.push(quote!(#QUERY_PAIRS(&[#(#query_entries),*])?));
+    }
+    if let Some(holder) = holder {
+        parts.push(quote!(self.#holder.pairs()?));
+    }
+    match parts.as_slice() {
+        [] => {}
+        [only] => lets.push(quote!(let query = #only;)),
+        [first, rest @ ..] => lets.push(quote! {
+            let mut query = #first;
+            #(query.extend(#rest);)*
         }),
     }
-    if common.is_some() || !query_entries.is_empty() {
+    if !parts.is_empty() {
         fields.push(quote!(query,));
     }
     if !header_stmts.is_empty() {
@@ -474,19 +674,17 @@ fn path_expression(plan: &OperationPlan<'_>) -> TokenStream {
     }
 }
 
-/// The query's `(name, value)` entries, and statements pushing header (and cookie) values,
+/// The required query parameters' `(name, value)` entries, and statements pushing header (and cookie) values,
 /// in parameter order.
-fn parameter_pushes(
-    plan: &OperationPlan<'_>,
-    common: Option<&CommonParams<'_>>,
-) -> (Vec<TokenStream>, Vec<TokenStream>) {
+fn parameter_pushes(plan: &OperationPlan<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut query = Vec::new();
     let mut headers = Vec::new();
     for param in &plan.op.params {
         let name = ident(&param.rust_name);
         let wire = &param.name;
         if param.location == ParamLocation::Query {
-            if !common.is_some_and(|common| common.contains(param)) {
+            // Optional ones are in `CommonParameterValues` or `query_setters!`'s holder.
+            if param.required {
                 query.push(query_entry(param, quote!(self)));
             }
             continue;

@@ -73,8 +73,12 @@ fn split_arguments(text: &str) -> Option<(Vec<String>, usize)> {
             _ => {}
         }
         // A space only where the tokens had one and it separates words (`a, b`), not
-        // inside `f(x` or before `)`.
-        if pending_space && !current.ends_with('(') && !matches!(c, ')' | ']' | '}') {
+        // inside `f(x` or before `)`, `:` or `;` (`name: Type`), nor around a type's generic
+        // arguments (`Vec<String>`; the arguments are types, never comparisons).
+        if pending_space
+            && !current.ends_with(['(', '<'])
+            && !matches!(c, ')' | ']' | '}' | ':' | ';' | '<' | '>')
+        {
             current.push(' ');
         }
         pending_space = false;
@@ -99,6 +103,15 @@ mod tests {
         assert_eq!(
             one_argument_per_line(code, "crate::m!("),
             "use x;\ncrate::m!(\n    T,\n    \"a `T` object\",\n    any(extra),\n    optional(a_b, \"a, (b)\"),\n    required(c, \"c \\\" )\"),\n);\n\nstruct S;\n"
+        );
+    }
+
+    #[test]
+    fn no_space_before_a_colon_or_semicolon() {
+        let code = "m!(B, query : V, into(id : Vec < Vec < String > >, \"id\"; \"a : b\"));\n";
+        assert_eq!(
+            one_argument_per_line(code, "m!("),
+            "m!(\n    B,\n    query: V,\n    into(id: Vec<Vec<String>>, \"id\"; \"a : b\"),\n);\n"
         );
     }
 

@@ -14,7 +14,7 @@ mod types;
 mod wire;
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error};
@@ -128,11 +128,13 @@ fn rust_tokens(path: &str, plan: &Plan<'_>) -> Result<TokenStream, Error> {
         "src/lib.rs" => emit_lib(plan),
         "src/types.rs" => {
             let mut tokens = types::emit_types(plan.api, &plan.types, plan.features.as_ref())?;
-            // The runtime crate's macro, which a vendored runtime makes visible by `#[macro_use]`.
-            if plan.runtime_crate && types::keeps_extra(plan.api) {
+            // The runtime crate's macros, which a vendored runtime makes visible by `#[macro_use]`.
+            let macros = types::runtime_macros(plan.api);
+            if plan.runtime_crate && !macros.is_empty() {
+                let macros = macros.iter().map(|name| format_ident!("{name}"));
                 tokens.extend(quote!(
                     #[allow(unused_imports)]
-                    use crate::runtime::serde_struct;
+                    use crate::runtime::{#(#macros),*};
                 ));
             }
             tokens
@@ -240,6 +242,14 @@ pub fn format_files(files: Vec<UnformattedFile>) -> Result<Vec<GeneratedFile>, E
         .collect()
 }
 
+/// The runtime's macros that generated code calls at item level, laid out one argument per line.
+const MACROS: [&str; 4] = [
+    "serde_struct!(",
+    "string_enum!(",
+    "query_setters!(",
+    "send_methods!(",
+];
+
 fn rust_file(path: &str, header: &str, tokens: TokenStream) -> Result<GeneratedFile, Error> {
     let file = syn::parse2::<syn::File>(tokens).map_err(|error| {
         Error::from(
@@ -254,10 +264,13 @@ fn rust_file(path: &str, header: &str, tokens: TokenStream) -> Result<GeneratedF
         path,
         format!(
             "{header}{}",
-            space_items(&layout::one_argument_per_line(
-                &prettyplease::unparse(&file),
-                "serde_struct!(",
-            ))
+            space_items(
+                &MACROS
+                    .iter()
+                    .fold(prettyplease::unparse(&file), |code, name| {
+                        layout::one_argument_per_line(&code, name)
+                    })
+            )
         ),
     ))
 }
@@ -301,6 +314,9 @@ fn starts_item(line: &str) -> bool {
             "enum ",
             "struct ",
             "serde_struct!",
+            "string_enum!",
+            "query_setters!",
+            "send_methods!",
         ]
         .iter()
         .any(|start| trimmed.starts_with(start))
@@ -390,7 +406,7 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
     } else {
         quote! {
             // The vendored runtime crate: public for the generated code, not part of the documented
-            // API; its macros (`serde_struct!`) serve the modules declared after it.
+            // API; its macros (`serde_struct!`, `string_enum!`, `query_setters!`, `send_methods!`) serve the modules declared after it.
             #[doc(hidden)]
             #[macro_use]
             pub mod runtime;
@@ -403,13 +419,13 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
+        #runtime
         // Formatted by the generator (prettyplease), which rustfmt would reformat.
         #[rustfmt::skip]
         pub mod builder;
         #[rustfmt::skip]
         mod client;
         #mock
-        #runtime
         #[rustfmt::skip]
         pub mod types;
 

@@ -70,7 +70,6 @@ runtime_items! {
     DATES_DATE_TIME = "dates::date_time";
     DATES_OPTION_DATE = "dates::option_date";
     DATES_OPTION_DATE_TIME = "dates::option_date_time";
-    DE_ENUM_FROM_STR = "de::enum_from_str";
     DECODE_BYTES = "decode_bytes";
     DECODE_EMPTY = "decode_empty";
     DECODE_ENVELOPE = "decode_envelope";

@@ -7,8 +7,8 @@ use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::runtime::{
-    DATES_DATE, DATES_DATE_TIME, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME, DE_ENUM_FROM_STR,
-    ERROR, EXTRA, FILTER_ALL, FILTER_EXPR, RANK_ALTERNATIVES, SHAPE,
+    DATES_DATE, DATES_DATE_TIME, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME, ERROR, EXTRA,
+    FILTER_ALL, FILTER_EXPR, RANK_ALTERNATIVES, SHAPE,
 };
 use super::tag_features::{Features, gate_items};
 use crate::ir::{
@@ -226,6 +226,8 @@ pub fn emit_types(
     let body = quote! {
         #![doc = #title]
         #![allow(clippy::large_enum_variant)]
+        // A property the spec does not describe has no doc, rather than a filler one.
+        #![allow(missing_docs)]
 
         #imports
 
@@ -432,7 +434,11 @@ fn emit_type(id: TypeId, def: &TypeDef, context: &TypeContext<'_>) -> TokenStrea
 
 /// `new` with the required properties (when there are any) and, when the config asks, a `with_`
 /// setter per optional one.
-fn emit_constructors(s: &StructType, context: &TypeContext<'_>) -> TokenStream {
+fn emit_constructors(
+    s: &StructType,
+    derive_default: bool,
+    context: &TypeContext<'_>,
+) -> TokenStream {
     let is_required = |f: &Field| f.required && !f.nullable;
     let arg = |f: &Field| -> (TokenStream, TokenStream) {
         let name = ident(&f.rust_name);
@@ -450,16 +456,27 @@ fn emit_constructors(s: &StructType, context: &TypeContext<'_>) -> TokenStream {
     let required: Vec<&Field> = s.fields.iter().filter(|f| is_required(f)).collect();
     let constructor = (!required.is_empty()).then(|| {
         let params = required.iter().map(|f| arg(f).0);
-        let inits = s.fields.iter().map(|f| {
-            let name = ident(&f.rust_name);
-            if is_required(f) {
+        // With a derived `Default`, the optional properties and the undeclared ones are its.
+        let inits = s
+            .fields
+            .iter()
+            .filter(|f| is_required(f) || !derive_default)
+            .map(|f| {
+                let name = ident(&f.rust_name);
+                if !is_required(f) {
+                    return quote!(#name: None,);
+                }
+                // Taken as it is stored: the shorthand `name,`.
+                if f.ty != TypeRef::String && !f.boxed {
+                    return quote!(#name,);
+                }
                 let value = arg(f).1;
                 quote!(#name: #value,)
-            } else {
-                quote!(#name: None,)
-            }
-        });
+            });
+        let defaulted =
+            required.len() < s.fields.len() || !matches!(s.extra, ExtraFields::Forbidden);
         let extra = match &s.extra {
+            _ if derive_default && defaulted => quote!(..Default::default()),
             ExtraFields::Forbidden => quote!(),
             ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => {
                 let name = ident(rust_name);
@@ -471,9 +488,11 @@ fn emit_constructors(s: &StructType, context: &TypeContext<'_>) -> TokenStream {
             .iter()
             .any(|f| f.deprecated)
             .then(|| quote!(#[allow(deprecated)]));
+        // Clippy's limit is seven arguments.
+        let too_many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         quote! {
             /// Creates a value from its required properties; optional ones start unset.
-            #[allow(clippy::too_many_arguments)]
+            #too_many
             #deprecated_fields
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* #extra }
@@ -538,7 +557,7 @@ fn emit_struct(
             }
         }
     };
-    let constructors = emit_constructors(s, context);
+    let constructors = emit_constructors(s, derive_default, context);
     let inherent = (!constructors.is_empty()).then(|| quote!(impl #name { #constructors }));
     // `serde(flatten)` would buffer every property before decoding it; a hand-written visitor
     // decodes straight from the input and only keeps undeclared properties aside.
@@ -564,11 +583,20 @@ fn emit_struct(
 
 /// `Deserialize` for a struct that keeps undeclared properties: declared ones are matched by
 /// name without allocating and decoded in place; the rest go into the `extra` map.
-/// Whether some struct keeps undeclared properties, so is (de)serialized by `serde_struct!`.
-pub fn keeps_extra(api: &Api) -> bool {
-    api.types.iter().any(|def| {
+/// The runtime macros `types.rs` calls: `serde_struct!` for structs keeping undeclared
+/// properties, `string_enum!` for string enums.
+pub fn runtime_macros(api: &Api) -> Vec<&'static str> {
+    let keeps_extra = api.types.iter().any(|def| {
         matches!(&def.kind, TypeKind::Struct(s) if !matches!(s.extra, ExtraFields::Forbidden))
-    })
+    });
+    let string_enums = api
+        .types
+        .iter()
+        .any(|def| matches!(def.kind, TypeKind::StringEnum(_)));
+    [(keeps_extra, "serde_struct"), (string_enums, "string_enum")]
+        .into_iter()
+        .filter_map(|(used, name)| used.then_some(name))
+        .collect()
 }
 
 fn emit_serde_with_extra(name: &Ident, s: &StructType, extra_name: &str) -> TokenStream {
@@ -645,14 +673,11 @@ fn emit_field(field: &Field, derives_serde: bool, context: &TypeContext<'_>) -> 
     }
     let serde_attr =
         (derives_serde && !serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
-    let fallback = format!("The `{json_name}` property.");
-    let doc = doc_attrs(
-        &field
-            .doc
-            .as_deref()
-            .filter(|d| !d.trim().is_empty())
-            .map_or(fallback, spec),
-    );
+    let doc = field
+        .doc
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| doc_attrs(&spec(d)));
     let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
     quote! {
         #doc
@@ -670,7 +695,6 @@ fn emit_string_enum(
     let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust_name)).collect();
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|v| format!(" `{}`", v.replace('`', "'")));
-    let type_name = name.to_string();
     quote! {
         #doc
         ///
@@ -684,50 +708,7 @@ fn emit_string_enum(
             Unknown(String),
         }
 
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( Self::#idents => #values, )*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #( #values => Self::#idents, )*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl std::str::FromStr for #name {
-            type Err = std::convert::Infallible;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from(value))
-            }
-        }
-
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #DE_ENUM_FROM_STR(deserializer, #type_name, |value: &str| Self::from(value))
-            }
-        }
+        string_enum!(#name, #(#idents = #values),*);
     }
 }
 
