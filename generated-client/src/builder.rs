@@ -13,9 +13,7 @@ use crate::{Client, Error};
 #[allow(unused_imports)]
 use crate::types;
 
-/// Request builder for [`Client::create_cta`]: `POST /ctas`.
-///
-/// Set optional values with its methods, then `.await` it to send the request.
+/// Request builder for [`Client::create_cta`] (`POST /ctas`): `.await` it.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateCta<'a> {
@@ -29,7 +27,7 @@ impl<'a> CreateCta<'a> {
         Self {
             client,
             body,
-            options: runtime::RequestOptions::default(),
+            options: Default::default(),
         }
     }
 
@@ -52,9 +50,7 @@ send_methods!(
     "Sends the request and returns the payload (CTA created successfully).",
 );
 
-/// Request builder for [`Client::get_cta`]: `GET /ctas/{ctaId}`.
-///
-/// Set optional values with its methods, then `.await` it to send the request.
+/// Request builder for [`Client::get_cta`] (`GET /ctas/{ctaId}`): `.await` it.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCta<'a> {
@@ -68,7 +64,7 @@ impl<'a> GetCta<'a> {
         Self {
             client,
             cta_id,
-            options: runtime::RequestOptions::default(),
+            options: Default::default(),
         }
     }
 
@@ -90,9 +86,7 @@ send_methods!(
     "Sends the request and returns the payload (CTA details returned).",
 );
 
-/// Request builder for [`Client::update_cta`]: `PUT /ctas/{ctaId}`.
-///
-/// Set optional values with its methods, then `.await` it to send the request.
+/// Request builder for [`Client::update_cta`] (`PUT /ctas/{ctaId}`): `.await` it.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UpdateCta<'a> {
@@ -112,7 +106,7 @@ impl<'a> UpdateCta<'a> {
             client,
             cta_id,
             body,
-            options: runtime::RequestOptions::default(),
+            options: Default::default(),
         }
     }
 
@@ -140,9 +134,7 @@ send_methods!(
     "Sends the request and returns the payload (CTA updated successfully).",
 );
 
-/// Request builder for [`Client::search_ctas`]: `POST /ctas/search`.
-///
-/// Set optional values with its methods, then `.await` it to send the request.
+/// Request builder for [`Client::search_ctas`] (`POST /ctas/search`): `.await` it.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct SearchCtas<'a> {
@@ -156,7 +148,7 @@ impl<'a> SearchCtas<'a> {
         Self {
             client,
             body,
-            options: runtime::RequestOptions::default(),
+            options: Default::default(),
         }
     }
 
@@ -185,9 +177,7 @@ send_methods!(
     "Sends the request and returns the payload (Search results returned).",
 );
 
-/// Request builder for [`Client::get_cta_types`]: `GET /ctas/config/types`.
-///
-/// Set optional values with its methods, then `.await` it to send the request.
+/// Request builder for [`Client::get_cta_types`] (`GET /ctas/config/types`): `.await` it.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCtaTypes<'a> {
@@ -199,7 +189,7 @@ impl<'a> GetCtaTypes<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
             client,
-            options: runtime::RequestOptions::default(),
+            options: Default::default(),
         }
     }
 
@@ -226,9 +216,7 @@ send_methods!(
     "Sends the request and returns the payload (CTA types returned).",
 );
 
-/// Request builder for [`Client::get_cta_reasons`]: `GET /ctas/config/reasons`.
-///
-/// Set optional values with its methods, then `.await` it to send the request.
+/// Request builder for [`Client::get_cta_reasons`] (`GET /ctas/config/reasons`): set optional values, then `.await` it.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCtaReasons<'a> {
@@ -241,8 +229,8 @@ impl<'a> GetCtaReasons<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
             client,
-            query: GetCtaReasonsQuery::default(),
-            options: runtime::RequestOptions::default(),
+            query: Default::default(),
+            options: Default::default(),
         }
     }
 
@@ -277,9 +265,7 @@ send_methods!(
     "Sends the request and returns the payload (CTA reasons returned).",
 );
 
-/// Request builder for [`Client::get_cta_priorities`]: `GET /ctas/config/priorities`.
-///
-/// Set optional values with its methods, then `.await` it to send the request.
+/// Request builder for [`Client::get_cta_priorities`] (`GET /ctas/config/priorities`): `.await` it.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCtaPriorities<'a> {
@@ -291,7 +277,7 @@ impl<'a> GetCtaPriorities<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
             client,
-            options: runtime::RequestOptions::default(),
+            options: Default::default(),
         }
     }
 
@@ -318,9 +304,7 @@ send_methods!(
     "Sends the request and returns the payload (CTA priorities returned).",
 );
 
-/// Request builder for [`Client::get_cta_statuses`]: `GET /ctas/config/statuses`.
-///
-/// Set optional values with its methods, then `.await` it to send the request.
+/// Request builder for [`Client::get_cta_statuses`] (`GET /ctas/config/statuses`): `.await` it.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCtaStatuses<'a> {
@@ -332,7 +316,7 @@ impl<'a> GetCtaStatuses<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
             client,
-            options: runtime::RequestOptions::default(),
+            options: Default::default(),
         }
     }
 

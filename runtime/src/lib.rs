@@ -32,6 +32,8 @@ pub mod ratelimit;
 pub mod retry;
 pub mod secret;
 pub mod sse;
+// `client_settings!` for the generated client builder, by its bare name where this crate is vendored.
+#[macro_use]
 pub mod transport;
 pub mod wire;
 

@@ -30,6 +30,8 @@ pub mod paging;
 pub mod ratelimit;
 pub mod retry;
 pub mod secret;
+// `client_settings!` for the generated client builder, by its bare name where this crate is vendored.
+#[macro_use]
 pub mod transport;
 pub mod wire;
 

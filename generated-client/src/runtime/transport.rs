@@ -848,6 +848,91 @@ pub fn new_idempotency_key() -> String {
     )
 }
 
+/// A client builder's transport settings: `timeout`, `deadline`, `connect_timeout`,
+/// `retry_policy`, `rate_limit`, `no_rate_limit`, `dry_run`, `hook`, `user_agent` and
+/// `http_client`, the same in every generated crate but for the default rate limit its docs
+/// name. Written once here rather than some eighty lines per crate.
+///
+/// `client_settings!(ClientBuilder, "none")`: the builder has a field `options:
+/// TransportOptions`. The names `Duration` and `runtime::...` resolve where the macro is
+/// called: the generated `client` module, which imports them. Invoked by its bare name, as
+/// `serde_struct!` is.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! client_settings {
+    ($builder:ident, $default_rate_limit:literal $(,)?) => {
+        impl $builder {
+            /// Timeout of each attempt of a call (default 60 s): with retries, a call can take
+            /// several times this; [`deadline`](Self::deadline) bounds the whole call.
+            pub fn timeout(mut self, timeout: Duration) -> Self {
+                self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// Deadline of every call over all its attempts and the waits between them (default:
+            /// none). Past it a call returns [`Error::Deadline`](crate::Error::Deadline), or its
+            /// last attempt's error when the deadline would pass during a wait.
+            pub fn deadline(mut self, deadline: Duration) -> Self {
+                self.options.deadline = Some(deadline);
+                self
+            }
+
+            /// Connect timeout (default 10 s).
+            pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+                self.options.connect_timeout = Some(timeout);
+                self
+            }
+
+            /// When and how often failed requests are retried (default: [`RetryPolicy::default`](crate::RetryPolicy::default)).
+            pub fn retry_policy(mut self, policy: runtime::RetryPolicy) -> Self {
+                self.options.retry = policy;
+                self
+            }
+
+            /// Paces requests to at most `limit` in any window (shared by every clone of the client,
+            #[doc = concat!(" paused when the server answers 429); default: ", $default_rate_limit, ".")]
+            pub fn rate_limit(mut self, limit: runtime::RateLimit) -> Self {
+                self.options.rate_limit = Some(limit);
+                self.options.rate_limit_off = false;
+                self
+            }
+
+            /// Sends requests as fast as they come, with no rate limit.
+            pub fn no_rate_limit(mut self) -> Self {
+                self.options.rate_limit_off = true;
+                self
+            }
+
+            /// Assembles calls without sending them: each returns [`Error::DryRun`](crate::Error::DryRun)
+            /// holding the request as it would go out, credentials redacted (a CLI's `--dry-run`,
+            /// or a look at what a call sends).
+            pub fn dry_run(mut self) -> Self {
+                self.options.dry_run = true;
+                self
+            }
+
+            /// Runs `hook` around every attempt of every call (after the hooks added before it):
+            /// to add headers, record metrics or log. Hooks never see credentials.
+            pub fn hook(mut self, hook: impl runtime::Hook) -> Self {
+                self.options.hooks.push(hook);
+                self
+            }
+
+            /// The `User-Agent` header (default: this crate's name and version).
+            pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+                self.options.user_agent = Some(user_agent.into());
+                self
+            }
+
+            /// Uses a preconfigured `reqwest::Client`; its own timeouts and user agent then apply.
+            pub fn http_client(mut self, client: reqwest::Client) -> Self {
+                self.options.http_client = Some(client);
+                self
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::credentials::CredentialSource;

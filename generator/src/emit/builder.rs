@@ -172,6 +172,33 @@ fn own_query_args<'p>(plan: &'p OperationPlan<'_>, context: &Plan<'_>) -> Vec<&'
         .collect()
 }
 
+/// The field and type names of the holder of a builder's optional query parameters, clear of
+/// the builder's own fields and of every type in the module.
+fn query_holder(
+    plan: &OperationPlan<'_>,
+    type_names: &mut HashSet<String>,
+) -> (proc_macro2::Ident, proc_macro2::Ident) {
+    let taken: HashSet<&str> = plan
+        .op
+        .params
+        .iter()
+        .map(|p| p.rust_name.as_str())
+        .collect();
+    let holder = ["query", "query_values", "query_parameters"]
+        .into_iter()
+        .find(|name| !taken.contains(name))
+        .map_or_else(
+            || format_ident!("query_values_"),
+            |name| format_ident!("{name}"),
+        );
+    let builder = &plan.op.builder_name;
+    let values = claim(
+        type_names,
+        [format!("{builder}Query"), format!("{builder}QueryValues")],
+    );
+    (holder, format_ident!("{values}"))
+}
+
 /// A name from `candidates` not yet in `taken`, which then holds it.
 fn claim(taken: &mut HashSet<String>, candidates: impl IntoIterator<Item = String>) -> String {
     let mut candidates = candidates.into_iter();
@@ -264,36 +291,10 @@ fn emit_builder(
         .iter()
         .filter(|a| !shared(a) && !query_args.iter().any(|q| std::ptr::eq(*q, *a)))
         .collect();
-    let mut query_values = None;
-    if !query_args.is_empty() {
-        // The holder's field and type names, clear of the builder's own fields and every
-        // type in the module.
-        let taken: HashSet<&str> = plan
-            .op
-            .params
-            .iter()
-            .map(|p| p.rust_name.as_str())
-            .collect();
-        let holder = ["query", "query_values", "query_parameters"]
-            .into_iter()
-            .find(|name| !taken.contains(name))
-            .map_or_else(
-                || format_ident!("query_values_"),
-                |name| format_ident!("{name}"),
-            );
-        let values = format_ident!(
-            "{}",
-            claim(
-                type_names,
-                [
-                    format!("{}Query", op.builder_name),
-                    format!("{}QueryValues", op.builder_name)
-                ]
-            )
-        );
+    let query_values = (!query_args.is_empty()).then(|| query_holder(plan, type_names));
+    if let Some((holder, values)) = &query_values {
         fields.push(quote!(#holder: #values,));
-        new_inits.push(quote!(#holder: #values::default(),));
-        query_values = Some((holder, values));
+        new_inits.push(quote!(#holder: Default::default(),));
     }
     for arg in &own {
         let name = ident(arg.rust_name);
@@ -306,7 +307,7 @@ fn emit_builder(
         let trait_name = CommonParams::trait_ident();
         let values = CommonParams::values_ident();
         fields.push(quote!(common: #values,));
-        new_inits.push(quote!(common: #values::default(),));
+        new_inits.push(quote!(common: Default::default(),));
         common_impl = Some(quote! {
             impl #trait_name for #builder<'_> {
                 fn common_parameters(&mut self) -> &mut #values {
@@ -320,10 +321,15 @@ fn emit_builder(
         .map(|arg| setter(arg, context, quote!(self), true));
     let output = plan.output(types);
     let doc = doc_attrs(&format!(
-        "Request builder for [`Client::{}`]: `{} {}`.\n\nSet optional values with its methods, then `.await` it to send the request.",
+        "Request builder for [`Client::{}`] (`{} {}`): {}`.await` it.",
         op.method_name,
         op.http_method.as_str(),
-        op.path_template
+        op.path_template,
+        if plan.optional.is_empty() {
+            ""
+        } else {
+            "set optional values, then "
+        }
     ));
     let into_call = into_call(
         plan,
@@ -361,7 +367,7 @@ fn emit_builder(
 
         impl<'a> #builder<'a> {
             pub(crate) fn new(client: &'a Client, #(#new_params),*) -> Self {
-                Self { client, #(#new_inits)* options: #REQUEST_OPTIONS::default() }
+                Self { client, #(#new_inits)* options: Default::default() }
             }
 
             #(#setters)*

@@ -8,8 +8,8 @@ use super::docs::{doc_attrs, paragraphs, spec};
 use super::plan::{ArgSource, OperationPlan, Plan};
 use super::runtime::{
     CLIENT_CREDENTIALS, COLLECT_PAGES, CREDENTIAL, CREDENTIAL_PROVIDER, CREDENTIAL_SOURCE,
-    ENVELOPE, EXPAND_SERVER_URL, HOOK, OFFSET_PAGES, PAGE_NUMBER, PLACEMENT, RATE_LIMIT,
-    RETRY_POLICY, SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
+    ENVELOPE, EXPAND_SERVER_URL, OFFSET_PAGES, PAGE_NUMBER, PLACEMENT, RATE_LIMIT,
+    SELECT_CREDENTIALS, TRANSPORT, TRANSPORT_OPTIONS,
 };
 use super::tag_features::gate_methods;
 use super::types::ident;
@@ -32,6 +32,12 @@ pub fn emit_client(plan: &Plan<'_>) -> TokenStream {
         gate_methods(emit_method(op, plan), cfg.as_ref())
     });
     let builder = emit_client_builder(plan);
+    // The runtime crate's macro, which a vendored runtime makes visible by `#[macro_use]`.
+    let macro_import = plan.runtime_crate.then(|| {
+        quote!(
+            use crate::runtime::client_settings;
+        )
+    });
     quote! {
         //! The client, its builder and one method per operation.
 
@@ -42,6 +48,7 @@ pub fn emit_client(plan: &Plan<'_>) -> TokenStream {
         use crate::Error;
         #[allow(unused_imports)]
         use crate::types;
+        #macro_import
 
         /// The response envelope every payload arrives in, as configured for code generation.
         const ENVELOPE: Option<#ENVELOPE> = #envelope;
@@ -127,9 +134,11 @@ fn client_new(plan: &Plan<'_>) -> TokenStream {
             "# Errors\n\nReturns [`Error::Config`] when a value cannot be used safely (a server variable that is not a host name part, a credential with control characters).",
         ),
     ]));
+    // Clippy's limit is seven arguments.
+    let too_many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #doc
-        #[allow(clippy::too_many_arguments)]
+        #too_many
         pub fn new(#(#params),*) -> Result<Self, Error> {
             Self::builder() #(#calls)* .build()
         }
@@ -168,17 +177,10 @@ fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
     });
     let credential_setters = credential_setters(plan);
     let build = builder_build(plan);
-    let rate_limit_doc = [
-        " Paces requests to at most `limit` in any window (shared by every clone of the client,"
-            .to_owned(),
-        format!(
-            " paused when the server answers 429); default: {}.",
-            match plan.rate_limit {
-                Some(limit) => format!("{} per {} s", limit.requests, limit.per_seconds),
-                None => "none".to_owned(),
-            }
-        ),
-    ];
+    let default_rate_limit = match plan.rate_limit {
+        Some(limit) => format!("{} per {} s", limit.requests, limit.per_seconds),
+        None => "none".to_owned(),
+    };
     let doc = doc_attrs(&paragraphs([
         Some("Configures a [`Client`]. Unset values use the spec's defaults."),
         alternatives_doc(plan).as_deref(),
@@ -203,75 +205,10 @@ fn emit_client_builder(plan: &Plan<'_>) -> TokenStream {
             #(#server_setters)*
             #(#credential_setters)*
 
-            /// Timeout of each attempt of a call (default 60 s): with retries, a call can take
-            /// several times this; [`deadline`](Self::deadline) bounds the whole call.
-            pub fn timeout(mut self, timeout: Duration) -> Self {
-                self.options.timeout = Some(timeout);
-                self
-            }
-
-            /// Deadline of every call over all its attempts and the waits between them (default:
-            /// none). Past it a call returns [`Error::Deadline`](crate::Error::Deadline), or its
-            /// last attempt's error when the deadline would pass during a wait.
-            pub fn deadline(mut self, deadline: Duration) -> Self {
-                self.options.deadline = Some(deadline);
-                self
-            }
-
-            /// Connect timeout (default 10 s).
-            pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-                self.options.connect_timeout = Some(timeout);
-                self
-            }
-
-            /// When and how often failed requests are retried (default: [`RetryPolicy::default`](crate::RetryPolicy::default)).
-            pub fn retry_policy(mut self, policy: #RETRY_POLICY) -> Self {
-                self.options.retry = policy;
-                self
-            }
-
-            #(#[doc = #rate_limit_doc])*
-            pub fn rate_limit(mut self, limit: #RATE_LIMIT) -> Self {
-                self.options.rate_limit = Some(limit);
-                self.options.rate_limit_off = false;
-                self
-            }
-
-            /// Sends requests as fast as they come, with no rate limit.
-            pub fn no_rate_limit(mut self) -> Self {
-                self.options.rate_limit_off = true;
-                self
-            }
-
-            /// Assembles calls without sending them: each returns [`Error::DryRun`] holding
-            /// the request as it would go out, credentials redacted (a CLI's `--dry-run`, or a
-            /// look at what a call sends).
-            pub fn dry_run(mut self) -> Self {
-                self.options.dry_run = true;
-                self
-            }
-
-            /// Runs `hook` around every attempt of every call (after the hooks added before it):
-            /// to add headers, record metrics or log. Hooks never see credentials.
-            pub fn hook(mut self, hook: impl #HOOK) -> Self {
-                self.options.hooks.push(hook);
-                self
-            }
-
-            /// The `User-Agent` header (default: this crate's name and version).
-            pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-                self.options.user_agent = Some(user_agent.into());
-                self
-            }
-
-            /// Uses a preconfigured `reqwest::Client`; its own timeouts and user agent then apply.
-            pub fn http_client(mut self, client: reqwest::Client) -> Self {
-                self.options.http_client = Some(client);
-                self
-            }
-
             #build
         }
+
+        client_settings!(ClientBuilder, #default_rate_limit);
     }
 }
 

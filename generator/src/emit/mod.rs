@@ -243,7 +243,8 @@ pub fn format_files(files: Vec<UnformattedFile>) -> Result<Vec<GeneratedFile>, E
 }
 
 /// The runtime's macros that generated code calls at item level, laid out one argument per line.
-const MACROS: [&str; 4] = [
+const MACROS: [&str; 5] = [
+    "client_settings!(",
     "serde_struct!(",
     "string_enum!(",
     "query_setters!(",
@@ -315,6 +316,7 @@ fn starts_item(line: &str) -> bool {
             "struct ",
             "serde_struct!",
             "string_enum!",
+            "client_settings!",
             "query_setters!",
             "send_methods!",
         ]
@@ -406,7 +408,7 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
     } else {
         quote! {
             // The vendored runtime crate: public for the generated code, not part of the documented
-            // API; its macros (`serde_struct!`, `string_enum!`, `query_setters!`, `send_methods!`) serve the modules declared after it.
+            // API; its macros (`serde_struct!`, `client_settings!`, ...) serve the modules declared after it.
             #[doc(hidden)]
             #[macro_use]
             pub mod runtime;

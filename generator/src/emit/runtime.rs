@@ -88,7 +88,6 @@ runtime_items! {
     FILTER_EXPR = root "filter::Expr";
     FORM_BODY = "form_body";
     FORM_FIELD = "FormField";
-    HOOK = root "Hook";
     JSON_BODY = "json_body";
     MULTIPART = root "Multipart";
     OFFSET_PAGES = "offset_pages";
@@ -102,7 +101,6 @@ runtime_items! {
     RANK_ALTERNATIVES = "rank_alternatives";
     RATE_LIMIT = root "RateLimit";
     REQUEST_OPTIONS = "RequestOptions";
-    RETRY_POLICY = root "RetryPolicy";
     // The same type where the crate may not re-export it (text bodies are `Body`s too).
     RUNTIME_BODY = "Body";
     SHAPE = "Shape";

@@ -626,7 +626,7 @@ impl<'a> TypeSpace<'a> {
             };
             let (doc, deprecated, one_way) = match property {
                 SchemaOrRef::Item(item) => (
-                    schema_doc(item),
+                    property_doc(item, json_name),
                     item.schema_data.deprecated,
                     item.schema_data.read_only || item.schema_data.write_only,
                 ),
@@ -917,6 +917,25 @@ fn enum_variants<'v>(values: impl Iterator<Item = &'v str>) -> Vec<EnumVariant> 
             rust_name: names.claim(&variant_ident(value)),
         })
         .collect()
+}
+
+/// A property's doc: its description, or else its title (a property's title is a label for
+/// forms, `First Payment`), unless the title only repeats the property's name (`Last updated`
+/// for `last_updated`, `ID` for `id`).
+fn property_doc(schema: &Schema, json_name: &str) -> Option<String> {
+    let letters = |text: &str| -> String {
+        text.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let data = &schema.schema_data;
+    let description = data.description.as_deref().filter(|d| !d.trim().is_empty());
+    match (data.title.as_deref(), description) {
+        (_, Some(description)) => Some(description.to_owned()),
+        (Some(title), None) if letters(title) != letters(json_name) => Some(title.to_owned()),
+        _ => None,
+    }
 }
 
 /// Title and description of a schema, joined as doc text.
