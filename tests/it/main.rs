@@ -21,6 +21,7 @@ mod hooks;
 mod models;
 mod overlays;
 mod paging;
+mod parts;
 mod progress;
 mod runtime_dependency;
 mod selection;

@@ -20,30 +20,24 @@ use crate::ir::{
     BodyEncoding, FormFieldEncoding, Param, ParamLocation, PathPart, QueryStyle, TypeRef,
 };
 
-/// The whole `builder.rs` module body.
-pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
-    let mut type_names: HashSet<String> = plan
-        .operations
+/// Part `index` of `count` of `builder.rs`, for formatting a large file on several threads: the
+/// first part has the module's header and shared items, and the builders are cut into `count`
+/// runs in order. The parts' formatted texts, joined by blank lines, are the whole file.
+pub fn emit_builders_part(plan: &Plan<'_>, index: usize, count: usize) -> TokenStream {
+    let holders = query_holders(plan);
+    let total = plan.operations.len();
+    let (start, end) = (total * index / count, total * (index + 1) / count);
+    let builders: Vec<TokenStream> = plan.operations[start..end]
         .iter()
-        .map(|op| op.op.builder_name.clone())
-        .chain(
-            [
-                CommonParams::TRAIT,
-                "CommonParameterValues",
-                "Client",
-                "Error",
-            ]
-            .map(str::to_owned),
-        )
-        .collect();
-    let builders: Vec<TokenStream> = plan
-        .operations
-        .iter()
-        .map(|op| {
+        .zip(&holders[start..end])
+        .map(|(op, holder)| {
             let cfg = plan.features.as_ref().and_then(|f| f.operation_cfg(op.op));
-            gate_items(emit_builder(op, plan, &mut type_names), cfg.as_ref())
+            gate_items(emit_builder(op, plan, holder.as_ref()), cfg.as_ref())
         })
         .collect();
+    if index > 0 {
+        return quote!(#(#builders)*);
+    }
     // The runtime crate's macros, which a vendored runtime makes visible by `#[macro_use]`.
     let macro_import = (plan.runtime_crate && !plan.operations.is_empty()).then(|| {
         quote! {
@@ -56,7 +50,7 @@ pub fn emit_builders(plan: &Plan<'_>) -> TokenStream {
         .features
         .as_ref()
         .map(|_| quote!(#![allow(unused_imports)]));
-    let imports = (!builders.is_empty()).then(|| {
+    let imports = (total > 0).then(|| {
         quote! {
             #gated
             use std::future::{Future, IntoFuture};
@@ -172,12 +166,36 @@ fn own_query_args<'p>(plan: &'p OperationPlan<'_>, context: &Plan<'_>) -> Vec<&'
         .collect()
 }
 
+/// For each operation whose builder keeps optional query parameters, the field and type names
+/// of their holder: decided for all builders in order, so that any part of the file names them
+/// alike.
+fn query_holders(context: &Plan<'_>) -> Vec<Option<(String, String)>> {
+    let mut type_names: HashSet<String> = context
+        .operations
+        .iter()
+        .map(|op| op.op.builder_name.clone())
+        .chain(
+            [
+                CommonParams::TRAIT,
+                "CommonParameterValues",
+                "Client",
+                "Error",
+            ]
+            .map(str::to_owned),
+        )
+        .collect();
+    context
+        .operations
+        .iter()
+        .map(|plan| {
+            (!own_query_args(plan, context).is_empty()).then(|| query_holder(plan, &mut type_names))
+        })
+        .collect()
+}
+
 /// The field and type names of the holder of a builder's optional query parameters, clear of
 /// the builder's own fields and of every type in the module.
-fn query_holder(
-    plan: &OperationPlan<'_>,
-    type_names: &mut HashSet<String>,
-) -> (proc_macro2::Ident, proc_macro2::Ident) {
+fn query_holder(plan: &OperationPlan<'_>, type_names: &mut HashSet<String>) -> (String, String) {
     let taken: HashSet<&str> = plan
         .op
         .params
@@ -187,16 +205,14 @@ fn query_holder(
     let holder = ["query", "query_values", "query_parameters"]
         .into_iter()
         .find(|name| !taken.contains(name))
-        .map_or_else(
-            || format_ident!("query_values_"),
-            |name| format_ident!("{name}"),
-        );
+        .unwrap_or("query_values_")
+        .to_owned();
     let builder = &plan.op.builder_name;
     let values = claim(
         type_names,
         [format!("{builder}Query"), format!("{builder}QueryValues")],
     );
-    (holder, format_ident!("{values}"))
+    (holder, values)
 }
 
 /// A name from `candidates` not yet in `taken`, which then holds it.
@@ -262,7 +278,7 @@ fn query_setters(
 fn emit_builder(
     plan: &OperationPlan<'_>,
     context: &Plan<'_>,
-    type_names: &mut HashSet<String>,
+    holder: Option<&(String, String)>,
 ) -> TokenStream {
     let op = plan.op;
     let builder = ident(&op.builder_name);
@@ -291,7 +307,8 @@ fn emit_builder(
         .iter()
         .filter(|a| !shared(a) && !query_args.iter().any(|q| std::ptr::eq(*q, *a)))
         .collect();
-    let query_values = (!query_args.is_empty()).then(|| query_holder(plan, type_names));
+    let query_values =
+        holder.map(|(holder, values)| (format_ident!("{holder}"), format_ident!("{values}")));
     if let Some((holder, values)) = &query_values {
         fields.push(quote!(#holder: #values,));
         new_inits.push(quote!(#holder: Default::default(),));

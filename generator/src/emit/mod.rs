@@ -57,8 +57,9 @@ fn rust_files(api: &Api) -> Vec<&'static str> {
 
 /// Renders every file of the crate, in a fixed order.
 ///
-/// Each Rust file is built and formatted on its own thread (formatting dominates on large
-/// specs); the output is the same as [`emit_unformatted`] followed by [`format_files`].
+/// The Rust files are built and formatted on worker threads, a large `builder.rs` in parts
+/// (formatting dominates on large specs); the output is the same as [`emit_unformatted`]
+/// followed by [`format_files`].
 pub fn emit(
     api: &Api,
     config: &Config,
@@ -70,37 +71,63 @@ pub fn emit(
     progress.step(Step::Emit {
         rust_files: paths.len(),
     });
-    let rust: Vec<Result<GeneratedFile, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = paths
-            .iter()
-            .map(|path| {
-                let (header, plan) = (&header, &plan);
-                let job = move || {
-                    let file =
-                        rust_tokens(path, plan).and_then(|tokens| rust_file(path, header, tokens));
-                    progress.step(Step::Formatted(path));
-                    file
-                };
-                // Token streams cannot cross threads, so each thread builds its own; syn and
-                // prettyplease recurse, hence the main thread's stack size.
+    // A large `builder.rs` or `types.rs` is built and formatted in parts, joined afterwards.
+    let jobs: Vec<(&str, usize, usize)> = paths
+        .iter()
+        .flat_map(|path| {
+            let count = part_count(path, &plan);
+            (0..count).map(move |index| (*path, index, count))
+        })
+        .collect();
+    // As many workers as the machine has threads take the jobs in turn, largest first: more
+    // would not finish sooner, and each holds a file's syntax trees while it works.
+    let order = largest_first(&jobs);
+    let results: Vec<std::sync::Mutex<Option<Result<GeneratedFile, Error>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        while let Some(&slot) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            let (path, index, count) = jobs[slot];
+            let file = rust_part(path, index, count, &header, &plan);
+            if index + 1 == count {
+                progress.step(Step::Formatted(path));
+            }
+            if let Ok(mut result) = results[slot].lock() {
+                *result = Some(file);
+            }
+        }
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .clamp(1, jobs.len().max(1));
+    std::thread::scope(|scope| {
+        // Token streams cannot cross threads, so each worker builds its own; syn and
+        // prettyplease recurse, hence the main thread's stack size.
+        let spawned = (0..workers)
+            .filter(|_| {
                 std::thread::Builder::new()
                     .stack_size(8 << 20)
-                    .spawn_scoped(scope, job)
+                    .spawn_scoped(scope, work)
+                    .is_ok()
             })
-            .collect();
-        handles
-            .into_iter()
-            .zip(&paths)
-            .map(|(handle, path)| match handle {
-                Ok(handle) => handle.join().unwrap_or_else(|_| Err(internal(path))),
-                // No thread to be had: do the work here.
-                Err(_) => {
-                    rust_tokens(path, &plan).and_then(|tokens| rust_file(path, &header, tokens))
-                }
-            })
-            .collect()
+            .count();
+        if spawned == 0 {
+            // No thread to be had: do the work here.
+            work();
+        }
     });
-    let mut rust = rust.into_iter();
+    let parts: Vec<Result<GeneratedFile, Error>> = results
+        .into_iter()
+        .zip(&jobs)
+        .map(|(result, &(path, _, _))| {
+            result
+                .into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(internal(path)))
+        })
+        .collect();
+    let mut rust = join_parts(parts, &jobs).into_iter();
     let mut files = Vec::new();
     for file in non_rust_files(&plan, config)? {
         match file {
@@ -109,6 +136,62 @@ pub fn emit(
         }
     }
     Ok(files)
+}
+
+/// Operations (of `builder.rs`) or types (of `types.rs`) per part beyond which a file is
+/// formatted in parts, and the most parts: small enough to balance the workers and bound what
+/// each holds at once.
+const ITEMS_PER_PART: usize = 1000;
+const MAX_PARTS: usize = 32;
+
+/// The jobs' indices, the likely largest first (builders, the mock, types, the client), so
+/// that no worker is left with a large file at the end.
+fn largest_first(jobs: &[(&str, usize, usize)]) -> Vec<usize> {
+    let rank = |path: &str| match path {
+        "src/builder.rs" => 0,
+        "src/mock.rs" => 1,
+        "src/types.rs" => 2,
+        "src/client.rs" => 3,
+        _ => 4,
+    };
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&slot| rank(jobs[slot].0));
+    order
+}
+
+/// Part `index` of `count` of the Rust file at `path`, built and formatted; only the first part
+/// has the file's header.
+fn rust_part(
+    path: &str,
+    index: usize,
+    count: usize,
+    header: &str,
+    plan: &Plan<'_>,
+) -> Result<GeneratedFile, Error> {
+    let tokens = rust_part_tokens(path, plan, index, count)?;
+    rust_file(path, if index == 0 { header } else { "" }, tokens)
+}
+
+/// The files from their formatted parts (`jobs` says which part each is), in order: the parts
+/// of one file are joined by a blank line, as `space_items` separates items.
+fn join_parts(
+    parts: Vec<Result<GeneratedFile, Error>>,
+    jobs: &[(&str, usize, usize)],
+) -> Vec<Result<GeneratedFile, Error>> {
+    let mut files: Vec<Result<GeneratedFile, Error>> = Vec::new();
+    for (part, &(_, index, _)) in parts.into_iter().zip(jobs) {
+        match (index, files.last_mut(), part) {
+            (0, _, part) => files.push(part),
+            (_, Some(Ok(file)), Ok(part)) if !part.contents.is_empty() => {
+                file.contents.push('\n');
+                file.contents.push_str(&part.contents);
+            }
+            (_, Some(Ok(_)), Ok(_)) => {}
+            (_, Some(file), Err(error)) => *file = Err(error),
+            (_, _, _) => {}
+        }
+    }
+    files
 }
 
 fn internal(path: &str) -> Error {
@@ -124,13 +207,40 @@ fn header(config: &Config) -> String {
 }
 
 fn rust_tokens(path: &str, plan: &Plan<'_>) -> Result<TokenStream, Error> {
+    rust_part_tokens(path, plan, 0, 1)
+}
+
+/// How many parts the file at `path` is built and formatted in: more than one only for a large
+/// `builder.rs` or `types.rs`.
+fn part_count(path: &str, plan: &Plan<'_>) -> usize {
+    let items = match path {
+        "src/builder.rs" => plan.operations.len(),
+        "src/types.rs" => plan.api.defined_types().count(),
+        _ => return 1,
+    };
+    items.div_ceil(ITEMS_PER_PART).clamp(1, MAX_PARTS)
+}
+
+/// Part `index` of `count` of the Rust file at `path` (the whole file for one part).
+fn rust_part_tokens(
+    path: &str,
+    plan: &Plan<'_>,
+    index: usize,
+    count: usize,
+) -> Result<TokenStream, Error> {
     Ok(match path {
         "src/lib.rs" => emit_lib(plan),
         "src/types.rs" => {
-            let mut tokens = types::emit_types(plan.api, &plan.types, plan.features.as_ref())?;
+            let mut tokens = types::emit_types_part(
+                plan.api,
+                &plan.types,
+                plan.features.as_ref(),
+                index,
+                count,
+            )?;
             // The runtime crate's macros, which a vendored runtime makes visible by `#[macro_use]`.
             let macros = types::runtime_macros(plan.api);
-            if plan.runtime_crate && !macros.is_empty() {
+            if plan.runtime_crate && !macros.is_empty() && index + 1 == count {
                 let macros = macros.iter().map(|name| format_ident!("{name}"));
                 tokens.extend(quote!(
                     #[allow(unused_imports)]
@@ -141,7 +251,7 @@ fn rust_tokens(path: &str, plan: &Plan<'_>) -> Result<TokenStream, Error> {
         }
         "src/client.rs" => client::emit_client(plan),
         "src/mock.rs" => mock::emit_mock(plan),
-        _ => builder::emit_builders(plan),
+        _ => builder::emit_builders_part(plan, index, count),
     })
 }
 

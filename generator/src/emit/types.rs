@@ -198,12 +198,35 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// The whole `types.rs` module body.
-pub fn emit_types(
+/// Part `index` of `count` of `types.rs`, for formatting a large file on several threads: the
+/// first part has the module's header, the types are cut into `count` runs in order, and the
+/// last part has the filters and conversions. The parts' formatted texts, joined by blank
+/// lines, are the whole file.
+pub fn emit_types_part(
     api: &Api,
     context: &TypeContext<'_>,
     features: Option<&Features>,
+    index: usize,
+    count: usize,
 ) -> Result<TokenStream, crate::Error> {
+    let defined: Vec<_> = api.defined_types().collect();
+    let (start, end) = (
+        defined.len() * index / count,
+        defined.len() * (index + 1) / count,
+    );
+    let items = defined[start..end].iter().map(|&(id, def)| {
+        let cfg = features.and_then(|f| f.type_cfg(id));
+        gate_items(emit_type(id, def, context), cfg.as_ref())
+    });
+    let items = quote!(#(#items)*);
+    let last = if index + 1 == count {
+        trailing_items(api, context, features)?
+    } else {
+        TokenStream::new()
+    };
+    if index > 0 {
+        return Ok(quote!(#items #last));
+    }
     let title = format!(
         " Data types of the {}, one per schema in the spec.",
         super::api_name(&api.title)
@@ -219,11 +242,7 @@ pub fn emit_types(
             use crate::runtime;
         )
     });
-    let items = api.defined_types().map(|(id, def)| {
-        let cfg = features.and_then(|f| f.type_cfg(id));
-        gate_items(emit_type(id, def, context), cfg.as_ref())
-    });
-    let body = quote! {
+    Ok(quote! {
         #![doc = #title]
         #![allow(clippy::large_enum_variant)]
         // A property the spec does not describe has no doc, rather than a filler one.
@@ -231,8 +250,17 @@ pub fn emit_types(
 
         #imports
 
-        #(#items)*
-    };
+        #items
+        #last
+    })
+}
+
+/// The filters' and conversions' items, after the types.
+fn trailing_items(
+    api: &Api,
+    context: &TypeContext<'_>,
+    features: Option<&Features>,
+) -> Result<TokenStream, crate::Error> {
     let filters = api
         .filters
         .iter()
@@ -245,7 +273,7 @@ pub fn emit_types(
         let cfg = features.and_then(|f| f.types_cfg(&[c.from, c.to]));
         emit_conversion(api, c).map(|items| gate_items(items, cfg.as_ref()))
     });
-    Ok(quote!(#body #(#filters)* #(#conversions)*))
+    Ok(quote!(#(#filters)* #(#conversions)*))
 }
 
 /// `From<&Record> for Input`, or `TryFrom` when a field the input requires is optional in the
