@@ -1,13 +1,11 @@
 //! The plan → `builder.rs`: one request builder per operation (stored arguments, setters for
 //! optional values and per-call options, request assembly, response decoding).
 
-use std::collections::HashSet;
-
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs, spec};
-use super::plan::{Arg, ArgSource, CommonParams, Decode, OperationPlan, Plan};
+use super::plan::{Arg, ArgSource, CommonParams, Decode, OperationPlan, Plan, own_query_args};
 use super::runtime::{
     API_RESPONSE, BYTE_STREAM, CALL, CALL_OPTIONS, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE,
     DECODE_JSON, DECODE_TEXT, EVENT_JSON, EVENT_TEXT, EXECUTE, EXECUTE_DATA, FORM_BODY, FORM_FIELD,
@@ -24,7 +22,7 @@ use crate::ir::{
 /// first part has the module's header and shared items, and the builders are cut into `count`
 /// runs in order. The parts' formatted texts, joined by blank lines, are the whole file.
 pub fn emit_builders_part(plan: &Plan<'_>, index: usize, count: usize) -> TokenStream {
-    let holders = query_holders(plan);
+    let holders = &plan.query_holders;
     let total = plan.operations.len();
     let (start, end) = (total * index / count, total * (index + 1) / count);
     let builders: Vec<TokenStream> = plan.operations[start..end]
@@ -147,94 +145,6 @@ fn emit_common(common: &CommonParams<'_>, context: &Plan<'_>) -> TokenStream {
     gate_items(items, cfg.as_ref())
 }
 
-/// The optional query parameters a builder keeps itself (not through `CommonParameters`): set
-/// through `query_setters!`.
-fn own_query_args<'p>(plan: &'p OperationPlan<'_>, context: &Plan<'_>) -> Vec<&'p Arg<'p>> {
-    let common = context
-        .common
-        .as_ref()
-        .filter(|common| common.taken_by(plan));
-    plan.optional
-        .iter()
-        .filter(|arg| match arg.source {
-            ArgSource::Param(param) => {
-                param.location == ParamLocation::Query
-                    && !common.is_some_and(|common| common.contains(param))
-            }
-            ArgSource::Body(_) => false,
-        })
-        .collect()
-}
-
-/// For each operation whose builder keeps optional query parameters, the field and type names
-/// of their holder: decided for all builders in order, so that any part of the file names them
-/// alike.
-fn query_holders(context: &Plan<'_>) -> Vec<Option<(String, String)>> {
-    let mut type_names: HashSet<String> = context
-        .operations
-        .iter()
-        .map(|op| op.op.builder_name.clone())
-        .chain(
-            [
-                CommonParams::TRAIT,
-                "CommonParameterValues",
-                "Client",
-                "Error",
-            ]
-            .map(str::to_owned),
-        )
-        .collect();
-    context
-        .operations
-        .iter()
-        .map(|plan| {
-            (!own_query_args(plan, context).is_empty()).then(|| query_holder(plan, &mut type_names))
-        })
-        .collect()
-}
-
-/// The field and type names of the holder of a builder's optional query parameters, clear of
-/// the builder's own fields and of every type in the module.
-fn query_holder(plan: &OperationPlan<'_>, type_names: &mut HashSet<String>) -> (String, String) {
-    let taken: HashSet<&str> = plan
-        .op
-        .params
-        .iter()
-        .map(|p| p.rust_name.as_str())
-        .collect();
-    let holder = ["query", "query_values", "query_parameters"]
-        .into_iter()
-        .find(|name| !taken.contains(name))
-        .unwrap_or("query_values_")
-        .to_owned();
-    let builder = &plan.op.builder_name;
-    let values = claim(
-        type_names,
-        [format!("{builder}Query"), format!("{builder}QueryValues")],
-    );
-    (holder, values)
-}
-
-/// A name from `candidates` not yet in `taken`, which then holds it.
-fn claim(taken: &mut HashSet<String>, candidates: impl IntoIterator<Item = String>) -> String {
-    let mut candidates = candidates.into_iter();
-    let mut last = String::new();
-    for candidate in candidates.by_ref() {
-        if taken.insert(candidate.clone()) {
-            return candidate;
-        }
-        last = candidate;
-    }
-    let mut n = 2;
-    loop {
-        let numbered = format!("{last}{n}");
-        if taken.insert(numbered.clone()) {
-            return numbered;
-        }
-        n += 1;
-    }
-}
-
 /// `query_setters!` for a builder's own optional query parameters: the struct holding them
 /// (in the builder's field `holder`), its query pairs and the setters, one line per parameter.
 fn query_setters(
@@ -301,7 +211,7 @@ fn emit_builder(
         (ArgSource::Param(param), Some(common)) => common.contains(param),
         _ => false,
     };
-    let query_args = own_query_args(plan, context);
+    let query_args = own_query_args(plan, context.common.as_ref());
     let own: Vec<&Arg<'_>> = plan
         .optional
         .iter()

@@ -5,6 +5,8 @@
 //! `MethodSigBody` and prost-build's `Context` play this role there). Plans hold references
 //! into the IR and no token streams, so one plan serves the emitter threads.
 
+use std::collections::HashSet;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -39,6 +41,9 @@ pub struct Plan<'a> {
     pub features: Option<Features>,
     /// Optional query parameters many operations share, set through one trait.
     pub common: Option<CommonParams<'a>>,
+    /// Per operation, the field and type names of the holder of its builder's own optional
+    /// query parameters (`query_setters!`), when it has some.
+    pub query_holders: Vec<Option<(String, String)>>,
 }
 
 /// Whether `param` may be one of the shared parameters: optional, in the query, declared through
@@ -155,8 +160,10 @@ impl<'a> Plan<'a> {
             .map(|op| OperationPlan::new(op, api))
             .collect();
         let common = CommonParams::of(&operations);
+        let query_holders = query_holders(&operations, common.as_ref());
         Self {
             common,
+            query_holders,
             api,
             types,
             operations,
@@ -173,6 +180,87 @@ impl<'a> Plan<'a> {
                 .then(|| Features::of(api))
                 .filter(|features| !features.names.is_empty()),
         }
+    }
+}
+
+/// The optional query parameters a builder keeps itself (not through `CommonParameters`): set
+/// through `query_setters!`.
+pub fn own_query_args<'p>(
+    plan: &'p OperationPlan<'_>,
+    common: Option<&CommonParams<'_>>,
+) -> Vec<&'p Arg<'p>> {
+    let common = common.filter(|common| common.taken_by(plan));
+    plan.optional
+        .iter()
+        .filter(|arg| match arg.source {
+            ArgSource::Param(param) => {
+                param.location == ParamLocation::Query
+                    && !common.is_some_and(|common| common.contains(param))
+            }
+            ArgSource::Body(_) => false,
+        })
+        .collect()
+}
+
+/// For each operation whose builder keeps optional query parameters, the field and type names
+/// of their holder: decided for all builders in order, so that any part of the file names them
+/// alike.
+fn query_holders(
+    operations: &[OperationPlan<'_>],
+    common: Option<&CommonParams<'_>>,
+) -> Vec<Option<(String, String)>> {
+    let mut type_names: HashSet<String> = operations
+        .iter()
+        .map(|op| op.op.builder_name.clone())
+        .chain([CommonParams::TRAIT, CommonParams::VALUES, "Client", "Error"].map(str::to_owned))
+        .collect();
+    operations
+        .iter()
+        .map(|plan| {
+            (!own_query_args(plan, common).is_empty()).then(|| query_holder(plan, &mut type_names))
+        })
+        .collect()
+}
+
+/// The field and type names of the holder of a builder's optional query parameters, clear of
+/// the builder's own fields and of every type in the module.
+fn query_holder(plan: &OperationPlan<'_>, type_names: &mut HashSet<String>) -> (String, String) {
+    let taken: HashSet<&str> = plan
+        .op
+        .params
+        .iter()
+        .map(|p| p.rust_name.as_str())
+        .collect();
+    let holder = ["query", "query_values", "query_parameters"]
+        .into_iter()
+        .find(|name| !taken.contains(name))
+        .unwrap_or("query_values_")
+        .to_owned();
+    let builder = &plan.op.builder_name;
+    let values = claim(
+        type_names,
+        [format!("{builder}Query"), format!("{builder}QueryValues")],
+    );
+    (holder, values)
+}
+
+/// A name from `candidates` not yet in `taken`, which then holds it.
+fn claim(taken: &mut HashSet<String>, candidates: impl IntoIterator<Item = String>) -> String {
+    let mut candidates = candidates.into_iter();
+    let mut last = String::new();
+    for candidate in candidates.by_ref() {
+        if taken.insert(candidate.clone()) {
+            return candidate;
+        }
+        last = candidate;
+    }
+    let mut n = 2;
+    loop {
+        let numbered = format!("{last}{n}");
+        if taken.insert(numbered.clone()) {
+            return numbered;
+        }
+        n += 1;
     }
 }
 
