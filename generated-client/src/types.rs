@@ -8,301 +8,103 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::runtime;
 
-/// Schema `SearchRequest`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SearchRequest {
-    pub select: Option<Vec<String>>,
-    pub where_: Option<SearchFilter>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
-}
-
-impl SearchRequest {
-    /// Sets `select`.
-    #[must_use]
-    pub fn with_select(mut self, select: Vec<String>) -> Self {
-        self.select = Some(select);
-        self
-    }
-
-    /// Sets `where`.
-    #[must_use]
-    pub fn with_where(mut self, where_: SearchFilter) -> Self {
-        self.where_ = Some(where_);
-        self
-    }
-
-    /// Sets `limit`.
-    #[must_use]
-    pub fn with_limit(mut self, limit: i64) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Sets `offset`.
-    #[must_use]
-    pub fn with_offset(mut self, offset: i64) -> Self {
-        self.offset = Some(offset);
-        self
+serde_struct! {
+    /// Schema `SearchRequest`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SearchRequest {
+        pub select: Option<Vec<String>> = optional("select", with_select: Vec<String>),
+        pub where_: Option<SearchFilter> = optional("where", with_where: SearchFilter),
+        pub limit: Option<i64> = optional("limit", with_limit: i64),
+        pub offset: Option<i64> = optional("offset", with_offset: i64),
+        ..extra: crate::Extra
     }
 }
 
-serde_struct!(
-    SearchRequest,
-    any(extra),
-    optional(select, "select"),
-    optional(where_, "where"),
-    optional(limit, "limit"),
-    optional(offset, "offset"),
-);
-
-/// Schema `CTA`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Cta {
-    /// CTA unique identifier
-    pub gsid: Option<String>,
-    /// CTA name
-    pub name: Option<String>,
-    /// Associated company Gsid
-    pub company_id: Option<String>,
-    /// Associated company name
-    pub company_name: Option<String>,
-    /// CTA type identifier
-    pub type_id: Option<String>,
-    /// CTA type name
-    pub type_name: Option<String>,
-    /// CTA reason identifier
-    pub reason_id: Option<String>,
-    /// CTA reason name
-    pub reason_name: Option<String>,
-    /// Priority level identifier
-    pub priority_id: Option<String>,
-    /// Status identifier
-    pub status_id: Option<String>,
-    /// Status name
-    pub status_name: Option<String>,
-    /// Assigned owner user ID
-    pub owner_id: Option<String>,
-    /// Assigned owner name
-    pub owner_name: Option<String>,
-    /// Due date for the CTA
-    pub due_date: Option<chrono::NaiveDate>,
-    /// Date the CTA was closed
-    pub closed_date: Option<chrono::NaiveDate>,
-    /// CTA comments
-    pub comments: Option<String>,
-    /// CTA source
-    pub source: Option<String>,
-    /// Associated playbook ID
-    pub playbook_id: Option<String>,
-    /// Record creation timestamp
-    pub created_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// Last modification timestamp
-    pub modified_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
-}
-
-impl Cta {
-    /// Sets `Gsid`.
-    #[must_use]
-    pub fn with_gsid(mut self, gsid: impl Into<String>) -> Self {
-        self.gsid = Some(gsid.into());
-        self
-    }
-
-    /// Sets `Name`.
-    #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `CompanyId`.
-    #[must_use]
-    pub fn with_company_id(mut self, company_id: impl Into<String>) -> Self {
-        self.company_id = Some(company_id.into());
-        self
-    }
-
-    /// Sets `CompanyName`.
-    #[must_use]
-    pub fn with_company_name(mut self, company_name: impl Into<String>) -> Self {
-        self.company_name = Some(company_name.into());
-        self
-    }
-
-    /// Sets `TypeId`.
-    #[must_use]
-    pub fn with_type_id(mut self, type_id: impl Into<String>) -> Self {
-        self.type_id = Some(type_id.into());
-        self
-    }
-
-    /// Sets `TypeName`.
-    #[must_use]
-    pub fn with_type_name(mut self, type_name: impl Into<String>) -> Self {
-        self.type_name = Some(type_name.into());
-        self
-    }
-
-    /// Sets `ReasonId`.
-    #[must_use]
-    pub fn with_reason_id(mut self, reason_id: impl Into<String>) -> Self {
-        self.reason_id = Some(reason_id.into());
-        self
-    }
-
-    /// Sets `ReasonName`.
-    #[must_use]
-    pub fn with_reason_name(mut self, reason_name: impl Into<String>) -> Self {
-        self.reason_name = Some(reason_name.into());
-        self
-    }
-
-    /// Sets `PriorityId`.
-    #[must_use]
-    pub fn with_priority_id(mut self, priority_id: impl Into<String>) -> Self {
-        self.priority_id = Some(priority_id.into());
-        self
-    }
-
-    /// Sets `StatusId`.
-    #[must_use]
-    pub fn with_status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Sets `StatusName`.
-    #[must_use]
-    pub fn with_status_name(mut self, status_name: impl Into<String>) -> Self {
-        self.status_name = Some(status_name.into());
-        self
-    }
-
-    /// Sets `OwnerId`.
-    #[must_use]
-    pub fn with_owner_id(mut self, owner_id: impl Into<String>) -> Self {
-        self.owner_id = Some(owner_id.into());
-        self
-    }
-
-    /// Sets `OwnerName`.
-    #[must_use]
-    pub fn with_owner_name(mut self, owner_name: impl Into<String>) -> Self {
-        self.owner_name = Some(owner_name.into());
-        self
-    }
-
-    /// Sets `DueDate`.
-    #[must_use]
-    pub fn with_due_date(mut self, due_date: chrono::NaiveDate) -> Self {
-        self.due_date = Some(due_date);
-        self
-    }
-
-    /// Sets `ClosedDate`.
-    #[must_use]
-    pub fn with_closed_date(mut self, closed_date: chrono::NaiveDate) -> Self {
-        self.closed_date = Some(closed_date);
-        self
-    }
-
-    /// Sets `Comments`.
-    #[must_use]
-    pub fn with_comments(mut self, comments: impl Into<String>) -> Self {
-        self.comments = Some(comments.into());
-        self
-    }
-
-    /// Sets `Source`.
-    #[must_use]
-    pub fn with_source(mut self, source: impl Into<String>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
-
-    /// Sets `PlaybookId`.
-    #[must_use]
-    pub fn with_playbook_id(mut self, playbook_id: impl Into<String>) -> Self {
-        self.playbook_id = Some(playbook_id.into());
-        self
-    }
-
-    /// Sets `CreatedDate`.
-    #[must_use]
-    pub fn with_created_date(
-        mut self,
-        created_date: chrono::DateTime<chrono::Utc>,
-    ) -> Self {
-        self.created_date = Some(created_date);
-        self
-    }
-
-    /// Sets `ModifiedDate`.
-    #[must_use]
-    pub fn with_modified_date(
-        mut self,
-        modified_date: chrono::DateTime<chrono::Utc>,
-    ) -> Self {
-        self.modified_date = Some(modified_date);
-        self
+serde_struct! {
+    /// Schema `CTA`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Cta {
+        /// CTA unique identifier
+        pub gsid: Option<String> = optional("Gsid", with_gsid: impl Into<String>),
+        /// CTA name
+        pub name: Option<String> = optional("Name", with_name: impl Into<String>),
+        /// Associated company Gsid
+        pub company_id: Option<String> = optional("CompanyId", with_company_id: impl Into<String>),
+        /// Associated company name
+        pub company_name: Option<String> =
+            optional("CompanyName", with_company_name: impl Into<String>),
+        /// CTA type identifier
+        pub type_id: Option<String> = optional("TypeId", with_type_id: impl Into<String>),
+        /// CTA type name
+        pub type_name: Option<String> = optional("TypeName", with_type_name: impl Into<String>),
+        /// CTA reason identifier
+        pub reason_id: Option<String> = optional("ReasonId", with_reason_id: impl Into<String>),
+        /// CTA reason name
+        pub reason_name: Option<String> =
+            optional("ReasonName", with_reason_name: impl Into<String>),
+        /// Priority level identifier
+        pub priority_id: Option<String> =
+            optional("PriorityId", with_priority_id: impl Into<String>),
+        /// Status identifier
+        pub status_id: Option<String> = optional("StatusId", with_status_id: impl Into<String>),
+        /// Status name
+        pub status_name: Option<String> =
+            optional("StatusName", with_status_name: impl Into<String>),
+        /// Assigned owner user ID
+        pub owner_id: Option<String> = optional("OwnerId", with_owner_id: impl Into<String>),
+        /// Assigned owner name
+        pub owner_name: Option<String> = optional("OwnerName", with_owner_name: impl Into<String>),
+        /// Due date for the CTA
+        pub due_date: Option<chrono::NaiveDate> =
+            optional_date("DueDate", with_due_date: chrono::NaiveDate),
+        /// Date the CTA was closed
+        pub closed_date: Option<chrono::NaiveDate> =
+            optional_date("ClosedDate", with_closed_date: chrono::NaiveDate),
+        /// CTA comments
+        pub comments: Option<String> = optional("Comments", with_comments: impl Into<String>),
+        /// CTA source
+        pub source: Option<String> = optional("Source", with_source: impl Into<String>),
+        /// Associated playbook ID
+        pub playbook_id: Option<String> =
+            optional("PlaybookId", with_playbook_id: impl Into<String>),
+        /// Record creation timestamp
+        pub created_date: Option<chrono::DateTime<chrono::Utc>> =
+            optional_date("CreatedDate", with_created_date: chrono::DateTime<chrono::Utc>),
+        /// Last modification timestamp
+        pub modified_date: Option<chrono::DateTime<chrono::Utc>> =
+            optional_date("ModifiedDate", with_modified_date: chrono::DateTime<chrono::Utc>),
+        ..extra: crate::Extra
     }
 }
 
-serde_struct!(
-    Cta,
-    any(extra),
-    optional(gsid, "Gsid"),
-    optional(name, "Name"),
-    optional(company_id, "CompanyId"),
-    optional(company_name, "CompanyName"),
-    optional(type_id, "TypeId"),
-    optional(type_name, "TypeName"),
-    optional(reason_id, "ReasonId"),
-    optional(reason_name, "ReasonName"),
-    optional(priority_id, "PriorityId"),
-    optional(status_id, "StatusId"),
-    optional(status_name, "StatusName"),
-    optional(owner_id, "OwnerId"),
-    optional(owner_name, "OwnerName"),
-    optional_date(due_date, "DueDate"),
-    optional_date(closed_date, "ClosedDate"),
-    optional(comments, "Comments"),
-    optional(source, "Source"),
-    optional(playbook_id, "PlaybookId"),
-    optional_date(created_date, "CreatedDate"),
-    optional_date(modified_date, "ModifiedDate"),
-);
-
-/// Schema `CTAInput`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CtaInput {
-    /// CTA name
-    pub name: Option<String>,
-    /// Associated company Gsid
-    pub company_id: String,
-    /// CTA type identifier
-    pub type_id: String,
-    /// CTA reason identifier
-    pub reason_id: String,
-    /// Priority level identifier
-    pub priority_id: String,
-    /// Status identifier
-    pub status_id: String,
-    /// Assigned owner user ID
-    pub owner_id: Option<String>,
-    /// Due date
-    pub due_date: Option<chrono::NaiveDate>,
-    /// Comments
-    pub comments: Option<String>,
-    /// Playbook to associate
-    pub playbook_id: Option<String>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
+serde_struct! {
+    /// Schema `CTAInput`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CtaInput {
+        /// CTA name
+        pub name: Option<String> = optional("Name", with_name: impl Into<String>),
+        /// Associated company Gsid
+        pub company_id: String = required("CompanyId"),
+        /// CTA type identifier
+        pub type_id: String = required("TypeId"),
+        /// CTA reason identifier
+        pub reason_id: String = required("ReasonId"),
+        /// Priority level identifier
+        pub priority_id: String = required("PriorityId"),
+        /// Status identifier
+        pub status_id: String = required("StatusId"),
+        /// Assigned owner user ID
+        pub owner_id: Option<String> = optional("OwnerId", with_owner_id: impl Into<String>),
+        /// Due date
+        pub due_date: Option<chrono::NaiveDate> =
+            optional_date("DueDate", with_due_date: chrono::NaiveDate),
+        /// Comments
+        pub comments: Option<String> = optional("Comments", with_comments: impl Into<String>),
+        /// Playbook to associate
+        pub playbook_id: Option<String> =
+            optional("PlaybookId", with_playbook_id: impl Into<String>),
+        ..extra: crate::Extra
+    }
 }
 
 impl CtaInput {
@@ -323,306 +125,85 @@ impl CtaInput {
             ..Default::default()
         }
     }
+}
 
-    /// Sets `Name`.
-    #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `OwnerId`.
-    #[must_use]
-    pub fn with_owner_id(mut self, owner_id: impl Into<String>) -> Self {
-        self.owner_id = Some(owner_id.into());
-        self
-    }
-
-    /// Sets `DueDate`.
-    #[must_use]
-    pub fn with_due_date(mut self, due_date: chrono::NaiveDate) -> Self {
-        self.due_date = Some(due_date);
-        self
-    }
-
-    /// Sets `Comments`.
-    #[must_use]
-    pub fn with_comments(mut self, comments: impl Into<String>) -> Self {
-        self.comments = Some(comments.into());
-        self
-    }
-
-    /// Sets `PlaybookId`.
-    #[must_use]
-    pub fn with_playbook_id(mut self, playbook_id: impl Into<String>) -> Self {
-        self.playbook_id = Some(playbook_id.into());
-        self
+serde_struct! {
+    /// Schema `CTAType`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CtaType {
+        /// Type identifier
+        pub id: Option<String> = optional("id", with_id: impl Into<String>),
+        /// Type name
+        pub name: Option<String> = optional("name", with_name: impl Into<String>),
+        /// Whether this is the default type
+        pub is_default: Option<bool> = optional("isDefault", with_is_default: bool),
+        ..extra: crate::Extra
     }
 }
 
-serde_struct!(
-    CtaInput,
-    any(extra),
-    optional(name, "Name"),
-    required(company_id, "CompanyId"),
-    required(type_id, "TypeId"),
-    required(reason_id, "ReasonId"),
-    required(priority_id, "PriorityId"),
-    required(status_id, "StatusId"),
-    optional(owner_id, "OwnerId"),
-    optional_date(due_date, "DueDate"),
-    optional(comments, "Comments"),
-    optional(playbook_id, "PlaybookId"),
-);
-
-/// Schema `CTAType`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CtaType {
-    /// Type identifier
-    pub id: Option<String>,
-    /// Type name
-    pub name: Option<String>,
-    /// Whether this is the default type
-    pub is_default: Option<bool>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
-}
-
-impl CtaType {
-    /// Sets `id`.
-    #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// Sets `name`.
-    #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `isDefault`.
-    #[must_use]
-    pub fn with_is_default(mut self, is_default: bool) -> Self {
-        self.is_default = Some(is_default);
-        self
+serde_struct! {
+    /// Schema `CTAReason`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CtaReason {
+        /// Reason identifier
+        pub id: Option<String> = optional("id", with_id: impl Into<String>),
+        /// Reason name
+        pub name: Option<String> = optional("name", with_name: impl Into<String>),
+        /// Associated CTA type ID
+        pub type_id: Option<String> = optional("typeId", with_type_id: impl Into<String>),
+        ..extra: crate::Extra
     }
 }
 
-serde_struct!(
-    CtaType,
-    any(extra),
-    optional(id, "id"),
-    optional(name, "name"),
-    optional(is_default, "isDefault"),
-);
-
-/// Schema `CTAReason`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CtaReason {
-    /// Reason identifier
-    pub id: Option<String>,
-    /// Reason name
-    pub name: Option<String>,
-    /// Associated CTA type ID
-    pub type_id: Option<String>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
-}
-
-impl CtaReason {
-    /// Sets `id`.
-    #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// Sets `name`.
-    #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `typeId`.
-    #[must_use]
-    pub fn with_type_id(mut self, type_id: impl Into<String>) -> Self {
-        self.type_id = Some(type_id.into());
-        self
+serde_struct! {
+    /// Schema `CTAPriority`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CtaPriority {
+        /// Priority identifier
+        pub id: Option<String> = optional("id", with_id: impl Into<String>),
+        /// Priority name
+        pub name: Option<String> = optional("name", with_name: impl Into<String>),
+        /// Display order
+        pub order: Option<i64> = optional("order", with_order: i64),
+        ..extra: crate::Extra
     }
 }
 
-serde_struct!(
-    CtaReason,
-    any(extra),
-    optional(id, "id"),
-    optional(name, "name"),
-    optional(type_id, "typeId"),
-);
-
-/// Schema `CTAPriority`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CtaPriority {
-    /// Priority identifier
-    pub id: Option<String>,
-    /// Priority name
-    pub name: Option<String>,
-    /// Display order
-    pub order: Option<i64>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
-}
-
-impl CtaPriority {
-    /// Sets `id`.
-    #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// Sets `name`.
-    #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `order`.
-    #[must_use]
-    pub fn with_order(mut self, order: i64) -> Self {
-        self.order = Some(order);
-        self
+serde_struct! {
+    /// Schema `CTAStatus`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CtaStatus {
+        /// Status identifier
+        pub id: Option<String> = optional("id", with_id: impl Into<String>),
+        /// Status name
+        pub name: Option<String> = optional("name", with_name: impl Into<String>),
+        /// Whether this status represents a closed state
+        pub is_closed: Option<bool> = optional("isClosed", with_is_closed: bool),
+        ..extra: crate::Extra
     }
 }
 
-serde_struct!(
-    CtaPriority,
-    any(extra),
-    optional(id, "id"),
-    optional(name, "name"),
-    optional(order, "order"),
-);
-
-/// Schema `CTAStatus`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CtaStatus {
-    /// Status identifier
-    pub id: Option<String>,
-    /// Status name
-    pub name: Option<String>,
-    /// Whether this status represents a closed state
-    pub is_closed: Option<bool>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
-}
-
-impl CtaStatus {
-    /// Sets `id`.
-    #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// Sets `name`.
-    #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `isClosed`.
-    #[must_use]
-    pub fn with_is_closed(mut self, is_closed: bool) -> Self {
-        self.is_closed = Some(is_closed);
-        self
+serde_struct! {
+    /// The `where` property of [`SearchRequest`] (an inline schema).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SearchFilter {
+        pub conditions: Option<Vec<SearchCondition>> =
+            optional("conditions", with_conditions: Vec<SearchCondition>),
+        pub expression: Option<String> = optional("expression", with_expression: impl Into<String>),
+        ..extra: crate::Extra
     }
 }
 
-serde_struct!(
-    CtaStatus,
-    any(extra),
-    optional(id, "id"),
-    optional(name, "name"),
-    optional(is_closed, "isClosed"),
-);
-
-/// The `where` property of [`SearchRequest`] (an inline schema).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SearchFilter {
-    pub conditions: Option<Vec<SearchCondition>>,
-    pub expression: Option<String>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
-}
-
-impl SearchFilter {
-    /// Sets `conditions`.
-    #[must_use]
-    pub fn with_conditions(mut self, conditions: Vec<SearchCondition>) -> Self {
-        self.conditions = Some(conditions);
-        self
-    }
-
-    /// Sets `expression`.
-    #[must_use]
-    pub fn with_expression(mut self, expression: impl Into<String>) -> Self {
-        self.expression = Some(expression.into());
-        self
+serde_struct! {
+    /// An item of the `conditions` property of [`SearchFilter`] (an inline schema).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SearchCondition {
+        pub name: Option<String> = optional("name", with_name: impl Into<String>),
+        pub value: Option<serde_json::Value> = optional("value", with_value: serde_json::Value),
+        pub operator: Option<SearchOperator> = optional("operator", with_operator: SearchOperator),
+        ..extra: crate::Extra
     }
 }
-
-serde_struct!(
-    SearchFilter,
-    any(extra),
-    optional(conditions, "conditions"),
-    optional(expression, "expression"),
-);
-
-/// An item of the `conditions` property of [`SearchFilter`] (an inline schema).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SearchCondition {
-    pub name: Option<String>,
-    pub value: Option<serde_json::Value>,
-    pub operator: Option<SearchOperator>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
-}
-
-impl SearchCondition {
-    /// Sets `name`.
-    #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `value`.
-    #[must_use]
-    pub fn with_value(mut self, value: serde_json::Value) -> Self {
-        self.value = Some(value);
-        self
-    }
-
-    /// Sets `operator`.
-    #[must_use]
-    pub fn with_operator(mut self, operator: SearchOperator) -> Self {
-        self.operator = Some(operator);
-        self
-    }
-}
-
-serde_struct!(
-    SearchCondition,
-    any(extra),
-    optional(name, "name"),
-    optional(value, "value"),
-    optional(operator, "operator"),
-);
 
 /// The `operator` property of [`SearchCondition`] (an inline schema).
 ///
@@ -666,37 +247,15 @@ string_enum!(
     NotIn = "NOT_IN",
 );
 
-/// The `data` property of the 200 response of `POST /ctas/search` (an inline schema).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CtaSearchPage {
-    pub records: Option<Vec<Cta>>,
-    pub total_count: Option<i64>,
-    /// Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as).
-    pub extra: crate::Extra,
-}
-
-impl CtaSearchPage {
-    /// Sets `records`.
-    #[must_use]
-    pub fn with_records(mut self, records: Vec<Cta>) -> Self {
-        self.records = Some(records);
-        self
-    }
-
-    /// Sets `totalCount`.
-    #[must_use]
-    pub fn with_total_count(mut self, total_count: i64) -> Self {
-        self.total_count = Some(total_count);
-        self
+serde_struct! {
+    /// The `data` property of the 200 response of `POST /ctas/search` (an inline schema).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CtaSearchPage {
+        pub records: Option<Vec<Cta>> = optional("records", with_records: Vec<Cta>),
+        pub total_count: Option<i64> = optional("totalCount", with_total_count: i64),
+        ..extra: crate::Extra
     }
 }
-
-serde_struct!(
-    CtaSearchPage,
-    any(extra),
-    optional(records, "records"),
-    optional(total_count, "totalCount"),
-);
 
 impl SearchCondition {
     /// A condition `field EQ value`.

@@ -8,19 +8,32 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-/// `Serialize` and `Deserialize` for a generated struct that keeps undeclared properties aside,
-/// without buffering the others (`serde(flatten)` would) and without an attribute per field: one
-/// visitor matching property names and one map writer, written once here instead of derived or
-/// spelled out for every type.
+/// A generated struct that keeps undeclared properties, with its `Serialize`, `Deserialize`
+/// and (when listed) `with_*` setters, from one declaration: each property is declared once,
+/// with its JSON name, instead of again in a field list, an attribute per field or a visitor
+/// spelled out for every type. The visitor matches property names without allocating and
+/// decodes straight from the input (`serde(flatten)` would buffer every property first).
 ///
-/// `serde_struct!(Type, any(extra), required(field, "jsonName"), ...)`:
-/// `any(extra)` or `typed(extra)` names the field keeping undeclared properties (an `Extra`, or a
-/// `BTreeMap` of the spec's `additionalProperties` type), written after the declared ones. Each
-/// field is `optional` (left out when `None`), `nullable` (required but nullable: `None` is
-/// written as `null`) or `required`, or `optional_date`, `nullable_date`, `required_date` (dates
-/// read leniently and written in their format), then its JSON name. The names `Deserialize`,
-/// `Serialize` and `runtime::...` resolve where the macro is called: the generated `types`
-/// module, which imports them.
+/// ```text
+/// serde_struct! {
+///     /// Docs and derives of the struct.
+///     #[derive(Debug, Clone, PartialEq, Default)]
+///     pub struct Pet {
+///         /// Docs of the field.
+///         pub id: i64 = required("id"),
+///         pub name: Option<String> = optional("name", with_name: impl Into<String>),
+///         ..extra: crate::Extra
+///     }
+/// }
+/// ```
+///
+/// A field's kind is `optional` (left out when `None`), `nullable` (required but nullable:
+/// `None` is written as `null`) or `required`, or `optional_date`, `nullable_date`,
+/// `required_date` (dates read leniently and written in their format); then its JSON name, and
+/// the name and argument type of its setter when it has one. The field after `..` keeps the
+/// undeclared properties ([`Undeclared`]), written after the declared ones. The names
+/// `Deserialize`, `Serialize` and `runtime::...` resolve where the macro is called: the
+/// generated `types` module, which imports them.
 ///
 /// Invoked by its bare name (`#[macro_use]` on the vendored runtime, a `use` of the runtime
 /// crate's), which also serves its own helper rules: a `$crate::` path would not resolve when
@@ -28,7 +41,28 @@ use serde::Deserialize;
 #[doc(hidden)]
 #[macro_export]
 macro_rules! serde_struct {
-    ($name:ident, $keep:ident($extra:ident), $($kind:ident($field:ident, $json:literal)),* $(,)?) => {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$field_attr:meta])*
+                pub $field:ident: $ty:ty = $kind:ident($json:literal $(, $setter:ident: $arg:ty)?)
+            ),*
+            $(,)? ..$extra:ident: $extra_ty:ty $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        pub struct $name {
+            $($(#[$field_attr])* pub $field: $ty,)*
+            /// Properties the spec does not declare, kept as received so that they survive a
+            /// round trip (such as custom fields).
+            pub $extra: $extra_ty,
+        }
+
+        impl $name {
+            $(serde_struct!(@setter [$(#[$field_attr])*] $field $json $($setter $arg)?);)*
+        }
+
         impl<'de> Deserialize<'de> for $name {
             #[allow(deprecated)]
             fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
@@ -43,11 +77,11 @@ macro_rules! serde_struct {
 
                     fn visit_map<__A: serde::de::MapAccess<'de>>(self, mut access: __A) -> Result<Self::Value, __A::Error> {
                         $(let mut $field = None;)*
-                        let mut $extra = serde_struct!(@new $keep);
+                        let mut $extra = <$extra_ty as Default>::default();
                         while let Some(key) = access.next_key::<runtime::de::Key<'de>>()? {
                             match key.as_str() {
                                 $($json => $field = serde_struct!(@read access $kind),)*
-                                _ => serde_struct!(@keep $extra key access $keep),
+                                _ => runtime::de::Undeclared::keep(&mut $extra, key, &mut access)?,
                             }
                         }
                         Ok($name {
@@ -67,9 +101,21 @@ macro_rules! serde_struct {
                 use serde::ser::SerializeMap as _;
                 let mut map = serializer.serialize_map(None)?;
                 $(serde_struct!(@write map self $field $json $kind);)*
-                serde_struct!(@write_extra map self $extra $keep);
+                runtime::de::Undeclared::write(&self.$extra, &mut map)?;
                 map.end()
             }
+        }
+    };
+    (@setter [$($attr:tt)*] $field:ident $json:literal) => {};
+    (@setter [$($attr:tt)*] $field:ident $json:literal $setter:ident $arg:ty) => {
+        #[doc = concat!("Sets `", $json, "`.")]
+        #[doc = ""]
+        $($attr)*
+        #[allow(deprecated, clippy::useless_conversion)]
+        #[must_use]
+        pub fn $setter(mut self, $field: $arg) -> Self {
+            self.$field = Some($field.into());
+            self
         }
     };
     (@write $map:ident $self:ident $field:ident $json:literal optional) => {
@@ -94,18 +140,6 @@ macro_rules! serde_struct {
     (@write $map:ident $self:ident $field:ident $json:literal required_date) => {
         $map.serialize_entry($json, &runtime::dates::Encoded(&$self.$field))?;
     };
-    (@write_extra $map:ident $self:ident $extra:ident any) => {
-        $self.$extra.serialize_entries(&mut $map)?;
-    };
-    (@write_extra $map:ident $self:ident $extra:ident typed) => {
-        for (name, value) in &$self.$extra {
-            $map.serialize_entry(name, value)?;
-        }
-    };
-    (@new any) => { runtime::Extra::default() };
-    (@new typed) => { std::collections::BTreeMap::new() };
-    (@keep $extra:ident $key:ident $access:ident any) => { $extra.push_entry($key.as_str(), &mut $access)? };
-    (@keep $extra:ident $key:ident $access:ident typed) => { { $extra.insert($key.into_owned(), $access.next_value()?); } };
     (@read $access:ident optional) => { $access.next_value()? };
     (@read $access:ident nullable) => { $access.next_value()? };
     (@read $access:ident nullable_date) => { $access.next_value::<runtime::dates::Decoded<_>>()?.0 };
@@ -122,6 +156,41 @@ macro_rules! serde_struct {
     (@init $field:ident $json:literal $error:ident required_date) => {
         $field.ok_or_else(|| <$error::Error as serde::de::Error>::missing_field($json))?
     };
+}
+
+/// Where a `serde_struct!` type keeps the properties it does not declare: an `Extra` for
+/// anything, or a map of the spec's `additionalProperties` type.
+pub trait Undeclared: Default {
+    /// Keeps the property `key`, whose value `access` reads next.
+    fn keep<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: Key<'de>,
+        access: &mut A,
+    ) -> Result<(), A::Error>;
+
+    /// Writes the kept properties after the declared ones.
+    fn write<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+}
+
+impl<T> Undeclared for std::collections::BTreeMap<String, T>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    fn keep<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: Key<'de>,
+        access: &mut A,
+    ) -> Result<(), A::Error> {
+        self.insert(key.into_owned(), access.next_value()?);
+        Ok(())
+    }
+
+    fn write<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        for (name, value) in self {
+            map.serialize_entry(name, value)?;
+        }
+        Ok(())
+    }
 }
 
 /// The impls of a generated string enum (its variants, then `Unknown(String)` for values the

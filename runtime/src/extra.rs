@@ -250,6 +250,20 @@ impl<'de> Deserialize<'de> for Extra {
     }
 }
 
+impl super::de::Undeclared for Extra {
+    fn keep<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: Key<'de>,
+        access: &mut A,
+    ) -> Result<(), A::Error> {
+        self.push_entry(key.as_str(), access)
+    }
+
+    fn write<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        self.serialize_entries(map)
+    }
+}
+
 fn write_json<T: Serialize + ?Sized>(
     out: &mut Vec<u8>,
     value: &T,

@@ -12,35 +12,29 @@ mod generated {
     use serde::{Deserialize, Serialize};
     use std::collections::BTreeMap;
 
-    #[derive(Debug, PartialEq)]
-    pub struct Record {
-        pub id: String,
-        pub r#type: Option<String>,
-        pub due: Option<NaiveDate>,
-        pub since: NaiveDate,
-        pub owner: Option<String>,
-        pub closed: Option<chrono::DateTime<chrono::Utc>>,
-        pub extra: runtime::Extra,
+    serde_struct! {
+        /// A record.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Record {
+            pub id: String = required("id"),
+            pub r#type: Option<String> = optional("type", with_type: impl Into<String>),
+            pub due: Option<NaiveDate> = optional_date("dueDate", with_due: NaiveDate),
+            pub since: NaiveDate = required_date("since"),
+            pub owner: Option<String> = nullable("owner"),
+            #[deprecated]
+            pub closed: Option<chrono::DateTime<chrono::Utc>> = nullable_date("closedAt"),
+            pub parent: Option<Box<Record>> = optional("parent", with_parent: Record),
+            ..extra: runtime::Extra
+        }
     }
 
-    serde_struct!(
-        Record,
-        any(extra),
-        required(id, "id"),
-        optional(r#type, "type"),
-        optional_date(due, "dueDate"),
-        required_date(since, "since"),
-        nullable(owner, "owner"),
-        nullable_date(closed, "closedAt"),
-    );
-
-    #[derive(Debug, PartialEq)]
-    pub struct Scores {
-        pub name: Option<String>,
-        pub extra: BTreeMap<String, u32>,
+    serde_struct! {
+        #[derive(Debug, PartialEq, Default)]
+        pub struct Scores {
+            pub name: Option<String> = optional("name"),
+            ..extra: BTreeMap<String, u32>,
+        }
     }
-
-    serde_struct!(Scores, typed(extra), optional(name, "name"));
 }
 
 #[test]
@@ -97,4 +91,23 @@ fn serde_struct_writes_declared_fields_in_order_then_the_rest() {
 
     let scores: generated::Scores = serde_json::from_str(r#"{"b":2,"a":1}"#).unwrap();
     assert_eq!(serde_json::to_string(&scores).unwrap(), r#"{"a":1,"b":2}"#);
+}
+
+#[test]
+#[allow(deprecated)]
+fn serde_struct_setters_set_their_optional_field() {
+    let record: generated::Record =
+        serde_json::from_str(r#"{"id":"a1","since":"2020-04-14","closedAt":null}"#).unwrap();
+    let due = chrono::NaiveDate::from_ymd_opt(2020, 4, 15).unwrap();
+    let child = record
+        .clone()
+        .with_type("t")
+        .with_due(due)
+        .with_parent(record.clone());
+    assert_eq!(child.r#type.as_deref(), Some("t"));
+    assert_eq!(child.due, Some(due));
+    assert_eq!(child.parent.as_deref().map(|p| p.id.as_str()), Some("a1"));
+    assert!(serde_json::to_string(&child)
+        .unwrap()
+        .contains(r#""type":"t","dueDate":"2020-04-15""#));
 }

@@ -113,6 +113,22 @@ fn identical_inline_schemas_share_one_type_and_components_keep_theirs() {
         link_shaped, 3,
         "Link, SameAsLink and the documented copy: {names:?}"
     );
+    // The inline union under both responses is one type too: its inline member's variant is
+    // named without the union's (context-given) name, so the copies are identical.
+    let unions: Vec<_> = api
+        .types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            generator::ir::TypeKind::Union(variants) => Some(
+                variants
+                    .iter()
+                    .map(|v| v.rust_name.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(unions, [["Variant0", "String"]], "{names:?}");
     let response_a = api.operations[0].response.ty.clone();
     let response_b = api.operations[1].response.ty.clone();
     assert_ne!(

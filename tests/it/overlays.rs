@@ -37,9 +37,10 @@ fn update_adds_fields_and_operations() {
     let overlaid = generator::generate(&base(), &config_with(&["update"])).expect("generates");
     assert!(!file(&plain, "src/types.rs").contains("pub pinned: Option<bool>"));
     let types = file(&overlaid, "src/types.rs");
-    assert!(types.contains("/// Pinned to the top.\n    pub pinned: Option<bool>"));
     assert!(
-        types.contains("    optional(pinned, \"pinned\"),\n"),
+        types.contains(
+            "        /// Pinned to the top.\n        pub pinned: Option<bool> = optional(\"pinned\"),\n"
+        ),
         "{types}"
     );
     assert!(file(&overlaid, "src/client.rs").contains("pub fn archive_note<'a>("));

@@ -42,8 +42,10 @@ fn cfg_of(code: &str, item: &str) -> Option<String> {
     lines[..at]
         .iter()
         .rev()
+        // A struct declared by `serde_struct! { .. }` is gated on the macro's call.
         .take_while(|line| {
-            line.trim_start().starts_with("#[") || line.trim_start().starts_with("///")
+            let line = line.trim_start();
+            line.starts_with("#[") || line.starts_with("///") || line == "serde_struct! {"
         })
         .find(|line| line.trim_start().starts_with("#[cfg("))
         .map(|line| line.trim().to_owned())

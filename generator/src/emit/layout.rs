@@ -1,6 +1,110 @@
 //! Text layout after `prettyplease`: calls of the runtime's macros get one argument per line, as
 //! rustfmt lays out a long function call (prettyplease prints a macro's arguments as wrapped
-//! tokens, cutting `required(id,` from `"id")`).
+//! tokens, cutting `required(id,` from `"id")`), and declarations laid out by the emitters
+//! replace their placeholders.
+
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+
+/// A type's tokens as a person writes them: `Option<chrono::DateTime<chrono::Utc>>`,
+/// `impl Into<String>`, `BTreeMap<String, i64>`.
+pub fn type_text(tokens: &TokenStream) -> String {
+    let mut out = String::new();
+    push_type_text(&mut out, tokens.clone());
+    out
+}
+
+fn push_type_text(out: &mut String, tokens: TokenStream) {
+    for token in tokens {
+        match token {
+            TokenTree::Ident(ident) => {
+                if out.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                    out.push(' ');
+                }
+                out.push_str(&ident.to_string());
+            }
+            TokenTree::Punct(punct) => match punct.as_char() {
+                ',' | ';' => {
+                    out.push(punct.as_char());
+                    out.push(' ');
+                }
+                '=' | '+' if punct.spacing() == Spacing::Alone => {
+                    out.push(' ');
+                    out.push(punct.as_char());
+                    out.push(' ');
+                }
+                c => out.push(c),
+            },
+            TokenTree::Literal(literal) => out.push_str(&literal.to_string()),
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::None => ("", ""),
+                };
+                // `&'a [T]`: a word before a bracket is a lifetime or `dyn`, never a call.
+                if open == "[" && out.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                    out.push(' ');
+                }
+                out.push_str(open);
+                push_type_text(out, group.stream());
+                out.push_str(close);
+            }
+        }
+    }
+}
+
+/// Replaces each `serde_struct!("...");` placeholder (a declaration the emitter laid out, as a
+/// string literal) with `serde_struct! { ... }`, the declaration indented inside it.
+pub fn expand_declarations(code: &str) -> String {
+    const PLACEHOLDER: &str = "serde_struct!(";
+    let mut out = String::with_capacity(code.len() + code.len() / 8);
+    let mut rest = code;
+    while let Some(start) = line_starting_with_indented(rest, PLACEHOLDER) {
+        let body = start + PLACEHOLDER.len();
+        let Some((arguments, end)) = split_arguments(&rest[body..]) else {
+            break;
+        };
+        let text = match arguments.as_slice() {
+            [literal] => syn::parse_str::<syn::LitStr>(literal).ok(),
+            _ => None,
+        };
+        let Some(text) = text else {
+            // Not a placeholder: left as it is.
+            out.push_str(&rest[..body]);
+            rest = &rest[body..];
+            continue;
+        };
+        let line_start = rest[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &rest[line_start..start];
+        out.push_str(&rest[..start]);
+        out.push_str("serde_struct! {\n");
+        for line in text.value().lines() {
+            if !line.is_empty() {
+                out.push_str(indent);
+                out.push_str("    ");
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        out.push_str(indent);
+        out.push('}');
+        let after = &rest[body + end..];
+        rest = after.strip_prefix(';').unwrap_or(after);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The offset of the first `prefix` that only whitespace precedes on its line.
+fn line_starting_with_indented(text: &str, prefix: &str) -> Option<usize> {
+    text.match_indices(prefix)
+        .map(|(index, _)| index)
+        .find(|&index| {
+            let line_start = text[..index].rfind('\n').map_or(0, |i| i + 1);
+            text[line_start..index].chars().all(|c| c == ' ')
+        })
+}
 
 /// Rewrites every call starting a line with `prefix` (such as `serde_struct!(`):
 /// one argument per line, each argument's own whitespace collapsed outside string literals.
@@ -112,6 +216,30 @@ mod tests {
         assert_eq!(
             one_argument_per_line(code, "m!("),
             "m!(\n    B,\n    query: V,\n    into(id: Vec<Vec<String>>, \"id\"; \"a : b\"),\n);\n"
+        );
+    }
+
+    #[test]
+    fn types_read_as_written() {
+        let ty: TokenStream =
+            syn::parse_quote!(Option<std::collections::BTreeMap<String, Vec<Box<T>>>>);
+        assert_eq!(
+            type_text(&ty),
+            "Option<std::collections::BTreeMap<String, Vec<Box<T>>>>"
+        );
+        let ty: TokenStream = syn::parse_quote!(impl Iterator<Item = &'static [u8; 4]> + Send);
+        assert_eq!(
+            type_text(&ty),
+            "impl Iterator<Item = &'static [u8; 4]> + Send"
+        );
+    }
+
+    #[test]
+    fn placeholders_become_declarations_at_their_indentation() {
+        let code = "use x;\n\nserde_struct!(\"/// A \\\"b\\\"\\n\\npub struct B {\\n    ..extra: E\\n}\");\n\n    serde_struct!(\n        \"pub struct C {}\",\n    );\nm!(\"x\", y);\n";
+        assert_eq!(
+            expand_declarations(code),
+            "use x;\n\nserde_struct! {\n    /// A \"b\"\n\n    pub struct B {\n        ..extra: E\n    }\n}\n\n    serde_struct! {\n        pub struct C {}\n    }\nm!(\"x\", y);\n"
         );
     }
 

@@ -353,9 +353,8 @@ pub fn format_files(files: Vec<UnformattedFile>) -> Result<Vec<GeneratedFile>, E
 }
 
 /// The runtime's macros that generated code calls at item level, laid out one argument per line.
-const MACROS: [&str; 5] = [
+const MACROS: [&str; 4] = [
     "client_settings!(",
-    "serde_struct!(",
     "string_enum!(",
     "query_setters!(",
     "send_methods!(",
@@ -375,13 +374,13 @@ fn rust_file(path: &str, header: &str, tokens: TokenStream) -> Result<GeneratedF
         path,
         format!(
             "{header}{}",
-            space_items(
+            layout::expand_declarations(&space_items(
                 &MACROS
                     .iter()
                     .fold(prettyplease::unparse(&file), |code, name| {
                         layout::one_argument_per_line(&code, name)
                     })
-            )
+            ))
         ),
     ))
 }

@@ -6,6 +6,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::docs::{doc_attrs, paragraphs, spec};
+use super::layout;
 use super::runtime::{
     DATES_DATE, DATES_DATE_TIME, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME, ERROR, EXTRA,
     FILTER_ALL, FILTER_EXPR, RANK_ALTERNATIVES, SHAPE,
@@ -359,6 +360,10 @@ fn emit_conversion(api: &Api, conversion: &Conversion) -> Option<TokenStream> {
 }
 
 fn type_doc(def: &TypeDef, context: &TypeContext<'_>) -> TokenStream {
+    doc_attrs(&type_doc_text(def, context))
+}
+
+fn type_doc_text(def: &TypeDef, context: &TypeContext<'_>) -> String {
     let origin = match &def.original_name {
         Some(name) => format!("Schema `{name}`."),
         None => match describe_location(&def.pointer, context, 0) {
@@ -366,10 +371,10 @@ fn type_doc(def: &TypeDef, context: &TypeContext<'_>) -> TokenStream {
             None => format!("Inline schema at `{}`.", def.pointer),
         },
     };
-    doc_attrs(&paragraphs([
+    paragraphs([
         def.doc.as_deref().map(spec).as_deref(),
         Some(origin.as_str()),
-    ]))
+    ])
 }
 
 /// Where a schema lives, in words: `the `where` property of [`SearchRequest`]`, `the 200
@@ -444,9 +449,12 @@ fn capitalise(text: &str) -> String {
 
 fn emit_type(id: TypeId, def: &TypeDef, context: &TypeContext<'_>) -> TokenStream {
     let name = ident(&def.name);
+    if let TypeKind::Struct(s) = &def.kind {
+        return emit_struct(&name, def, s, context.is_default(id), context);
+    }
     let doc = type_doc(def, context);
     match &def.kind {
-        TypeKind::Struct(s) => emit_struct(&name, doc, s, context.is_default(id), context),
+        TypeKind::Struct(_) => quote!(),
         TypeKind::StringEnum(variants) => emit_string_enum(&name, doc, variants),
         TypeKind::Union(variants) => match context.outcomes.get(&id) {
             Some(statuses) => emit_outcome(&name, doc, variants, statuses, context),
@@ -465,14 +473,15 @@ fn emit_type(id: TypeId, def: &TypeDef, context: &TypeContext<'_>) -> TokenStrea
 fn emit_constructors(
     s: &StructType,
     derive_default: bool,
+    with_setters: bool,
     context: &TypeContext<'_>,
 ) -> TokenStream {
-    let is_required = |f: &Field| f.required && !f.nullable;
     let arg = |f: &Field| -> (TokenStream, TokenStream) {
         let name = ident(&f.rust_name);
-        let (ty, value) = match &f.ty {
-            TypeRef::String => (quote!(impl Into<String>), quote!(#name.into())),
-            other => (context.tokens(other, true), quote!(#name)),
+        let ty = setter_arg_type(f, context);
+        let value = match &f.ty {
+            TypeRef::String => quote!(#name.into()),
+            _ => quote!(#name),
         };
         let value = if f.boxed {
             quote!(Box::new(#value))
@@ -527,7 +536,6 @@ fn emit_constructors(
             }
         }
     });
-    let with_setters = context.api.with_setters;
     let setters = s
         .fields
         .iter()
@@ -554,58 +562,130 @@ fn emit_constructors(
     quote!(#constructor #(#setters)*)
 }
 
+/// A property without a value until set: no constructor argument, and a setter when asked.
+fn is_required(f: &Field) -> bool {
+    f.required && !f.nullable
+}
+
+/// What a constructor or setter takes for `f`: any string-like value for text, else its type.
+fn setter_arg_type(f: &Field, context: &TypeContext<'_>) -> TokenStream {
+    match &f.ty {
+        TypeRef::String => quote!(impl Into<String>),
+        other => context.tokens(other, true),
+    }
+}
+
 fn emit_struct(
     name: &Ident,
-    doc: TokenStream,
+    def: &TypeDef,
     s: &StructType,
     derive_default: bool,
     context: &TypeContext<'_>,
 ) -> TokenStream {
-    let default = derive_default.then(|| quote!(Default,));
-    // A struct keeping undeclared properties is (de)serialized by `serde_struct!` from its
-    // field list: its fields carry no serde attributes.
-    let derived = matches!(s.extra, ExtraFields::Forbidden);
-    let fields = s.fields.iter().map(|f| emit_field(f, derived, context));
-    let extra_field = match &s.extra {
-        ExtraFields::Forbidden => quote!(),
-        ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => {
-            let field = ident(rust_name);
-            let map_ty = extra_map_type(&s.extra, context);
-            let field_doc = match &s.extra {
-                ExtraFields::Typed { .. } => {
-                    " Properties beyond the declared ones, as the spec's `additionalProperties` types them."
-                }
-                _ => {
-                    " Properties the spec does not declare, kept as received so they survive a round trip (such as custom fields): read one with [`Extra::get`](crate::Extra::get) or [`Extra::get_as`](crate::Extra::get_as)."
-                }
-            };
-            quote! {
-                #[doc = #field_doc]
-                pub #field: #map_ty,
+    let with_setters = context.api.with_setters;
+    let (ExtraFields::Any { rust_name: extra }
+    | ExtraFields::Typed {
+        rust_name: extra, ..
+    }) = &s.extra
+    else {
+        // Nothing kept aside: serde's derives, with an attribute where a field needs one.
+        let doc = type_doc(def, context);
+        let default = derive_default.then(|| quote!(Default,));
+        let fields = s.fields.iter().map(|f| emit_field(f, context));
+        let constructors = emit_constructors(s, derive_default, with_setters, context);
+        let inherent = (!constructors.is_empty()).then(|| quote!(impl #name { #constructors }));
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+            pub struct #name {
+                #(#fields)*
             }
-        }
+
+            #inherent
+        };
     };
-    let constructors = emit_constructors(s, derive_default, context);
+    // `serde_struct!` declares the struct, its serde impls and its setters from one field list.
+    // Its body is laid out here, as a person would write it: `prettyplease` would print a
+    // macro's tokens unformatted. The text travels as a string literal that
+    // `layout::expand_declarations` puts in place after formatting.
+    let declaration = serde_struct_declaration(name, def, s, extra, derive_default, context);
+    let declaration = proc_macro2::Literal::string(&declaration);
+    let constructors = emit_constructors(s, derive_default, false, context);
     let inherent = (!constructors.is_empty()).then(|| quote!(impl #name { #constructors }));
-    // `serde(flatten)` would buffer every property before decoding it; a hand-written visitor
-    // decodes straight from the input and only keeps undeclared properties aside.
-    let (derive_serde, serde_impl) = match &s.extra {
-        ExtraFields::Forbidden => (quote!(Serialize, Deserialize), quote!()),
-        ExtraFields::Any { rust_name } | ExtraFields::Typed { rust_name, .. } => {
-            (quote!(), emit_serde_with_extra(name, s, rust_name))
-        }
-    };
     quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, #default #derive_serde)]
-        pub struct #name {
-            #(#fields)*
-            #extra_field
-        }
+        serde_struct!(#declaration);
 
         #inherent
+    }
+}
 
-        #serde_impl
+/// The body of a struct's `serde_struct! { .. }`: its docs and derives, then per field its
+/// docs, declaration, kind, JSON name and setter, then the field keeping the rest.
+fn serde_struct_declaration(
+    name: &Ident,
+    def: &TypeDef,
+    s: &StructType,
+    extra: &str,
+    derive_default: bool,
+    context: &TypeContext<'_>,
+) -> String {
+    let mut out = String::new();
+    push_doc_lines(&mut out, "", &type_doc_text(def, context));
+    let default = if derive_default { ", Default" } else { "" };
+    out.push_str(&format!(
+        "#[derive(Debug, Clone, PartialEq{default})]\npub struct {name} {{\n"
+    ));
+    for f in &s.fields {
+        if let Some(doc) = f.doc.as_deref().filter(|d| !d.trim().is_empty()) {
+            push_doc_lines(&mut out, "    ", &spec(doc));
+        }
+        if f.deprecated {
+            out.push_str("    #[deprecated]\n");
+        }
+        let date = matches!(f.ty, TypeRef::Date | TypeRef::DateTime) && !f.boxed;
+        let kind = match (f.required, f.nullable) {
+            (false, _) => "optional",
+            (true, true) => "nullable",
+            (true, false) => "required",
+        };
+        let setter = (context.api.with_setters && !is_required(f)).then(|| {
+            let arg = layout::type_text(&setter_arg_type(f, context));
+            format!(", {}: {arg}", f.setter)
+        });
+        let left = format!(
+            "    pub {}: {} =",
+            ident(&f.rust_name),
+            layout::type_text(&field_type(f, context))
+        );
+        let right = format!(
+            "{kind}{}({}{}),",
+            if date { "_date" } else { "" },
+            proc_macro2::Literal::string(&f.json_name),
+            setter.unwrap_or_default()
+        );
+        // The macro's body is indented once more: lines up to 100 columns, as rustfmt's.
+        let separator = if 4 + left.len() + 1 + right.len() <= 100 {
+            " "
+        } else {
+            "\n        "
+        };
+        out.push_str(&format!("{left}{separator}{right}\n"));
+    }
+    let extra_ty = layout::type_text(&extra_map_type(&s.extra, context));
+    out.push_str(&format!("    ..{}: {extra_ty}\n}}", ident(extra)));
+    out
+}
+
+/// `text`'s lines as `///` comments indented by `indent`, as `prettyplease` prints doc attributes.
+fn push_doc_lines(out: &mut String, indent: &str, text: &str) {
+    for line in text.lines() {
+        out.push_str(indent);
+        out.push_str("///");
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
+        out.push('\n');
     }
 }
 
@@ -627,31 +707,6 @@ pub fn runtime_macros(api: &Api) -> Vec<&'static str> {
         .collect()
 }
 
-fn emit_serde_with_extra(name: &Ident, s: &StructType, extra_name: &str) -> TokenStream {
-    let extra = ident(extra_name);
-    let keep = match &s.extra {
-        ExtraFields::Typed { .. } => quote!(typed),
-        _ => quote!(any),
-    };
-    let fields = s.fields.iter().map(|field| {
-        let local = ident(&field.rust_name);
-        let json_name = &field.json_name;
-        let is_date = matches!(field.ty, TypeRef::Date | TypeRef::DateTime) && !field.boxed;
-        let kind = match (field.required, field.nullable, is_date) {
-            (false, _, false) => quote!(optional),
-            (true, true, false) => quote!(nullable),
-            (true, false, false) => quote!(required),
-            (false, _, true) => quote!(optional_date),
-            (true, true, true) => quote!(nullable_date),
-            (true, false, true) => quote!(required_date),
-        };
-        quote!(#kind(#local, #json_name))
-    });
-    quote! {
-        serde_struct!(#name, #keep(#extra), #(#fields),*);
-    }
-}
-
 /// The type of a struct's field for properties beyond the declared ones: the spec's
 /// `additionalProperties` type as a map, or the runtime's `Extra` for anything else.
 fn extra_map_type(extra: &ExtraFields, context: &TypeContext<'_>) -> TokenStream {
@@ -664,20 +719,25 @@ fn extra_map_type(extra: &ExtraFields, context: &TypeContext<'_>) -> TokenStream
     }
 }
 
-/// A struct field; its serde attributes only when the struct derives serde's traits.
-fn emit_field(field: &Field, derives_serde: bool, context: &TypeContext<'_>) -> TokenStream {
-    let name = ident(&field.rust_name);
-    let json_name = &field.json_name;
+/// A field's type: `Option` unless the property is required and not nullable.
+fn field_type(field: &Field, context: &TypeContext<'_>) -> TokenStream {
     let mut inner = context.tokens(&field.ty, true);
     if field.boxed {
         inner = quote!(Box<#inner>);
     }
-    let optional = !field.required || field.nullable;
-    let ty = if optional {
-        quote!(Option<#inner>)
-    } else {
+    if is_required(field) {
         inner
-    };
+    } else {
+        quote!(Option<#inner>)
+    }
+}
+
+/// A field of a struct deriving serde's traits, with the serde attributes it needs.
+fn emit_field(field: &Field, context: &TypeContext<'_>) -> TokenStream {
+    let name = ident(&field.rust_name);
+    let json_name = &field.json_name;
+    let ty = field_type(field, context);
+    let optional = !is_required(field);
     let mut serde_args = Vec::new();
     if field.rust_name != field.json_name {
         serde_args.push(quote!(rename = #json_name));
@@ -699,8 +759,7 @@ fn emit_field(field: &Field, derives_serde: bool, context: &TypeContext<'_>) -> 
         let with = with.path();
         serde_args.push(quote!(with = #with));
     }
-    let serde_attr =
-        (derives_serde && !serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
+    let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
     let doc = field
         .doc
         .as_deref()

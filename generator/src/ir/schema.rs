@@ -697,7 +697,14 @@ impl<'a> TypeSpace<'a> {
                 &format!("{name}Variant{index}"),
                 &member_pointer,
             );
-            let candidate = self.variant_name(&ty, index);
+            // An inline member is named after the union (`{name}Variant0`): its variant drops
+            // that prefix, so copies of one union under different names are identical and
+            // merge, and `Union::Variant0` does not repeat the union's name.
+            let full = self.variant_name(&ty, index);
+            let candidate = match full.strip_prefix(name) {
+                Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) => rest.to_owned(),
+                _ => full,
+            };
             let tag = discriminator.and_then(|d| {
                 let ReferenceOr::Reference { reference } = member else {
                     return None;
