@@ -13,24 +13,15 @@ use crate::{Client, Error};
 #[allow(unused_imports)]
 use crate::types;
 
-/// Request builder for [`Client::create_cta`] (`POST /ctas`): `.await` it.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited"]
-pub struct CreateCta<'a> {
-    client: &'a Client,
-    body: &'a types::CtaInput,
-    options: runtime::RequestOptions,
+request_builder! {
+    /// Request builder for [`Client::create_cta`] (`POST /ctas`): `.await` it.
+    pub struct CreateCta<'a> {
+        body: &'a types::CtaInput,
+    }
+    POST "/ctas" as "createCTA"
 }
 
 impl<'a> CreateCta<'a> {
-    pub(crate) fn new(client: &'a Client, body: &'a types::CtaInput) -> Self {
-        Self {
-            client,
-            body,
-            options: Default::default(),
-        }
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas".to_owned();
@@ -38,7 +29,7 @@ impl<'a> CreateCta<'a> {
             body: runtime::json_body(self.body)?,
             accept: Some("application/json"),
             options: self.options,
-            ..runtime::Call::new("createCTA", reqwest::Method::POST, "/ctas", path)
+            ..Self::call(path)
         })
     }
 }
@@ -50,31 +41,22 @@ send_methods!(
     "Sends the request and returns the payload (CTA created successfully).",
 );
 
-/// Request builder for [`Client::get_cta`] (`GET /ctas/{ctaId}`): `.await` it.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetCta<'a> {
-    client: &'a Client,
-    cta_id: String,
-    options: runtime::RequestOptions,
+request_builder! {
+    /// Request builder for [`Client::get_cta`] (`GET /ctas/{ctaId}`): `.await` it.
+    pub struct GetCta<'a> {
+        cta_id: String,
+    }
+    GET "/ctas/{ctaId}" as "getCTA"
 }
 
 impl<'a> GetCta<'a> {
-    pub(crate) fn new(client: &'a Client, cta_id: String) -> Self {
-        Self {
-            client,
-            cta_id,
-            options: Default::default(),
-        }
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?);
         Ok(runtime::Call {
             accept: Some("application/json"),
             options: self.options,
-            ..runtime::Call::new("getCTA", reqwest::Method::GET, "/ctas/{ctaId}", path)
+            ..Self::call(path)
         })
     }
 }
@@ -86,30 +68,16 @@ send_methods!(
     "Sends the request and returns the payload (CTA details returned).",
 );
 
-/// Request builder for [`Client::update_cta`] (`PUT /ctas/{ctaId}`): `.await` it.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited"]
-pub struct UpdateCta<'a> {
-    client: &'a Client,
-    cta_id: String,
-    body: &'a types::CtaInput,
-    options: runtime::RequestOptions,
+request_builder! {
+    /// Request builder for [`Client::update_cta`] (`PUT /ctas/{ctaId}`): `.await` it.
+    pub struct UpdateCta<'a> {
+        cta_id: String,
+        body: &'a types::CtaInput,
+    }
+    PUT "/ctas/{ctaId}" as "updateCTA"
 }
 
 impl<'a> UpdateCta<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        cta_id: String,
-        body: &'a types::CtaInput,
-    ) -> Self {
-        Self {
-            client,
-            cta_id,
-            body,
-            options: Default::default(),
-        }
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?);
@@ -117,12 +85,7 @@ impl<'a> UpdateCta<'a> {
             body: runtime::json_body(self.body)?,
             accept: Some("application/json"),
             options: self.options,
-            ..runtime::Call::new(
-                "updateCTA",
-                reqwest::Method::PUT,
-                "/ctas/{ctaId}",
-                path,
-            )
+            ..Self::call(path)
         })
     }
 }
@@ -134,24 +97,15 @@ send_methods!(
     "Sends the request and returns the payload (CTA updated successfully).",
 );
 
-/// Request builder for [`Client::search_ctas`] (`POST /ctas/search`): `.await` it.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited"]
-pub struct SearchCtas<'a> {
-    client: &'a Client,
-    body: &'a types::SearchRequest,
-    options: runtime::RequestOptions,
+request_builder! {
+    /// Request builder for [`Client::search_ctas`] (`POST /ctas/search`): `.await` it.
+    pub struct SearchCtas<'a> {
+        body: &'a types::SearchRequest,
+    }
+    POST "/ctas/search" as "searchCTAs"
 }
 
 impl<'a> SearchCtas<'a> {
-    pub(crate) fn new(client: &'a Client, body: &'a types::SearchRequest) -> Self {
-        Self {
-            client,
-            body,
-            options: Default::default(),
-        }
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/search".to_owned();
@@ -160,12 +114,7 @@ impl<'a> SearchCtas<'a> {
             accept: Some("application/json"),
             idempotent: true,
             options: self.options,
-            ..runtime::Call::new(
-                "searchCTAs",
-                reqwest::Method::POST,
-                "/ctas/search",
-                path,
-            )
+            ..Self::call(path)
         })
     }
 }
@@ -177,34 +126,20 @@ send_methods!(
     "Sends the request and returns the payload (Search results returned).",
 );
 
-/// Request builder for [`Client::get_cta_types`] (`GET /ctas/config/types`): `.await` it.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetCtaTypes<'a> {
-    client: &'a Client,
-    options: runtime::RequestOptions,
+request_builder! {
+    /// Request builder for [`Client::get_cta_types`] (`GET /ctas/config/types`): `.await` it.
+    pub struct GetCtaTypes<'a> {}
+    GET "/ctas/config/types" as "getCTATypes"
 }
 
 impl<'a> GetCtaTypes<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-        }
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/types".to_owned();
         Ok(runtime::Call {
             accept: Some("application/json"),
             options: self.options,
-            ..runtime::Call::new(
-                "getCTATypes",
-                reqwest::Method::GET,
-                "/ctas/config/types",
-                path,
-            )
+            ..Self::call(path)
         })
     }
 }
@@ -216,24 +151,16 @@ send_methods!(
     "Sends the request and returns the payload (CTA types returned).",
 );
 
-/// Request builder for [`Client::get_cta_reasons`] (`GET /ctas/config/reasons`): set optional values, then `.await` it.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetCtaReasons<'a> {
-    client: &'a Client,
-    query: GetCtaReasonsQuery,
-    options: runtime::RequestOptions,
+request_builder! {
+    /// Request builder for [`Client::get_cta_reasons`] (`GET /ctas/config/reasons`): set optional values, then `.await` it.
+    pub struct GetCtaReasons<'a> {
+        ..
+        query: GetCtaReasonsQuery,
+    }
+    GET "/ctas/config/reasons" as "getCTAReasons"
 }
 
 impl<'a> GetCtaReasons<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Self {
-            client,
-            query: Default::default(),
-            options: Default::default(),
-        }
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/reasons".to_owned();
@@ -242,12 +169,7 @@ impl<'a> GetCtaReasons<'a> {
             query,
             accept: Some("application/json"),
             options: self.options,
-            ..runtime::Call::new(
-                "getCTAReasons",
-                reqwest::Method::GET,
-                "/ctas/config/reasons",
-                path,
-            )
+            ..Self::call(path)
         })
     }
 }
@@ -265,34 +187,20 @@ send_methods!(
     "Sends the request and returns the payload (CTA reasons returned).",
 );
 
-/// Request builder for [`Client::get_cta_priorities`] (`GET /ctas/config/priorities`): `.await` it.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetCtaPriorities<'a> {
-    client: &'a Client,
-    options: runtime::RequestOptions,
+request_builder! {
+    /// Request builder for [`Client::get_cta_priorities`] (`GET /ctas/config/priorities`): `.await` it.
+    pub struct GetCtaPriorities<'a> {}
+    GET "/ctas/config/priorities" as "getCTAPriorities"
 }
 
 impl<'a> GetCtaPriorities<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-        }
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/priorities".to_owned();
         Ok(runtime::Call {
             accept: Some("application/json"),
             options: self.options,
-            ..runtime::Call::new(
-                "getCTAPriorities",
-                reqwest::Method::GET,
-                "/ctas/config/priorities",
-                path,
-            )
+            ..Self::call(path)
         })
     }
 }
@@ -304,34 +212,20 @@ send_methods!(
     "Sends the request and returns the payload (CTA priorities returned).",
 );
 
-/// Request builder for [`Client::get_cta_statuses`] (`GET /ctas/config/statuses`): `.await` it.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is awaited"]
-pub struct GetCtaStatuses<'a> {
-    client: &'a Client,
-    options: runtime::RequestOptions,
+request_builder! {
+    /// Request builder for [`Client::get_cta_statuses`] (`GET /ctas/config/statuses`): `.await` it.
+    pub struct GetCtaStatuses<'a> {}
+    GET "/ctas/config/statuses" as "getCTAStatuses"
 }
 
 impl<'a> GetCtaStatuses<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-        }
-    }
-
     /// The request, assembled from the stored values.
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/statuses".to_owned();
         Ok(runtime::Call {
             accept: Some("application/json"),
             options: self.options,
-            ..runtime::Call::new(
-                "getCTAStatuses",
-                reqwest::Method::GET,
-                "/ctas/config/statuses",
-                path,
-            )
+            ..Self::call(path)
         })
     }
 }

@@ -407,6 +407,64 @@ pub fn decode_empty(
     })
 }
 
+/// A request builder's struct and constructor: the client, the values `new` takes, then those
+/// starting at their default, each with a trailing comma (after `..`: an optional parameter, the query parameters' holder),
+/// then the per-call options; and `call(path)`, the builder's request before its values are
+/// added. The same in every builder but for the names and types, so written once here.
+///
+/// ```text
+/// request_builder! {
+///     /// Request builder for [`Client::get_pet`] (`GET /pets/{id}`): `.await` it.
+///     pub struct GetPet<'a> {
+///         id: String,
+///         ..
+///         query: GetPetQuery,
+///     }
+///     GET "/pets/{id}" as "getPet"
+/// }
+/// ```
+///
+/// The names `Client` and `runtime::...` resolve where the macro is called: the generated
+/// `builder` module, which imports them. Invoked by its bare name, as `serde_struct!` is.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! request_builder {
+    (
+        $(#[$attr:meta])*
+        pub struct $builder:ident<$a:lifetime> {
+            $($arg:ident: $arg_ty:ty,)*
+            $(.. $($field:ident: $field_ty:ty,)*)?
+        }
+        $method:ident $template:literal as $operation_id:literal
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug)]
+        #[must_use = "a request does nothing until it is awaited"]
+        pub struct $builder<$a> {
+            client: &$a Client,
+            $($arg: $arg_ty,)*
+            $($($field: $field_ty,)*)?
+            options: runtime::RequestOptions,
+        }
+
+        impl<$a> $builder<$a> {
+            pub(crate) fn new(client: &$a Client, $($arg: $arg_ty),*) -> Self {
+                Self {
+                    client,
+                    $($arg,)*
+                    $($($field: Default::default(),)*)?
+                    options: Default::default(),
+                }
+            }
+
+            /// The request to `path`, before the builder's values are added.
+            fn call(path: String) -> runtime::Call {
+                runtime::Call::new($operation_id, reqwest::Method::$method, $template, path)
+            }
+        }
+    };
+}
+
 /// A request builder's sending methods and trait impls: `send`, `send_with_response`,
 /// [`CallOptions`](crate::CallOptions) and `IntoFuture`, the same in every builder but for the
 /// output type, the decoder and the doc. Written once here rather than some forty lines per

@@ -42,10 +42,14 @@ fn cfg_of(code: &str, item: &str) -> Option<String> {
     lines[..at]
         .iter()
         .rev()
-        // A struct declared by `serde_struct! { .. }` is gated on the macro's call.
+        // A struct declared by `serde_struct! { .. }` or `request_builder! { .. }` is gated on
+        // the macro's call.
         .take_while(|line| {
             let line = line.trim_start();
-            line.starts_with("#[") || line.starts_with("///") || line == "serde_struct! {"
+            line.starts_with("#[")
+                || line.starts_with("///")
+                || line == "serde_struct! {"
+                || line == "request_builder! {"
         })
         .find(|line| line.trim_start().starts_with("#[cfg("))
         .map(|line| line.trim().to_owned())

@@ -5,6 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, paragraphs, spec};
+use super::layout;
 use super::plan::{Arg, ArgSource, CommonParams, Decode, OperationPlan, Plan, own_query_args};
 use super::runtime::{
     API_RESPONSE, BYTE_STREAM, CALL, CALL_OPTIONS, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE,
@@ -40,7 +41,7 @@ pub fn emit_builders_part(plan: &Plan<'_>, index: usize, count: usize) -> TokenS
     let macro_import = (plan.runtime_crate && !plan.operations.is_empty()).then(|| {
         quote! {
             #[allow(unused_imports)]
-            use crate::runtime::{query_setters, send_methods};
+            use crate::runtime::{query_setters, request_builder, send_methods};
         }
     });
     // With tag features every builder may be left out of a build, and the imports unused.
@@ -193,16 +194,13 @@ fn emit_builder(
     let op = plan.op;
     let builder = ident(&op.builder_name);
     let types = &context.types;
-    let mut fields = Vec::new();
-    let mut new_params = Vec::new();
-    let mut new_inits = Vec::new();
-    for arg in &plan.required {
-        let name = ident(arg.rust_name);
-        let stored = arg.kind.stored(types);
-        fields.push(quote!(#name: #stored,));
-        new_params.push(quote!(#name: #stored));
-        new_inits.push(quote!(#name,));
-    }
+    // `request_builder!`'s fields: those `new` takes, then those starting at their default.
+    let required: Vec<String> = plan
+        .required
+        .iter()
+        .map(|arg| field_line(arg.rust_name, &arg.kind.stored(types)))
+        .collect();
+    let mut defaulted = Vec::new();
     let common = context
         .common
         .as_ref()
@@ -220,21 +218,17 @@ fn emit_builder(
     let query_values =
         holder.map(|(holder, values)| (format_ident!("{holder}"), format_ident!("{values}")));
     if let Some((holder, values)) = &query_values {
-        fields.push(quote!(#holder: #values,));
-        new_inits.push(quote!(#holder: Default::default(),));
+        defaulted.push(format!("{holder}: {values}"));
     }
     for arg in &own {
-        let name = ident(arg.rust_name);
         let stored = arg.kind.stored(types);
-        fields.push(quote!(#name: Option<#stored>,));
-        new_inits.push(quote!(#name: None,));
+        defaulted.push(field_line(arg.rust_name, &quote!(Option<#stored>)));
     }
     let mut common_impl = None;
     if common.is_some() {
         let trait_name = CommonParams::trait_ident();
         let values = CommonParams::values_ident();
-        fields.push(quote!(common: #values,));
-        new_inits.push(quote!(common: Default::default(),));
+        defaulted.push(format!("common: {values}"));
         common_impl = Some(quote! {
             impl #trait_name for #builder<'_> {
                 fn common_parameters(&mut self) -> &mut #values {
@@ -247,7 +241,7 @@ fn emit_builder(
         .iter()
         .map(|arg| setter(arg, context, quote!(self), true));
     let output = plan.output(types);
-    let doc = doc_attrs(&format!(
+    let doc = format!(
         "Request builder for [`Client::{}`] (`{} {}`): {}`.await` it.",
         op.method_name,
         op.http_method.as_str(),
@@ -257,7 +251,9 @@ fn emit_builder(
         } else {
             "set optional values, then "
         }
-    ));
+    );
+    let declaration =
+        proc_macro2::Literal::string(&builder_declaration(&doc, plan, &required, &defaulted));
     let into_call = into_call(
         plan,
         common,
@@ -283,20 +279,9 @@ fn emit_builder(
         }
     };
     quote! {
-        #doc
-        #[derive(Debug)]
-        #[must_use = "a request does nothing until it is awaited"]
-        pub struct #builder<'a> {
-            client: &'a Client,
-            #(#fields)*
-            options: #REQUEST_OPTIONS,
-        }
+        request_builder!(#declaration);
 
         impl<'a> #builder<'a> {
-            pub(crate) fn new(client: &'a Client, #(#new_params),*) -> Self {
-                Self { client, #(#new_inits)* options: Default::default() }
-            }
-
             #(#setters)*
 
             #sending
@@ -310,6 +295,45 @@ fn emit_builder(
 
         #common_impl
     }
+}
+
+/// `name: Type` as a person writes a field.
+fn field_line(name: &str, ty: &TokenStream) -> String {
+    format!("{}: {}", ident(name), layout::type_text(ty))
+}
+
+/// The body of a builder's `request_builder! { .. }`, laid out as text as `serde_struct!`'s is
+/// (see `types::emit_struct`): its doc, its fields, then its method, path and operation id.
+fn builder_declaration(
+    doc: &str,
+    plan: &OperationPlan<'_>,
+    required: &[String],
+    defaulted: &[String],
+) -> String {
+    let op = plan.op;
+    let mut out = format!("/// {doc}\npub struct {}<'a> {{", op.builder_name);
+    if required.is_empty() && defaulted.is_empty() {
+        out.push('}');
+    } else {
+        out.push('\n');
+        for field in required {
+            out.push_str(&format!("    {field},\n"));
+        }
+        if !defaulted.is_empty() {
+            out.push_str("    ..\n");
+        }
+        for field in defaulted {
+            out.push_str(&format!("    {field},\n"));
+        }
+        out.push('}');
+    }
+    out.push_str(&format!(
+        "\n{} {} as {}",
+        op.http_method.as_str(),
+        proc_macro2::Literal::string(&op.path_template),
+        proc_macro2::Literal::string(&op.operation_id)
+    ));
+    out
 }
 
 /// `CallOptions` and `IntoFuture` for a builder whose sending methods are spelled out.
@@ -517,9 +541,6 @@ fn into_call(
     let op = plan.op;
     let path = path_expression(plan);
     let (query_entries, header_stmts) = parameter_pushes(plan);
-    let operation_id = &op.operation_id;
-    let method = format_ident!("{}", op.http_method.as_str());
-    let template = &op.path_template;
     let mut fields = Vec::new();
     let mut lets = Vec::new();
     // The shared parameters first, then the required ones, then the builder's optional ones.
@@ -570,7 +591,7 @@ fn into_call(
             Ok(#CALL {
                 #(#fields)*
                 options: self.options,
-                ..#CALL::new(#operation_id, reqwest::Method::#method, #template, path)
+                ..Self::call(path)
             })
         }
     }

@@ -54,14 +54,29 @@ fn push_type_text(out: &mut String, tokens: TokenStream) {
     }
 }
 
-/// Replaces each `serde_struct!("...");` placeholder (a declaration the emitter laid out, as a
-/// string literal) with `serde_struct! { ... }`, the declaration indented inside it.
+/// The runtime's macros whose declarations the emitters lay out themselves.
+const DECLARATION_MACROS: [&str; 2] = ["serde_struct!(", "request_builder!("];
+
+/// Replaces each `serde_struct!("...");` or `request_builder!("...");` placeholder (a
+/// declaration the emitter laid out, as a string literal) with `serde_struct! { ... }`, the
+/// declaration indented inside it.
 pub fn expand_declarations(code: &str) -> String {
-    const PLACEHOLDER: &str = "serde_struct!(";
+    DECLARATION_MACROS
+        .iter()
+        .fold(code.to_owned(), |code, placeholder| {
+            expand_placeholders(&code, placeholder)
+        })
+}
+
+fn expand_placeholders(code: &str, placeholder: &str) -> String {
+    if !code.contains(placeholder) {
+        return code.to_owned();
+    }
+    let name = &placeholder[..placeholder.len() - 1];
     let mut out = String::with_capacity(code.len() + code.len() / 8);
     let mut rest = code;
-    while let Some(start) = line_starting_with_indented(rest, PLACEHOLDER) {
-        let body = start + PLACEHOLDER.len();
+    while let Some(start) = line_starting_with_indented(rest, placeholder) {
+        let body = start + placeholder.len();
         let Some((arguments, end)) = split_arguments(&rest[body..]) else {
             break;
         };
@@ -78,7 +93,8 @@ pub fn expand_declarations(code: &str) -> String {
         let line_start = rest[..start].rfind('\n').map_or(0, |i| i + 1);
         let indent = &rest[line_start..start];
         out.push_str(&rest[..start]);
-        out.push_str("serde_struct! {\n");
+        out.push_str(name);
+        out.push_str(" {\n");
         for line in text.value().lines() {
             if !line.is_empty() {
                 out.push_str(indent);

@@ -424,6 +424,7 @@ fn starts_item(line: &str) -> bool {
             "enum ",
             "struct ",
             "serde_struct!",
+            "request_builder!",
             "string_enum!",
             "client_settings!",
             "query_setters!",
