@@ -96,3 +96,11 @@ pub fn write_workspace(dir: &Path, members: &[String]) {
     std::fs::copy(project_root().join("Cargo.lock"), dir.join("Cargo.lock"))
         .expect("copy Cargo.lock");
 }
+
+/// How `client.rs` declares the client method `name`: `pub fn name(` when the builder only
+/// borrows the client, `pub fn name<'a>(` when it also borrows an argument; `None` when absent.
+pub fn client_method(client: &str, name: &str) -> Option<String> {
+    [format!("pub fn {name}("), format!("pub fn {name}<'a>(")]
+        .into_iter()
+        .find(|declaration| client.contains(declaration.as_str()))
+}

@@ -137,8 +137,9 @@ fn only_generates_the_selected_operations_and_refuses_a_selector_that_matches_no
     let generated = run(&["generate", spec, "--out", out_arg, "--only", "path:/upload"]);
     assert_eq!(code(&generated), 0, "{}", stderr(&generated));
     let client = std::fs::read_to_string(out.join("src/client.rs")).unwrap();
-    assert!(client.contains("pub fn post_upload<"), "{client}");
-    assert!(!client.contains("pub fn list_posts<"), "{client}");
+    // `pub fn post_upload(` or, when the builder borrows an argument, `pub fn post_upload<'a>(`.
+    assert!(client.contains("pub fn post_upload"), "{client}");
+    assert!(!client.contains("pub fn list_posts"), "{client}");
 
     let typo = run(&["generate", spec, "--out", out_arg, "--only", "op:listPost"]);
     assert_eq!(code(&typo), 2);

@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+
+#[allow(unused_imports)]
+use crate::builder;
 use crate::runtime;
 use crate::Error;
 
@@ -59,8 +62,8 @@ impl Client {
     pub fn create_cta<'a>(
         &'a self,
         body: &'a types::CtaInput,
-    ) -> crate::builder::CreateCta<'a> {
-        crate::builder::CreateCta::new(self, body)
+    ) -> builder::CreateCta<'a> {
+        builder::CreateCta::new(self, body)
     }
 
     /// Gainsight Get a CTA
@@ -68,11 +71,8 @@ impl Client {
     /// Retrieve a specific CTA by its identifier.
     ///
     /// `GET /ctas/{ctaId}` (operation `getCTA`).
-    pub fn get_cta<'a>(
-        &'a self,
-        cta_id: impl Into<String>,
-    ) -> crate::builder::GetCta<'a> {
-        crate::builder::GetCta::new(self, cta_id.into())
+    pub fn get_cta(&self, cta_id: impl Into<String>) -> builder::GetCta<'_> {
+        builder::GetCta::new(self, cta_id.into())
     }
 
     /// Gainsight Update a CTA
@@ -84,8 +84,8 @@ impl Client {
         &'a self,
         cta_id: impl Into<String>,
         body: &'a types::CtaInput,
-    ) -> crate::builder::UpdateCta<'a> {
-        crate::builder::UpdateCta::new(self, cta_id.into(), body)
+    ) -> builder::UpdateCta<'a> {
+        builder::UpdateCta::new(self, cta_id.into(), body)
     }
 
     /// Every item of [`search_ctas`](Self::search_ctas) as a stream, fetching pages of the request's page size (default 50) only as they are consumed.
@@ -144,8 +144,8 @@ impl Client {
     pub fn search_ctas<'a>(
         &'a self,
         body: &'a types::SearchRequest,
-    ) -> crate::builder::SearchCtas<'a> {
-        crate::builder::SearchCtas::new(self, body)
+    ) -> builder::SearchCtas<'a> {
+        builder::SearchCtas::new(self, body)
     }
 
     /// Gainsight Get CTA types
@@ -153,8 +153,8 @@ impl Client {
     /// Retrieve the list of configured CTA types.
     ///
     /// `GET /ctas/config/types` (operation `getCTATypes`).
-    pub fn get_cta_types<'a>(&'a self) -> crate::builder::GetCtaTypes<'a> {
-        crate::builder::GetCtaTypes::new(self)
+    pub fn get_cta_types(&self) -> builder::GetCtaTypes<'_> {
+        builder::GetCtaTypes::new(self)
     }
 
     /// Gainsight Get CTA reasons
@@ -162,8 +162,8 @@ impl Client {
     /// Retrieve the list of configured CTA reasons.
     ///
     /// `GET /ctas/config/reasons` (operation `getCTAReasons`).
-    pub fn get_cta_reasons<'a>(&'a self) -> crate::builder::GetCtaReasons<'a> {
-        crate::builder::GetCtaReasons::new(self)
+    pub fn get_cta_reasons(&self) -> builder::GetCtaReasons<'_> {
+        builder::GetCtaReasons::new(self)
     }
 
     /// Gainsight Get CTA priorities
@@ -171,8 +171,8 @@ impl Client {
     /// Retrieve the list of configured CTA priorities.
     ///
     /// `GET /ctas/config/priorities` (operation `getCTAPriorities`).
-    pub fn get_cta_priorities<'a>(&'a self) -> crate::builder::GetCtaPriorities<'a> {
-        crate::builder::GetCtaPriorities::new(self)
+    pub fn get_cta_priorities(&self) -> builder::GetCtaPriorities<'_> {
+        builder::GetCtaPriorities::new(self)
     }
 
     /// Gainsight Get CTA statuses
@@ -180,8 +180,8 @@ impl Client {
     /// Retrieve the list of configured CTA statuses.
     ///
     /// `GET /ctas/config/statuses` (operation `getCTAStatuses`).
-    pub fn get_cta_statuses<'a>(&'a self) -> crate::builder::GetCtaStatuses<'a> {
-        crate::builder::GetCtaStatuses::new(self)
+    pub fn get_cta_statuses(&self) -> builder::GetCtaStatuses<'_> {
+        builder::GetCtaStatuses::new(self)
     }
 }
 
@@ -244,20 +244,7 @@ impl ClientBuilder {
         #[allow(unused_mut)]
         let mut credentials = Vec::new();
         if let Some(value) = self.access_key {
-            credentials
-                .push(
-                    runtime::Credential::new(
-                        runtime::Placement::Header(
-                            reqwest::header::HeaderName::from_bytes(
-                                    "accesskey".as_bytes(),
-                                )
-                                .map_err(|_| Error::Config(
-                                    format!("`{}` is not a valid header name", "accesskey"),
-                                ))?,
-                        ),
-                        value,
-                    ),
-                );
+            credentials.push(runtime::Credential::header("accessKey", value)?);
         }
         self.options.default_user_agent = concat!(
             env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")

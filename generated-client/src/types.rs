@@ -257,158 +257,31 @@ serde_struct! {
     }
 }
 
-impl SearchCondition {
-    /// A condition `field EQ value`.
-    pub fn eq(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        Self {
-            name: Some(field.into()),
-            operator: Some(SearchOperator::Eq),
-            value: Some(value.into()),
-            ..Default::default()
-        }
-    }
+filter_conditions!(
+    SearchCondition,
+    SearchOperator,
+    serde_json::Value,
+    name: Some,
+    operator: Some,
+    value: Some,
+    eq(Eq, "EQ"),
+    ne(Ne, "NE"),
+    gt(Gt, "GT"),
+    gte(Gte, "GTE"),
+    lt(Lt, "LT"),
+    lte(Lte, "LTE"),
+    contains(Contains, "CONTAINS"),
+    in_(In, "IN", list),
+    not_in(NotIn, "NOT_IN", list),
+);
 
-    /// A condition `field NE value`.
-    pub fn ne(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        Self {
-            name: Some(field.into()),
-            operator: Some(SearchOperator::Ne),
-            value: Some(value.into()),
-            ..Default::default()
-        }
-    }
-
-    /// A condition `field GT value`.
-    pub fn gt(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        Self {
-            name: Some(field.into()),
-            operator: Some(SearchOperator::Gt),
-            value: Some(value.into()),
-            ..Default::default()
-        }
-    }
-
-    /// A condition `field GTE value`.
-    pub fn gte(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        Self {
-            name: Some(field.into()),
-            operator: Some(SearchOperator::Gte),
-            value: Some(value.into()),
-            ..Default::default()
-        }
-    }
-
-    /// A condition `field LT value`.
-    pub fn lt(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        Self {
-            name: Some(field.into()),
-            operator: Some(SearchOperator::Lt),
-            value: Some(value.into()),
-            ..Default::default()
-        }
-    }
-
-    /// A condition `field LTE value`.
-    pub fn lte(field: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        Self {
-            name: Some(field.into()),
-            operator: Some(SearchOperator::Lte),
-            value: Some(value.into()),
-            ..Default::default()
-        }
-    }
-
-    /// A condition `field CONTAINS value`.
-    pub fn contains(
-        field: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        Self {
-            name: Some(field.into()),
-            operator: Some(SearchOperator::Contains),
-            value: Some(value.into()),
-            ..Default::default()
-        }
-    }
-
-    /// A condition `field IN value` whose value is a list.
-    pub fn in_(
-        field: impl Into<String>,
-        values: impl IntoIterator<Item = impl Into<serde_json::Value>>,
-    ) -> Self {
-        Self {
-            name: Some(field.into()),
-            operator: Some(SearchOperator::In),
-            value: Some(
-                serde_json::Value::Array(values.into_iter().map(Into::into).collect()),
-            ),
-            ..Default::default()
-        }
-    }
-
-    /// A condition `field NOT_IN value` whose value is a list.
-    pub fn not_in(
-        field: impl Into<String>,
-        values: impl IntoIterator<Item = impl Into<serde_json::Value>>,
-    ) -> Self {
-        Self {
-            name: Some(field.into()),
-            operator: Some(SearchOperator::NotIn),
-            value: Some(
-                serde_json::Value::Array(values.into_iter().map(Into::into).collect()),
-            ),
-            ..Default::default()
-        }
-    }
-}
-
-impl SearchFilter {
-    /// A builder that keeps the expression's labels in step with the conditions.
-    pub fn builder() -> SearchFilterBuilder {
-        SearchFilterBuilder::default()
-    }
-}
-
-/// Builds a [`SearchFilter`]: [`add`](Self::add) conditions (labelled `A`, `B`, ... in order), then combine the returned expressions.
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilterBuilder {
-    conditions: Vec<SearchCondition>,
-}
-
-impl SearchFilterBuilder {
-    /// Adds a condition and returns the expression that stands for it.
-    pub fn add(&mut self, condition: SearchCondition) -> crate::filter::Expr {
-        self.conditions.push(condition);
-        crate::filter::Expr::Condition(self.conditions.len() - 1)
-    }
-
-    /// The filter with `expression` over the added conditions.
-    ///
-    /// # Errors
-    ///
-    /// [`crate::Error::Encode`] when the expression names a condition this builder does not hold.
-    pub fn build(
-        self,
-        expression: &crate::filter::Expr,
-    ) -> Result<SearchFilter, crate::Error> {
-        let expression = expression.render(self.conditions.len())?;
-        Ok(SearchFilter {
-            conditions: Some(self.conditions),
-            expression: Some(expression),
-            ..Default::default()
-        })
-    }
-
-    /// The filter that requires every added condition (`A AND B AND ...`).
-    pub fn all(self) -> SearchFilter {
-        let expression = runtime::filter::all(self.conditions.len());
-        SearchFilter {
-            conditions: Some(self.conditions),
-            expression: Some(expression),
-            ..Default::default()
-        }
-    }
-}
+filter_builder!(
+    SearchFilter,
+    SearchFilterBuilder,
+    SearchCondition,
+    conditions: Some,
+    expression: Some,
+);
 
 /// A fetched [`Cta`] as the [`CtaInput`] that updates it: every field of the same name, copied. Undeclared properties (`extra`) start empty, since a record's may include ones only the server writes: copy those you mean to send.
 ///
@@ -420,38 +293,16 @@ impl TryFrom<&Cta> for CtaInput {
 
     #[allow(clippy::clone_on_copy)]
     fn try_from(value: &Cta) -> Result<Self, Self::Error> {
+        let missing = |field: &str| crate::Error::Encode(
+            format!("`Cta` has no `{field}`, which `CtaInput` requires"),
+        );
         Ok(Self {
             name: value.name.clone(),
-            company_id: value
-                .company_id
-                .clone()
-                .ok_or_else(|| crate::Error::Encode(
-                    "`Cta` has no `CompanyId`, which `CtaInput` requires".to_owned(),
-                ))?,
-            type_id: value
-                .type_id
-                .clone()
-                .ok_or_else(|| crate::Error::Encode(
-                    "`Cta` has no `TypeId`, which `CtaInput` requires".to_owned(),
-                ))?,
-            reason_id: value
-                .reason_id
-                .clone()
-                .ok_or_else(|| crate::Error::Encode(
-                    "`Cta` has no `ReasonId`, which `CtaInput` requires".to_owned(),
-                ))?,
-            priority_id: value
-                .priority_id
-                .clone()
-                .ok_or_else(|| crate::Error::Encode(
-                    "`Cta` has no `PriorityId`, which `CtaInput` requires".to_owned(),
-                ))?,
-            status_id: value
-                .status_id
-                .clone()
-                .ok_or_else(|| crate::Error::Encode(
-                    "`Cta` has no `StatusId`, which `CtaInput` requires".to_owned(),
-                ))?,
+            company_id: value.company_id.clone().ok_or_else(|| missing("CompanyId"))?,
+            type_id: value.type_id.clone().ok_or_else(|| missing("TypeId"))?,
+            reason_id: value.reason_id.clone().ok_or_else(|| missing("ReasonId"))?,
+            priority_id: value.priority_id.clone().ok_or_else(|| missing("PriorityId"))?,
+            status_id: value.status_id.clone().ok_or_else(|| missing("StatusId"))?,
             owner_id: value.owner_id.clone(),
             due_date: value.due_date.clone(),
             comments: value.comments.clone(),

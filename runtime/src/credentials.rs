@@ -39,6 +39,17 @@ impl Credential {
     pub fn new(placement: Placement, value: CredentialSource) -> Self {
         Self { placement, value }
     }
+
+    /// An API key sent in header `name` (matched case-insensitively, so sent in lower case).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when `name` is not a valid header name.
+    pub fn header(name: &str, value: CredentialSource) -> Result<Self, Error> {
+        let header = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+        Ok(Self::new(Placement::Header(header), value))
+    }
 }
 
 /// A credential's value: fixed when the client is built, or asked of a provider before every
@@ -381,5 +392,18 @@ mod tests {
             [false, true, false]
         );
         assert_eq!(select_credentials(&[], [true, false]), [true, false]);
+    }
+
+    #[test]
+    fn a_header_credential_is_named_in_lower_case_and_checked() {
+        let credential = Credential::header("AccessKey", CredentialSource::fixed("k")).unwrap();
+        assert!(matches!(&credential.placement, Placement::Header(name) if name == "accesskey"));
+        let invalid = Credential::header("bad name", CredentialSource::fixed("k")).unwrap_err();
+        assert!(
+            invalid
+                .to_string()
+                .contains("`bad name` is not a valid header name"),
+            "{invalid}"
+        );
     }
 }

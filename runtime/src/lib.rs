@@ -23,6 +23,8 @@ pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod extra;
+// `filter_conditions!` and `filter_builder!` for the generated filter types.
+#[macro_use]
 pub mod filter;
 pub mod hooks;
 pub mod multipart;

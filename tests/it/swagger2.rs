@@ -214,7 +214,7 @@ fn the_family_swagger_spec_generates_with_its_operations() {
     // An `in: body` parameter became a typed body, a `type: file` form parameter a multipart one.
     for method in [
         "pub fn create_account_using_post<'a>(\n        &'a self,\n        body: &'a types::",
-        "pub fn import_xliff_for_articles_using_post<'a>(\n        &'a self,\n        body: crate::Multipart,",
+        "pub fn import_xliff_for_articles_using_post(\n        &self,\n        body: crate::Multipart,",
     ] {
         assert!(client.contents.contains(method), "{method} missing");
     }

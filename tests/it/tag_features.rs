@@ -55,6 +55,11 @@ fn cfg_of(code: &str, item: &str) -> Option<String> {
         .map(|line| line.trim().to_owned())
 }
 
+/// The declaration of client method `name`, which the test expects to exist.
+fn method(client: &str, name: &str) -> String {
+    tests::client_method(client, name).unwrap_or_else(|| panic!("no `{name}` in:\n{client}"))
+}
+
 #[test]
 fn each_item_is_gated_by_the_tags_that_reach_it() {
     let files = generate(true);
@@ -83,10 +88,10 @@ fn each_item_is_gated_by_the_tags_that_reach_it() {
     assert_eq!(cfg_of(types, "string_enum!("), pets);
 
     let client = file(&files, "src/client.rs");
-    assert_eq!(cfg_of(client, "pub fn list_pets<"), pets);
-    assert_eq!(cfg_of(client, "pub fn create_store<"), stores);
-    assert_eq!(cfg_of(client, "pub fn get_inventory<"), both);
-    assert_eq!(cfg_of(client, "pub fn get_health<"), None);
+    assert_eq!(cfg_of(client, &method(client, "list_pets")), pets);
+    assert_eq!(cfg_of(client, &method(client, "create_store")), stores);
+    assert_eq!(cfg_of(client, &method(client, "get_inventory")), both);
+    assert_eq!(cfg_of(client, &method(client, "get_health")), None);
     let builder = file(&files, "src/builder.rs");
     assert_eq!(cfg_of(builder, "pub struct ListPets<"), pets);
     // Its sending methods and impls (`send_methods!`) go with it.

@@ -44,6 +44,8 @@ pub fn emit_client(plan: &Plan<'_>) -> TokenStream {
         use std::sync::Arc;
         use std::time::Duration;
 
+        #[allow(unused_imports)]
+        use crate::builder;
         use crate::runtime;
         use crate::Error;
         #[allow(unused_imports)]
@@ -369,11 +371,11 @@ fn builder_build(plan: &Plan<'_>) -> TokenStream {
         };
         let placement = match &c.kind {
             CredentialKind::HeaderApiKey { header } => {
-                let lower = header.to_ascii_lowercase();
-                quote!(#PLACEMENT::Header(
-                    reqwest::header::HeaderName::from_bytes(#lower.as_bytes())
-                        .map_err(|_| Error::Config(format!("`{}` is not a valid header name", #lower)))?
-                ))
+                return quote! {
+                    if let Some(value) = #value {
+                        credentials.push(#CREDENTIAL::header(#header, value)?);
+                    }
+                };
             }
             CredentialKind::QueryApiKey { parameter } => quote!(#PLACEMENT::Query(#parameter)),
             CredentialKind::CookieApiKey { cookie } => quote!(#PLACEMENT::Cookie(#cookie)),
@@ -515,6 +517,14 @@ fn emit_method(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
     let (params, args) = method_signature(plan, context);
+    // The builder borrows the client, and the arguments it keeps by reference (a body): a
+    // lifetime is named only when both do.
+    let borrows_arguments = params.iter().any(|p| p.to_string().contains("'a"));
+    let (lifetime, receiver, returned) = if borrows_arguments {
+        (quote!(<'a>), quote!(&'a self), quote!('a))
+    } else {
+        (quote!(), quote!(&self), quote!('_))
+    };
     let doc = doc_attrs(&method_doc(op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let paging = plan
@@ -525,8 +535,8 @@ fn emit_method(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
 
         #doc
         #deprecated
-        pub fn #method<'a>(&'a self, #(#params),*) -> crate::builder::#builder<'a> {
-            crate::builder::#builder::new(self, #(#args),*)
+        pub fn #method #lifetime(#receiver, #(#params),*) -> builder::#builder<#returned> {
+            builder::#builder::new(self, #(#args),*)
         }
     }
 }

@@ -353,8 +353,10 @@ pub fn format_files(files: Vec<UnformattedFile>) -> Result<Vec<GeneratedFile>, E
 }
 
 /// The runtime's macros that generated code calls at item level, laid out one argument per line.
-const MACROS: [&str; 4] = [
+const MACROS: [&str; 6] = [
     "client_settings!(",
+    "filter_conditions!(",
+    "filter_builder!(",
     "string_enum!(",
     "query_setters!(",
     "send_methods!(",
@@ -425,6 +427,8 @@ fn starts_item(line: &str) -> bool {
             "struct ",
             "serde_struct!",
             "request_builder!",
+            "filter_conditions!",
+            "filter_builder!",
             "string_enum!",
             "client_settings!",
             "query_setters!",

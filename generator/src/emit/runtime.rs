@@ -76,7 +76,6 @@ runtime_items! {
     DECODE_JSON = "decode_json";
     DECODE_TEXT = "decode_text";
     ENVELOPE = "Envelope";
-    ERROR = root "Error";
     EVENT_JSON = "event_json";
     EVENT_STREAM = root "EventStream";
     EVENT_TEXT = "event_text";
@@ -84,8 +83,6 @@ runtime_items! {
     EXECUTE_DATA = "execute_data";
     EXPAND_SERVER_URL = "expand_server_url";
     EXTRA = root "Extra";
-    FILTER_ALL = "filter::all";
-    FILTER_EXPR = root "filter::Expr";
     FORM_BODY = "form_body";
     FORM_FIELD = "FormField";
     JSON_BODY = "json_body";

@@ -8,8 +8,8 @@ use quote::quote;
 use super::docs::{doc_attrs, paragraphs, spec};
 use super::layout;
 use super::runtime::{
-    DATES_DATE, DATES_DATE_TIME, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME, ERROR, EXTRA,
-    FILTER_ALL, FILTER_EXPR, RANK_ALTERNATIVES, SHAPE,
+    DATES_DATE, DATES_DATE_TIME, DATES_OPTION_DATE, DATES_OPTION_DATE_TIME, EXTRA,
+    RANK_ALTERNATIVES, SHAPE,
 };
 use super::tag_features::{Features, gate_items};
 use crate::ir::{
@@ -314,11 +314,8 @@ fn emit_conversion(api: &Api, conversion: &Conversion) -> Option<TokenStream> {
         Some(match source {
             FieldSource::Some(_) => quote!(#name: Some(#value),),
             FieldSource::Required(_) => {
-                let message = format!(
-                    "`{from_text}` has no `{}`, which `{to_text}` requires",
-                    target.json_name
-                );
-                quote!(#name: #value.ok_or_else(|| crate::Error::Encode(#message.to_owned()))?,)
+                let json_name = &target.json_name;
+                quote!(#name: #value.ok_or_else(|| missing(#json_name))?,)
             }
             _ => quote!(#name: #value,),
         })
@@ -330,6 +327,7 @@ fn emit_conversion(api: &Api, conversion: &Conversion) -> Option<TokenStream> {
         let errors = format!(
             " [`Error::Encode`](crate::Error::Encode) naming the first field `{to_text}` requires that the record lacks."
         );
+        let missing = format!("`{from_text}` has no `{{field}}`, which `{to_text}` requires");
         quote! {
             #[doc = #doc]
             ///
@@ -342,6 +340,7 @@ fn emit_conversion(api: &Api, conversion: &Conversion) -> Option<TokenStream> {
                 // Fields are copied alike, whatever their type.
                 #[allow(clippy::clone_on_copy)]
                 fn try_from(value: &#from_name) -> Result<Self, Self::Error> {
+                    let missing = |field: &str| crate::Error::Encode(format!(#missing));
                     Ok(Self { #(#inits)* })
                 }
             }
@@ -701,10 +700,16 @@ pub fn runtime_macros(api: &Api) -> Vec<&'static str> {
         .types
         .iter()
         .any(|def| matches!(def.kind, TypeKind::StringEnum(_)));
-    [(keeps_extra, "serde_struct"), (string_enums, "string_enum")]
-        .into_iter()
-        .filter_map(|(used, name)| used.then_some(name))
-        .collect()
+    let filters = !api.filters.is_empty();
+    [
+        (keeps_extra, "serde_struct"),
+        (string_enums, "string_enum"),
+        (filters, "filter_conditions"),
+        (filters, "filter_builder"),
+    ]
+    .into_iter()
+    .filter_map(|(used, name)| used.then_some(name))
+    .collect()
 }
 
 /// The type of a struct's field for properties beyond the declared ones: the spec's
@@ -902,16 +907,22 @@ fn emit_filter(
     let filter_name = ident(type_name(filter.filter_type));
     let builder = ident(&filter.builder_name);
     let operator = ident(type_name(filter.operator_type));
-    let some = |optional: bool, value: TokenStream| {
+    // A property is wrapped in `Some` when optional, else passed through.
+    let wrap = |optional: bool| {
         if optional {
-            quote!(Some(#value))
+            quote!(Some)
         } else {
-            value
+            quote!(std::convert::identity)
         }
     };
     let field_field = ident(&filter.field_field.0);
     let operator_field = ident(&filter.operator_field.0);
     let value_field = ident(&filter.value_field.0);
+    let (wrap_field, wrap_operator, wrap_value) = (
+        wrap(filter.field_field.1),
+        wrap(filter.operator_field.1),
+        wrap(filter.value_field.1),
+    );
     let Some(crate::ir::TypeDef {
         kind: TypeKind::StringEnum(variants),
         ..
@@ -924,73 +935,32 @@ fn emit_filter(
     let constructors = variants.iter().map(|variant| {
         let method = ident(&crate::naming::snake_ident(&variant.rust_name));
         let variant_ident = ident(&variant.rust_name);
-        let is_list = filter.list_operators.contains(&variant.rust_name) && value_is_any;
-        let (param, value) = if is_list {
-            (
-                quote!(values: impl IntoIterator<Item = impl Into<serde_json::Value>>),
-                quote!(serde_json::Value::Array(values.into_iter().map(Into::into).collect())),
-            )
-        } else {
-            (quote!(value: impl Into<#value_ty>), quote!(value.into()))
-        };
-        let field_value = some(filter.field_field.1, quote!(field.into()));
-        let operator_value = some(filter.operator_field.1, quote!(#operator::#variant_ident));
-        let value = some(filter.value_field.1, value);
-        let doc = format!(" A condition `field {} value`{}.", variant.value, if is_list { " whose value is a list" } else { "" });
-        quote! {
-            #[doc = #doc]
-            pub fn #method(field: impl Into<String>, #param) -> Self {
-                Self { #field_field: #field_value, #operator_field: #operator_value, #value_field: #value, ..Default::default() }
-            }
-        }
+        let wire = &variant.value;
+        let list = (filter.list_operators.contains(&variant.rust_name) && value_is_any)
+            .then(|| quote!(, list));
+        quote!(#method(#variant_ident, #wire #list))
     });
     let conditions_field = ident(&filter.conditions_field);
     let expression_field = ident(&filter.expression_field);
-    let conditions_value = some(filter.conditions_optional, quote!(self.conditions));
-    let expression_value = some(filter.expression_optional, quote!(expression));
-    let builder_doc = format!(
-        " Builds a [`{filter_name}`]: [`add`](Self::add) conditions (labelled `A`, `B`, ... in order), then combine the returned expressions."
-    );
+    let wrap_conditions = wrap(filter.conditions_optional);
+    let wrap_expression = wrap(filter.expression_optional);
     Ok(quote! {
-        impl #condition {
-            #(#constructors)*
-        }
+        filter_conditions!(
+            #condition,
+            #operator,
+            #value_ty,
+            #field_field: #wrap_field,
+            #operator_field: #wrap_operator,
+            #value_field: #wrap_value,
+            #(#constructors),*
+        );
 
-        impl #filter_name {
-            /// A builder that keeps the expression's labels in step with the conditions.
-            pub fn builder() -> #builder {
-                #builder::default()
-            }
-        }
-
-        #[doc = #builder_doc]
-        #[derive(Debug, Clone, Default)]
-        pub struct #builder {
-            conditions: Vec<#condition>,
-        }
-
-        impl #builder {
-            /// Adds a condition and returns the expression that stands for it.
-            pub fn add(&mut self, condition: #condition) -> #FILTER_EXPR {
-                self.conditions.push(condition);
-                #FILTER_EXPR::Condition(self.conditions.len() - 1)
-            }
-
-            /// The filter with `expression` over the added conditions.
-            ///
-            /// # Errors
-            ///
-            /// [`crate::Error::Encode`] when the expression names a condition this builder does not hold.
-            pub fn build(self, expression: &#FILTER_EXPR) -> Result<#filter_name, #ERROR> {
-                let expression = expression.render(self.conditions.len())?;
-                Ok(#filter_name { #conditions_field: #conditions_value, #expression_field: #expression_value, ..Default::default() })
-            }
-
-            /// The filter that requires every added condition (`A AND B AND ...`).
-            pub fn all(self) -> #filter_name {
-                let expression = #FILTER_ALL(self.conditions.len());
-                #filter_name { #conditions_field: #conditions_value, #expression_field: #expression_value, ..Default::default() }
-            }
-        }
+        filter_builder!(
+            #filter_name,
+            #builder,
+            #condition,
+            #conditions_field: #wrap_conditions,
+            #expression_field: #wrap_expression,
+        );
     })
 }
