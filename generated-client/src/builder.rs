@@ -23,6 +23,7 @@ request_builder! {
 
 impl<'a> CreateCta<'a> {
     /// The request, assembled from the stored values.
+    #[inline]
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas".to_owned();
         Ok(runtime::Call {
@@ -51,6 +52,7 @@ request_builder! {
 
 impl<'a> GetCta<'a> {
     /// The request, assembled from the stored values.
+    #[inline]
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?);
         Ok(runtime::Call {
@@ -79,6 +81,7 @@ request_builder! {
 
 impl<'a> UpdateCta<'a> {
     /// The request, assembled from the stored values.
+    #[inline]
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = format!("/ctas/{}", runtime::path_segment(& self.cta_id) ?);
         Ok(runtime::Call {
@@ -107,6 +110,7 @@ request_builder! {
 
 impl<'a> SearchCtas<'a> {
     /// The request, assembled from the stored values.
+    #[inline]
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/search".to_owned();
         Ok(runtime::Call {
@@ -134,6 +138,7 @@ request_builder! {
 
 impl<'a> GetCtaTypes<'a> {
     /// The request, assembled from the stored values.
+    #[inline]
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/types".to_owned();
         Ok(runtime::Call {
@@ -162,6 +167,7 @@ request_builder! {
 
 impl<'a> GetCtaReasons<'a> {
     /// The request, assembled from the stored values.
+    #[inline]
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/reasons".to_owned();
         let query = self.query.pairs()?;
@@ -195,6 +201,7 @@ request_builder! {
 
 impl<'a> GetCtaPriorities<'a> {
     /// The request, assembled from the stored values.
+    #[inline]
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/priorities".to_owned();
         Ok(runtime::Call {
@@ -220,6 +227,7 @@ request_builder! {
 
 impl<'a> GetCtaStatuses<'a> {
     /// The request, assembled from the stored values.
+    #[inline]
     fn into_call(self) -> Result<runtime::Call, Error> {
         let path = "/ctas/config/statuses".to_owned();
         Ok(runtime::Call {

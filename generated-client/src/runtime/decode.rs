@@ -449,6 +449,7 @@ macro_rules! request_builder {
         }
 
         impl<$a> $builder<$a> {
+            #[inline]
             pub(crate) fn new(client: &$a Client, $($arg: $arg_ty),*) -> Self {
                 Self {
                     client,
@@ -459,6 +460,7 @@ macro_rules! request_builder {
             }
 
             /// The request to `path`, before the builder's values are added.
+            #[inline]
             fn call(path: String) -> runtime::Call {
                 runtime::Call::new($operation_id, reqwest::Method::$method, $template, path)
             }
@@ -476,6 +478,10 @@ macro_rules! request_builder {
 /// The names `Error`, `Future`, `IntoFuture`, `Pin` and `runtime::...` resolve where the macro
 /// is called: the generated `builder` module, which imports them.
 ///
+/// Its methods are `#[inline]`: a function so marked is compiled where it is called, so the
+/// crate builds without the code of its operations, and an application compiles (and links)
+/// only the operations it sends, as it would a generic function's.
+///
 /// Invoked by its bare name, as `serde_struct!` is.
 #[doc(hidden)]
 #[macro_export]
@@ -488,6 +494,7 @@ macro_rules! send_methods {
             #[doc = ""]
             #[doc = "Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete."]
             $(#[doc = ""] #[doc = $more])?
+            #[inline]
             pub fn send(self) -> impl Future<Output = Result<$output, Error>> + Send + 'a {
                 let client = self.client;
                 runtime::execute_data(&client.transport, self.into_call(), $decode)
@@ -498,6 +505,7 @@ macro_rules! send_methods {
             /// # Errors
             ///
             /// As for [`send`](Self::send).
+            #[inline]
             pub fn send_with_response(
                 self,
             ) -> impl Future<Output = Result<runtime::ApiResponse<$output>, Error>> + Send + 'a {
@@ -507,6 +515,7 @@ macro_rules! send_methods {
         }
 
         impl runtime::CallOptions for $builder<'_> {
+            #[inline]
             fn call_options(&mut self) -> &mut runtime::RequestOptions {
                 &mut self.options
             }
@@ -516,6 +525,7 @@ macro_rules! send_methods {
             type Output = Result<$output, Error>;
             type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
 
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }

@@ -340,6 +340,7 @@ fn builder_declaration(
 fn sending_impls(builder: &proc_macro2::Ident, output: &TokenStream) -> TokenStream {
     quote! {
         impl #CALL_OPTIONS for #builder<'_> {
+            #[inline]
             fn call_options(&mut self) -> &mut #REQUEST_OPTIONS {
                 &mut self.options
             }
@@ -349,6 +350,7 @@ fn sending_impls(builder: &proc_macro2::Ident, output: &TokenStream) -> TokenStr
             type Output = Result<#output, Error>;
             type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
 
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }
@@ -491,6 +493,7 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     // body per operation.
     quote! {
         #send_doc
+        #[inline]
         pub fn send(self) -> impl Future<Output = Result<#output, Error>> + Send + 'a {
             let client = self.client;
             #EXECUTE_DATA(&client.transport, self.into_call(), #decode)
@@ -501,6 +504,7 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         /// # Errors
         ///
         /// As for [`send`](Self::send).
+        #[inline]
         pub fn send_with_response(
             self,
         ) -> impl Future<Output = Result<#API_RESPONSE<#output>, Error>> + Send + 'a {
@@ -585,6 +589,9 @@ fn into_call(
     }
     quote! {
         /// The request, assembled from the stored values.
+        // Like every sending method, compiled where a request is sent (`#[inline]` defers a
+        // function's code to its callers): an application compiles the operations it calls.
+        #[inline]
         fn into_call(self) -> Result<#CALL, Error> {
             let path = #path;
             #(#lets)*
