@@ -5,8 +5,7 @@
 //! [`CallOptions`](crate::CallOptions), then `.await` it to send the request, or call
 //! `send_with_response` to also get the status and headers.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::IntoFuture;
 use crate::runtime;
 use crate::{Client, Error};
 

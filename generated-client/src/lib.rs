@@ -40,7 +40,7 @@ pub use runtime::Extra;
 
 pub use runtime::filter;
 
-pub use runtime::{ApiResponse, CallOptions, RateLimit, RetryPolicy, Secret};
+pub use runtime::{ApiResponse, CallOptions, RateLimit, RetryPolicy, Secret, Sending};
 
 pub use runtime::{Hook, HookRequest, HookResponse};
 

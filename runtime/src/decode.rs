@@ -1,7 +1,9 @@
 //! Response decoding: JSON straight into the generated types, envelopes in one pass, text,
 //! bytes and empty bodies; a failure names the property where it happened.
 
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -41,20 +43,29 @@ impl<T> ApiResponse<T> {
 /// choice between them by status.
 pub type Decoder<T> = fn(&Transport, RawResponse) -> Result<ApiResponse<T>, Error>;
 
+/// A request on its way: what a builder's `send` returns and what `.await` on a builder polls.
+///
+/// Boxed here, where its `Send` is proven once for every result type, rather than in every
+/// generated crate for every operation: proving an `async` transport's future `Send` walks
+/// every type it holds across an `.await`, which made up a third of a client's `cargo check`.
+pub type Sending<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+
 /// Sends an operation's request (or returns the error met assembling it) and decodes the
 /// response: every request builder's `send_with_response`, compiled once per result type
 /// rather than once per operation.
 ///
 /// # Errors
 ///
-/// The assembly error, the transport's, or the decoder's.
-pub async fn execute<T>(
-    transport: &Transport,
+/// The future gives the assembly error, the transport's, or the decoder's.
+pub fn execute<'a, T: 'a>(
+    transport: &'a Transport,
     call: Result<Call, Error>,
     decode: Decoder<T>,
-) -> Result<ApiResponse<T>, Error> {
-    let response = transport.send(call?).await?;
-    decode(transport, response)
+) -> Sending<'a, ApiResponse<T>> {
+    Box::pin(async move {
+        let response = transport.send(call?).await?;
+        decode(transport, response)
+    })
 }
 
 /// [`execute`], keeping only the payload: every request builder's `send`.
@@ -62,13 +73,15 @@ pub async fn execute<T>(
 /// # Errors
 ///
 /// As for [`execute`].
-pub async fn execute_data<T>(
-    transport: &Transport,
+pub fn execute_data<'a, T: 'a>(
+    transport: &'a Transport,
     call: Result<Call, Error>,
     decode: Decoder<T>,
-) -> Result<T, Error> {
-    let response = transport.send(call?).await?;
-    decode(transport, response).map(|response| response.data)
+) -> Sending<'a, T> {
+    Box::pin(async move {
+        let response = transport.send(call?).await?;
+        decode(transport, response).map(|response| response.data)
+    })
 }
 
 /// Property names of the API's response envelope.
@@ -494,7 +507,7 @@ macro_rules! send_methods {
             #[doc = "Returns [`Error::Api`] when the server reports an error, [`Error::Decode`] when the body does not match the spec, and [`Error::Transport`] when the request does not complete."]
             $(#[doc = ""] #[doc = $more])?
             #[inline]
-            pub fn send(self) -> impl Future<Output = Result<$output, Error>> + Send + 'a {
+            pub fn send(self) -> runtime::Sending<'a, $output> {
                 let client = self.client;
                 runtime::execute_data(&client.transport, self.into_call(), $decode)
             }
@@ -507,7 +520,7 @@ macro_rules! send_methods {
             #[inline]
             pub fn send_with_response(
                 self,
-            ) -> impl Future<Output = Result<runtime::ApiResponse<$output>, Error>> + Send + 'a {
+            ) -> runtime::Sending<'a, runtime::ApiResponse<$output>> {
                 let client = self.client;
                 runtime::execute(&client.transport, self.into_call(), $decode)
             }
@@ -522,11 +535,11 @@ macro_rules! send_methods {
 
         impl<'a> IntoFuture for $builder<'a> {
             type Output = Result<$output, Error>;
-            type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+            type IntoFuture = runtime::Sending<'a, $output>;
 
             #[inline]
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
     };

@@ -208,6 +208,71 @@ async fn hostile_ids_cannot_change_the_path_or_query() {
     );
 }
 
+/// A request's future (`.await`, `send`, `send_with_response`) and a paging stream can be
+/// spawned: they are `Send`, and `Sending` is a type a struct field can name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_and_page_streams_run_on_spawned_tasks() {
+    use gainsight_cta::futures_util::StreamExt;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/ctas/cta-1"))
+        .respond_with(envelope(cta_json("cta-1")))
+        .expect(3)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/ctas/search"))
+        .respond_with(envelope(
+            json!({"records": [cta_json("a")], "totalCount": 1}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = std::sync::Arc::new(client(&server));
+    let awaited = tokio::spawn({
+        let client = client.clone();
+        async move { client.get_cta("cta-1").await }
+    });
+    let sent = tokio::spawn({
+        let client = client.clone();
+        async move {
+            let pending: gainsight_cta::Sending<'_, gainsight_cta::types::Cta> =
+                client.get_cta("cta-1").send();
+            pending.await
+        }
+    });
+    let with_response = tokio::spawn({
+        let client = client.clone();
+        async move { client.get_cta("cta-1").send_with_response().await }
+    });
+    let streamed = tokio::spawn({
+        let client = client.clone();
+        async move {
+            let request = SearchRequest::default();
+            let items: Vec<_> = client.search_ctas_stream(&request).collect().await;
+            items
+        }
+    });
+    let gsid = |cta: gainsight_cta::types::Cta| cta.gsid;
+    assert_eq!(
+        awaited.await.expect("task").map(gsid).expect("get"),
+        Some("cta-1".into())
+    );
+    assert_eq!(
+        sent.await.expect("task").map(gsid).expect("send"),
+        Some("cta-1".into())
+    );
+    let response = with_response
+        .await
+        .expect("task")
+        .expect("send_with_response");
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.data.gsid.as_deref(), Some("cta-1"));
+    let items = streamed.await.expect("task");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].as_ref().expect("item").gsid.as_deref(), Some("a"));
+}
+
 #[tokio::test]
 async fn search_sends_the_filter_and_decodes_the_page() {
     let server = MockServer::start().await;

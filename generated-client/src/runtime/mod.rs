@@ -45,7 +45,7 @@ pub use credentials::{
 pub use de::{rank_alternatives, Shape};
 pub use decode::{
     decode_bytes, decode_empty, decode_envelope, decode_json, decode_text, execute, execute_data,
-    ApiResponse, Decoder, Envelope,
+    ApiResponse, Decoder, Envelope, Sending,
 };
 pub use encode::{
     expand_server_url, form_body, json_body, param_text, path_segment, query_pairs, FormField,

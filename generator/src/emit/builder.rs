@@ -11,7 +11,7 @@ use super::runtime::{
     API_RESPONSE, BYTE_STREAM, CALL, CALL_OPTIONS, DECODE_BYTES, DECODE_EMPTY, DECODE_ENVELOPE,
     DECODE_JSON, DECODE_TEXT, EVENT_JSON, EVENT_TEXT, EXECUTE, EXECUTE_DATA, FORM_BODY, FORM_FIELD,
     JSON_BODY, OPEN_EVENTS, PARAM_TEXT, PATH_SEGMENT, QUERY_PAIRS, QUERY_STYLE, REQUEST_OPTIONS,
-    RUNTIME_BODY, STYLED,
+    RUNTIME_BODY, SENDING, STYLED,
 };
 use super::tag_features::gate_items;
 use super::types::ident;
@@ -52,8 +52,7 @@ pub fn emit_builders_part(plan: &Plan<'_>, index: usize, count: usize) -> TokenS
     let imports = (total > 0).then(|| {
         quote! {
             #gated
-            use std::future::{Future, IntoFuture};
-            use std::pin::Pin;
+            use std::future::IntoFuture;
 
             use crate::runtime;
             use crate::{Client, Error};
@@ -266,7 +265,11 @@ fn emit_builder(
     // choice of bodies by status is spelled out.
     let (sending, sending_impls) = match plan.decode {
         Decode::Events(_) | Decode::ByStatus { .. } => {
-            (sending(plan, context), sending_impls(&builder, &output))
+            let boxed = matches!(plan.decode, Decode::ByStatus { .. });
+            (
+                sending(plan, context),
+                sending_impls(&builder, &output, boxed),
+            )
         }
         _ => {
             let (returns, more) = send_doc_parts(plan, context);
@@ -336,8 +339,14 @@ fn builder_declaration(
     out
 }
 
-/// `CallOptions` and `IntoFuture` for a builder whose sending methods are spelled out.
-fn sending_impls(builder: &proc_macro2::Ident, output: &TokenStream) -> TokenStream {
+/// `CallOptions` and `IntoFuture` for a builder whose sending methods are spelled out; `boxed`
+/// when its `send` already returns the runtime's boxed future.
+fn sending_impls(builder: &proc_macro2::Ident, output: &TokenStream, boxed: bool) -> TokenStream {
+    let into_future = if boxed {
+        quote!(self.send())
+    } else {
+        quote!(Box::pin(self.send()))
+    };
     quote! {
         impl #CALL_OPTIONS for #builder<'_> {
             #[inline]
@@ -348,11 +357,11 @@ fn sending_impls(builder: &proc_macro2::Ident, output: &TokenStream) -> TokenStr
 
         impl<'a> IntoFuture for #builder<'a> {
             type Output = Result<#output, Error>;
-            type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+            type IntoFuture = #SENDING<'a, #output>;
 
             #[inline]
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                #into_future
             }
         }
     }
@@ -494,7 +503,7 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
     quote! {
         #send_doc
         #[inline]
-        pub fn send(self) -> impl Future<Output = Result<#output, Error>> + Send + 'a {
+        pub fn send(self) -> #SENDING<'a, #output> {
             let client = self.client;
             #EXECUTE_DATA(&client.transport, self.into_call(), #decode)
         }
@@ -507,7 +516,7 @@ fn sending(plan: &OperationPlan<'_>, context: &Plan<'_>) -> TokenStream {
         #[inline]
         pub fn send_with_response(
             self,
-        ) -> impl Future<Output = Result<#API_RESPONSE<#output>, Error>> + Send + 'a {
+        ) -> #SENDING<'a, #API_RESPONSE<#output>> {
             let client = self.client;
             #EXECUTE(&client.transport, self.into_call(), #decode)
         }

@@ -553,7 +553,7 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         pub use runtime::{ApiError, DeadlineError, DecodeError, Error, StatusCode};
         pub use runtime::{CredentialError, DryRun, TransportError, TransportErrorKind};
         #(#optional_exports)*
-        pub use runtime::{ApiResponse, CallOptions, RateLimit, RetryPolicy, Secret};
+        pub use runtime::{ApiResponse, CallOptions, RateLimit, RetryPolicy, Secret, Sending};
         pub use runtime::{Hook, HookRequest, HookResponse};
 
         #common_export

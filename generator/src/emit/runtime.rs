@@ -103,6 +103,7 @@ runtime_items! {
     SHAPE = "Shape";
     STYLED = "Styled";
     SELECT_CREDENTIALS = "select_credentials";
+    SENDING = root "Sending";
     TRANSPORT = "Transport";
     TRANSPORT_OPTIONS = "TransportOptions";
 }
