@@ -120,6 +120,8 @@ pub enum RuntimeArg {
     Vendored,
     /// The `openapi-rust-runtime` crate as a dependency, shared by every client of an application.
     Dependency,
+    /// Copied beside the crate as its own package (`runtime/`), a path dependency.
+    Crate,
 }
 
 /// Options of `diff`.
@@ -202,6 +204,7 @@ fn read_inputs(args: &GenerateArgs, reporter: &mut Reporter) -> Result<Inputs, u
     match args.runtime {
         Some(RuntimeArg::Vendored) => config.runtime = RuntimeMode::Vendored,
         Some(RuntimeArg::Dependency) => config.runtime = RuntimeMode::Dependency,
+        Some(RuntimeArg::Crate) => config.runtime = RuntimeMode::Crate,
         None => {}
     }
     if let Some(path) = &args.runtime_path {

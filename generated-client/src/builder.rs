@@ -12,6 +12,9 @@ use crate::{Client, Error};
 #[allow(unused_imports)]
 use crate::types;
 
+#[allow(unused_imports)]
+use crate::runtime::{query_setters, request_builder, send_methods};
+
 request_builder! {
     /// Request builder for [`Client::create_cta`] (`POST /ctas`): `.await` it.
     pub struct CreateCta<'a> {

@@ -11,6 +11,7 @@ use crate::Error;
 
 #[allow(unused_imports)]
 use crate::types;
+use crate::runtime::client_settings;
 
 /// The response envelope every payload arrives in, as configured for code generation.
 const ENVELOPE: Option<runtime::Envelope> = Some(runtime::Envelope {

@@ -6,8 +6,7 @@
 #![warn(missing_docs)]
 
 #[doc(hidden)]
-#[macro_use]
-pub mod runtime;
+pub use gainsight_cta_runtime as runtime;
 
 #[rustfmt::skip]
 pub mod builder;

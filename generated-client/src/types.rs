@@ -311,3 +311,6 @@ impl TryFrom<&Cta> for CtaInput {
         })
     }
 }
+
+#[allow(unused_imports)]
+use crate::runtime::{serde_struct, string_enum, filter_conditions, filter_builder};

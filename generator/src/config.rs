@@ -177,6 +177,19 @@ pub enum RuntimeMode {
     /// The `openapi-rust-runtime` crate as a dependency: several clients in one application
     /// share one `Error`, `RetryPolicy` and `Extra` and compile the runtime once.
     Dependency,
+    /// Copied beside the crate as a package of its own (`runtime/`, named `<crate>-runtime`),
+    /// which the crate depends on by path: the pair still builds from the crate's folder and
+    /// names no crate of this project, and a regenerated crate (a new spec) rebuilds only its
+    /// generated code, not the runtime.
+    Crate,
+}
+
+impl RuntimeMode {
+    /// Whether the generated code names the runtime as another crate (`pub use … as runtime`)
+    /// rather than a module of its own.
+    pub fn is_crate(self) -> bool {
+        matches!(self, RuntimeMode::Dependency | RuntimeMode::Crate)
+    }
 }
 
 /// A non-registry source for the runtime crate.

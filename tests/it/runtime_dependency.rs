@@ -1,5 +1,6 @@
 //! `runtime = "dependency"`: a generated crate names the shared runtime crate instead of
-//! carrying a copy; and the README's dependency line follows the config.
+//! carrying a copy; `runtime = "crate"`: it carries the copy as a package of its own; and the
+//! README's dependency line follows the config.
 
 use generator::Config;
 use generator::config::{RuntimeMode, RuntimeSource};
@@ -97,6 +98,73 @@ fn a_crate_with_the_shared_runtime_names_the_runtime_crate_and_vendors_nothing()
             .unwrap()
             .ends_with(", git = \"https://example.com/gen.git\" }")
     );
+}
+
+/// `runtime = "crate"`: the vendored modules become the package `<crate>-runtime` under
+/// `runtime/` (its `lib.rs` the vendored `mod.rs`), which the crate depends on by path at its
+/// own version; the generated code is the shared runtime's, under the package's name.
+#[test]
+fn a_crate_with_a_runtime_package_carries_it_beside_itself() {
+    let vendored = generate(&Config::default());
+    let shared = generate(&Config {
+        runtime: RuntimeMode::Dependency,
+        ..Config::default()
+    });
+    let mut config = Config {
+        runtime: RuntimeMode::Crate,
+        ..Config::default()
+    };
+    config.package.name = Some("pets".to_owned());
+    config.package.version = Some("1.2.3".to_owned());
+    let packaged = generate(&config);
+    assert!(
+        !packaged
+            .files
+            .iter()
+            .any(|f| f.path.starts_with("src/runtime/")),
+        "no module copy"
+    );
+    // The same modules as the vendored copy, moved.
+    let vendored_runtime: Vec<(String, &str)> = vendored
+        .files
+        .iter()
+        .filter_map(|f| {
+            let module = f.path.strip_prefix("src/runtime/")?;
+            let module = if module == "mod.rs" { "lib.rs" } else { module };
+            Some((format!("runtime/src/{module}"), f.contents.as_str()))
+        })
+        .collect();
+    assert!(vendored_runtime.len() > 5);
+    for (path, contents) in &vendored_runtime {
+        assert_eq!(file(&packaged, path), *contents, "{path}");
+    }
+    let manifest = file(&packaged, "runtime/Cargo.toml");
+    assert!(
+        manifest.contains("\nname = \"pets-runtime\"\nversion = \"1.2.3\"\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("\n[lib]\nname = \"pets_runtime\"\n"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("license = "), "{manifest}");
+    // The runtime's own dependencies, as the crate declares them.
+    for dependency in ["reqwest = ", "serde = ", "tokio = ", "tracing = "] {
+        assert!(
+            manifest.contains(&format!("\n{dependency}")),
+            "{dependency} in {manifest}"
+        );
+    }
+    let crate_manifest = file(&packaged, "Cargo.toml");
+    assert!(
+        crate_manifest.contains("\npets-runtime = { version = \"=1.2.3\", path = \"runtime\" }\n"),
+        "{crate_manifest}"
+    );
+    assert_eq!(dependency_line(crate_manifest), None);
+    assert!(file(&packaged, "src/lib.rs").contains("pub use pets_runtime as runtime;"));
+    for path in ["src/types.rs", "src/client.rs", "src/builder.rs"] {
+        assert_eq!(file(&packaged, path), file(&shared, path), "{path}");
+    }
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod client;
 mod docs;
 mod layout;
 mod mock;
+mod package;
 mod plan;
 mod runtime;
 mod tag_features;
@@ -16,7 +17,7 @@ mod wire;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::config::Config;
+use crate::config::{Config, RuntimeMode};
 use crate::error::{Diagnostic, Error};
 use crate::ir::Api;
 use crate::{GeneratedFile, Progress, Step};
@@ -287,12 +288,22 @@ fn non_rust_files(plan: &Plan<'_>, config: &Config) -> Result<Vec<Option<Generat
         );
         files.push(Some(GeneratedFile::new(path, format!("{header}{text}"))));
     }
-    if !plan.runtime_crate {
-        files.extend(
+    match config.runtime {
+        RuntimeMode::Vendored => files.extend(
             runtime::vendored_files(api, config.generator_command())
                 .into_iter()
                 .map(Some),
-        );
+        ),
+        RuntimeMode::Crate => {
+            let manifest = templates::runtime_cargo_toml(&package.runtime(), source, config)?;
+            files.push(Some(GeneratedFile::new("runtime/Cargo.toml", manifest)));
+            files.extend(
+                runtime::package_files(api, config.generator_command())
+                    .into_iter()
+                    .map(Some),
+            );
+        }
+        RuntimeMode::Dependency => {}
     }
     if api.wire_tests {
         // Formatted here rather than on a thread of its own: it is small beside `src/`.
@@ -512,12 +523,13 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         }
         None => (None, None),
     };
+    let runtime_lib = proc_macro2::Ident::new(&plan.runtime_lib, proc_macro2::Span::call_site());
     let runtime = if plan.runtime_crate {
         quote! {
-            // The runtime crate, shared with other generated clients: named by the generated code,
-            // not part of this crate's documented API.
+            // The runtime crate: named by the generated code, not part of this crate's
+            // documented API.
             #[doc(hidden)]
-            pub use openapi_rust_runtime as runtime;
+            pub use #runtime_lib as runtime;
         }
     } else {
         quote! {

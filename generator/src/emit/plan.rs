@@ -31,8 +31,11 @@ pub struct Plan<'a> {
     pub server: Option<&'a Server>,
     /// Which optional runtime modules the crate uses.
     pub uses: RuntimeUses,
-    /// The runtime is the `openapi-rust-runtime` crate rather than a vendored copy.
+    /// The runtime is a crate (`openapi-rust-runtime` or the crate's own `runtime/` package)
+    /// rather than a module of the crate.
     pub runtime_crate: bool,
+    /// The runtime crate's library name, when [`runtime_crate`](Self::runtime_crate).
+    pub runtime_lib: String,
     /// The command generated headers name.
     pub command: &'a str,
     /// The service's rate limit from the config, the clients' default.
@@ -172,7 +175,8 @@ impl<'a> Plan<'a> {
                 .as_ref()
                 .filter(|server| is_absolute(&server.url)),
             uses: RuntimeUses::of(api),
-            runtime_crate: config.runtime == RuntimeMode::Dependency,
+            runtime_crate: config.runtime.is_crate(),
+            runtime_lib: runtime_lib(api, config),
             command: config.generator_command(),
             rate_limit: config.rate_limit,
             features: config
@@ -498,5 +502,17 @@ fn outcome_variants<'a>(op: &'a Operation, api: &'a Api) -> Option<&'a [UnionVar
             }
         }
         _ => None,
+    }
+}
+
+/// The library name generated code imports the runtime crate by.
+fn runtime_lib(api: &Api, config: &Config) -> String {
+    match config.runtime {
+        RuntimeMode::Crate => {
+            super::package::Package::from_config(api, config)
+                .runtime()
+                .lib_name
+        }
+        _ => "openapi_rust_runtime".to_owned(),
     }
 }

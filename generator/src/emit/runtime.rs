@@ -270,6 +270,23 @@ pub fn vendored_files(api: &Api, command: &str) -> Vec<GeneratedFile> {
     files
 }
 
+/// The runtime's sources as a package of its own beside the crate (`runtime = "crate"`): the
+/// modules the crate uses under `runtime/src/`, `lib.rs` being the crate root; its
+/// `runtime/Cargo.toml` comes from the templates.
+pub fn package_files(api: &Api, command: &str) -> Vec<GeneratedFile> {
+    vendored_files(api, command)
+        .into_iter()
+        .map(|file| {
+            let path = match file.path.strip_prefix("src/runtime/") {
+                Some("mod.rs") => "runtime/src/lib.rs".to_owned(),
+                Some(module) => format!("runtime/src/{module}"),
+                None => file.path.clone(),
+            };
+            GeneratedFile { path, ..file }
+        })
+        .collect()
+}
+
 /// `lib` without the `pub mod` / `pub use` items of `unused` modules. Each such item is one line
 /// or, for a long `pub use`, a brace block ending in `};`; runs of blank lines left behind
 /// collapse into one, as rustfmt would write them.

@@ -1,84 +1,22 @@
 //! `Cargo.toml` and `README.md` of the generated crate, rendered from minijinja templates.
 
 use minijinja::{Environment, context};
-use serde::Serialize;
 
+pub use super::package::Package;
+use super::package::toml_string;
 use super::plan::{ArgSource, OperationPlan, Plan};
 use super::types::TypeContext;
 use crate::config::{Config, RuntimeMode};
 use crate::error::{Diagnostic, Error};
 use crate::ir::{Api, Body, BodyEncoding, TypeDef, TypeId, TypeKind, TypeRef};
-use crate::naming::snake_ident;
 
 const CARGO_TOML: &str = include_str!("../../templates/Cargo.toml.jinja");
 const README: &str = include_str!("../../templates/README.md.jinja");
+const RUNTIME_CARGO_TOML: &str = include_str!("../../templates/runtime/Cargo.toml.jinja");
+/// The dependencies a generated crate and its runtime package declare alike.
+const DEPENDENCIES: &str = include_str!("../../templates/dependencies.toml");
 const CLI_CARGO_TOML: &str = include_str!("../../templates/cli/Cargo.toml.jinja");
 const CLI_README: &str = include_str!("../../templates/cli/README.md.jinja");
-
-/// Crate metadata after applying defaults.
-#[derive(Debug, Clone, Serialize)]
-pub struct Package {
-    pub name: String,
-    pub lib_name: String,
-    pub version: String,
-    pub description: String,
-    pub license: String,
-    pub repository: Option<String>,
-    /// The TOML value of the README's `[dependencies]` line.
-    pub dependency: String,
-    /// The same with the `mock` feature, for `[dev-dependencies]`.
-    pub mock_dependency: String,
-}
-
-impl Package {
-    pub fn from_config(api: &Api, config: &Config) -> Self {
-        let package = &config.package;
-        let name = package.name.clone().unwrap_or_else(|| {
-            let snake = snake_ident(&api.title)
-                .trim_end_matches('_')
-                .replace('_', "-");
-            if snake.is_empty() {
-                "api-client".to_owned()
-            } else {
-                format!("{snake}-client")
-            }
-        });
-        let description = package.description.clone().unwrap_or_else(|| {
-            format!("Typed async client for the {}", super::api_name(&api.title))
-        });
-        let version = package
-            .version
-            .clone()
-            .unwrap_or_else(|| "0.1.0".to_owned());
-        let dependency = match (&package.dependency, &package.repository) {
-            (Some(line), _) => line.trim().to_owned(),
-            (None, Some(repository)) => format!("{{ git = {} }}", toml_string(repository)),
-            (None, None) => toml_string(&version),
-        };
-        let mock_dependency = match dependency.strip_suffix('}') {
-            Some(table) => format!("{}, features = [\"mock\"] }}", table.trim_end()),
-            None => format!("{{ version = {dependency}, features = [\"mock\"] }}"),
-        };
-        Self {
-            lib_name: name.replace('-', "_"),
-            name,
-            version,
-            dependency,
-            mock_dependency,
-            description: description.replace(['\n', '\r'], " "),
-            license: package
-                .license
-                .clone()
-                .unwrap_or_else(|| "MIT OR Apache-2.0".to_owned()),
-            repository: package.repository.clone(),
-        }
-    }
-}
-
-/// A TOML basic string (JSON's escapes are TOML's).
-fn toml_string(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
-}
 
 fn render(name: &str, template: &str, ctx: minijinja::Value) -> Result<String, Error> {
     let mut env = Environment::new();
@@ -104,21 +42,49 @@ pub fn cargo_toml(
     config: &Config,
 ) -> Result<String, Error> {
     let wire_tests = plan.api.wire_tests;
-    let runtime = (config.runtime == RuntimeMode::Dependency).then(|| {
-        let source = config.runtime_source.clone().unwrap_or_default();
-        context! {
-            version => openapi_rust_runtime::sources::VERSION,
-            path => source.path,
-            git => source.git,
+    let runtime = match config.runtime {
+        RuntimeMode::Vendored => None,
+        RuntimeMode::Dependency => {
+            let source = config.runtime_source.clone().unwrap_or_default();
+            Some(context! {
+                comment => "The shared runtime (transport, retries, errors), compiled once for every client that uses it.",
+                name => "openapi-rust-runtime",
+                version => openapi_rust_runtime::sources::VERSION,
+                path => source.path,
+                git => source.git,
+            })
         }
-    });
+        RuntimeMode::Crate => Some(context! {
+            comment => "The runtime (transport, retries, errors), generated beside this crate as a package of its own.",
+            name => format!("{}-runtime", package.name),
+            version => format!("={}", package.version),
+            path => "runtime",
+        }),
+    };
     render(
         "Cargo.toml",
         CARGO_TOML,
         context! {
             package, source, wire_tests, runtime, command => config.generator_command(),
+            dependencies => DEPENDENCIES,
             mock => plan.api.mock,
             tag_features => tag_features(plan),
+        },
+    )
+}
+
+/// `runtime/Cargo.toml` with `runtime = "crate"`: the runtime's package, beside the crate.
+pub fn runtime_cargo_toml(
+    runtime: &Package,
+    source: &str,
+    config: &Config,
+) -> Result<String, Error> {
+    render(
+        "runtime/Cargo.toml",
+        RUNTIME_CARGO_TOML,
+        context! {
+            package => runtime, source, command => config.generator_command(),
+            dependencies => DEPENDENCIES,
         },
     )
 }
