@@ -184,14 +184,6 @@ pub enum RuntimeMode {
     Crate,
 }
 
-impl RuntimeMode {
-    /// Whether the generated code names the runtime as another crate (`pub use … as runtime`)
-    /// rather than a module of its own.
-    pub fn is_crate(self) -> bool {
-        matches!(self, RuntimeMode::Dependency | RuntimeMode::Crate)
-    }
-}
-
 /// A non-registry source for the runtime crate.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]

@@ -458,7 +458,8 @@ fn generate_command(
 }
 
 /// Lines of `.rs` files under `src`: those derived from the spec, those of a vendored runtime
-/// (`src/runtime/`; a runtime package's, `runtime/src/`, are counted by the caller) and those behind the off-by-default `mock` feature (`src/mock.rs`) apart.
+/// (`src/runtime/`; a runtime package's, `runtime/src/`, are counted by the caller) and those
+/// behind the off-by-default `mock` feature (`src/mock.rs`) apart.
 fn count_lines(src: &Path) -> Result<(usize, usize, usize)> {
     let mut derived = 0;
     let mut runtime = 0;

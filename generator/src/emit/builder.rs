@@ -38,7 +38,7 @@ pub fn emit_builders_part(plan: &Plan<'_>, index: usize, count: usize) -> TokenS
         return quote!(#(#builders)*);
     }
     // The runtime crate's macros, which a vendored runtime makes visible by `#[macro_use]`.
-    let macro_import = (plan.runtime_crate && !plan.operations.is_empty()).then(|| {
+    let macro_import = (plan.runtime_crate.is_some() && !plan.operations.is_empty()).then(|| {
         quote! {
             #[allow(unused_imports)]
             use crate::runtime::{query_setters, request_builder, send_methods};

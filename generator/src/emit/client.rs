@@ -33,7 +33,7 @@ pub fn emit_client(plan: &Plan<'_>) -> TokenStream {
     });
     let builder = emit_client_builder(plan);
     // The runtime crate's macro, which a vendored runtime makes visible by `#[macro_use]`.
-    let macro_import = plan.runtime_crate.then(|| {
+    let macro_import = plan.runtime_crate.is_some().then(|| {
         quote!(
             use crate::runtime::client_settings;
         )

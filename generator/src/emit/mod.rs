@@ -241,7 +241,7 @@ fn rust_part_tokens(
             )?;
             // The runtime crate's macros, which a vendored runtime makes visible by `#[macro_use]`.
             let macros = types::runtime_macros(plan.api);
-            if plan.runtime_crate && !macros.is_empty() && index + 1 == count {
+            if plan.runtime_crate.is_some() && !macros.is_empty() && index + 1 == count {
                 let macros = macros.iter().map(|name| format_ident!("{name}"));
                 tokens.extend(quote!(
                     #[allow(unused_imports)]
@@ -260,7 +260,7 @@ fn rust_part_tokens(
 fn non_rust_files(plan: &Plan<'_>, config: &Config) -> Result<Vec<Option<GeneratedFile>>, Error> {
     let api = plan.api;
     let source = config.source_label.as_deref().unwrap_or("the OpenAPI spec");
-    let package = templates::Package::from_config(api, config);
+    let package = package::Package::from_config(api, config);
     let mut files = vec![
         Some(GeneratedFile::new(
             "Cargo.toml",
@@ -461,7 +461,7 @@ fn ends_item(previous: &str, line: &str) -> bool {
 
 /// The crate name `emit` gives the crate for this API and config.
 pub(crate) fn crate_name(api: &Api, config: &Config) -> String {
-    templates::Package::from_config(api, config).name
+    package::Package::from_config(api, config).name
 }
 
 /// `Foo API` stays as it is; `Foo` becomes `Foo API`.
@@ -523,8 +523,8 @@ fn emit_lib(plan: &Plan<'_>) -> TokenStream {
         }
         None => (None, None),
     };
-    let runtime_lib = proc_macro2::Ident::new(&plan.runtime_lib, proc_macro2::Span::call_site());
-    let runtime = if plan.runtime_crate {
+    let runtime = if let Some(runtime_lib) = &plan.runtime_crate {
+        let runtime_lib = proc_macro2::Ident::new(runtime_lib, proc_macro2::Span::call_site());
         quote! {
             // The runtime crate: named by the generated code, not part of this crate's
             // documented API.

@@ -65,9 +65,7 @@ impl Package {
             repository: package.repository.clone(),
         }
     }
-}
 
-impl Package {
     /// The runtime's package with `runtime = "crate"`: `<crate>-runtime`, versioned with the crate.
     pub fn runtime(&self) -> Package {
         Package {

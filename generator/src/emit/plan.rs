@@ -31,11 +31,9 @@ pub struct Plan<'a> {
     pub server: Option<&'a Server>,
     /// Which optional runtime modules the crate uses.
     pub uses: RuntimeUses,
-    /// The runtime is a crate (`openapi-rust-runtime` or the crate's own `runtime/` package)
-    /// rather than a module of the crate.
-    pub runtime_crate: bool,
-    /// The runtime crate's library name, when [`runtime_crate`](Self::runtime_crate).
-    pub runtime_lib: String,
+    /// The library name of the runtime crate (`openapi_rust_runtime` or the crate's own
+    /// `runtime/` package) when the runtime is one rather than a module of the crate.
+    pub runtime_crate: Option<String>,
     /// The command generated headers name.
     pub command: &'a str,
     /// The service's rate limit from the config, the clients' default.
@@ -175,8 +173,7 @@ impl<'a> Plan<'a> {
                 .as_ref()
                 .filter(|server| is_absolute(&server.url)),
             uses: RuntimeUses::of(api),
-            runtime_crate: config.runtime.is_crate(),
-            runtime_lib: runtime_lib(api, config),
+            runtime_crate: runtime_crate(api, config),
             command: config.generator_command(),
             rate_limit: config.rate_limit,
             features: config
@@ -505,14 +502,15 @@ fn outcome_variants<'a>(op: &'a Operation, api: &'a Api) -> Option<&'a [UnionVar
     }
 }
 
-/// The library name generated code imports the runtime crate by.
-fn runtime_lib(api: &Api, config: &Config) -> String {
+/// The library name generated code imports the runtime crate by; `None` for a vendored module.
+fn runtime_crate(api: &Api, config: &Config) -> Option<String> {
     match config.runtime {
-        RuntimeMode::Crate => {
+        RuntimeMode::Vendored => None,
+        RuntimeMode::Dependency => Some("openapi_rust_runtime".to_owned()),
+        RuntimeMode::Crate => Some(
             super::package::Package::from_config(api, config)
                 .runtime()
-                .lib_name
-        }
-        _ => "openapi_rust_runtime".to_owned(),
+                .lib_name,
+        ),
     }
 }

@@ -2,7 +2,7 @@
 
 use minijinja::{Environment, context};
 
-pub use super::package::Package;
+use super::package::Package;
 use super::package::toml_string;
 use super::plan::{ArgSource, OperationPlan, Plan};
 use super::types::TypeContext;
