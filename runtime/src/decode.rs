@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 
 use bytes::Bytes;
+use futures_util::FutureExt as _;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::de::{DeserializeOwned, DeserializeSeed};
@@ -62,10 +63,16 @@ pub fn execute<'a, T: 'a>(
     call: Result<Call, Error>,
     decode: Decoder<T>,
 ) -> Sending<'a, ApiResponse<T>> {
-    Box::pin(async move {
-        let response = transport.send(call?).await?;
-        decode(transport, response)
-    })
+    match call {
+        // A combinator rather than an `async` block, which would keep `call` beside the
+        // transport's future holding it.
+        Ok(call) => Box::pin(
+            transport
+                .send(call)
+                .map(move |response| decode(transport, response?)),
+        ),
+        Err(error) => Box::pin(async move { Err(error) }),
+    }
 }
 
 /// [`execute`], keeping only the payload: every request builder's `send`.
@@ -78,10 +85,14 @@ pub fn execute_data<'a, T: 'a>(
     call: Result<Call, Error>,
     decode: Decoder<T>,
 ) -> Sending<'a, T> {
-    Box::pin(async move {
-        let response = transport.send(call?).await?;
-        decode(transport, response).map(|response| response.data)
-    })
+    match call {
+        Ok(call) => Box::pin(
+            transport
+                .send(call)
+                .map(move |response| Ok(decode(transport, response?)?.data)),
+        ),
+        Err(error) => Box::pin(async move { Err(error) }),
+    }
 }
 
 /// Property names of the API's response envelope.

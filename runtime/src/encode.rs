@@ -38,7 +38,8 @@ fn server_path_segment(value: &str) -> Result<String, Error> {
             "`{value}` cannot be sent as a path parameter"
         )));
     }
-    Ok(percent_encoding::utf8_percent_encode(value, SEGMENT).to_string())
+    // Through `Cow`, which borrows when nothing needs encoding: no formatting machinery.
+    Ok(Cow::from(percent_encoding::utf8_percent_encode(value, SEGMENT)).into_owned())
 }
 
 /// A parameter value as text: strings as they are, other scalars as JSON, lists comma-joined.

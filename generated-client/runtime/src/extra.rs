@@ -155,7 +155,7 @@ impl Extra {
             self.json.pop();
             self.json.push(b',');
         }
-        write_json(&mut self.json, name).map_err(de::Error::custom)?;
+        write_json_str(&mut self.json, name).map_err(de::Error::custom)?;
         self.json.push(b':');
         access.next_value_seed(CopyJson(&mut self.json))?;
         self.json.push(b'}');
@@ -272,6 +272,31 @@ fn write_json<T: Serialize + ?Sized>(
     serde_json::to_writer(out, value)
 }
 
+/// Writes `text` as a JSON string: copied as is when nothing in it needs escaping (names and
+/// most values), through `serde_json` otherwise.
+fn write_json_str(out: &mut Vec<u8>, text: &str) -> Result<(), serde_json::Error> {
+    /// The bytes JSON escapes in a string: control characters, `"` and `\`.
+    const ESCAPED: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 0x20 {
+            table[byte] = true;
+            byte += 1;
+        }
+        table[b'"' as usize] = true;
+        table[b'\\' as usize] = true;
+        table
+    };
+    if text.bytes().any(|b| ESCAPED[usize::from(b)]) {
+        return write_json(out, text);
+    }
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+    Ok(())
+}
+
 /// Looks one property up in an object, skipping the others without building them.
 struct Find<'a> {
     name: &'a str,
@@ -342,8 +367,11 @@ impl<'de> Visitor<'de> for CopyJson<'_> {
         visit_i128: i128,
         visit_u128: u128,
         visit_f64: f64,
-        visit_str: &str,
         visit_bytes: &[u8],
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<(), E> {
+        write_json_str(self.0, value).map_err(E::custom)
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
@@ -395,7 +423,7 @@ impl<'de> Visitor<'de> for CopyJson<'_> {
                 out.push(b',');
             }
             first = false;
-            write_json(out, key.as_str()).map_err(de::Error::custom)?;
+            write_json_str(out, key.as_str()).map_err(de::Error::custom)?;
             out.push(b':');
             access.next_value_seed(CopyJson(out))?;
         }
@@ -490,6 +518,19 @@ mod tests {
         assert_eq!(error.path, "a");
         assert_eq!(extra.get("missing"), None);
         assert_eq!(extra.len(), 4);
+        assert_eq!(
+            serde_json::to_value(&extra).ok(),
+            serde_json::from_str::<Value>(text).ok()
+        );
+    }
+
+    #[test]
+    fn names_and_values_that_need_escaping_are_copied_escaped() {
+        let text = r#"{"plain":"Enterprise","tab\tname":"a\"b\\c\nd\u0001","é":"ü"}"#;
+        let extra: Extra = serde_json::from_str(text).unwrap_or_default();
+        assert_eq!(extra.get("plain"), Some(json!("Enterprise")));
+        assert_eq!(extra.get("tab\tname"), Some(json!("a\"b\\c\nd\u{1}")));
+        assert_eq!(extra.get("é"), Some(json!("ü")));
         assert_eq!(
             serde_json::to_value(&extra).ok(),
             serde_json::from_str::<Value>(text).ok()

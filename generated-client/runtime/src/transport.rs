@@ -3,10 +3,12 @@
 //! retries, timeouts and tracing, and turns error statuses into [`Error::Api`].
 
 use std::borrow::Cow;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures_util::future::{ready, Either, FutureExt as _, TryFutureExt as _};
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
@@ -205,6 +207,13 @@ impl Call {
     }
 }
 
+/// What an attempt sent: the response head (or the failure to get one), and when the request
+/// left, when hooks want to know.
+struct Sent {
+    response: Result<reqwest::Response, reqwest::Error>,
+    hooked_at: Option<Instant>,
+}
+
 /// What an attempt received: the body whole, or (for a streamed success) still to be read.
 struct Received {
     status: StatusCode,
@@ -314,30 +323,43 @@ impl Transport {
     }
 
     /// Sends `call`, retrying as the policy allows, and returns a response with a success status.
-    pub async fn send(&self, call: Call) -> Result<RawResponse, Error> {
-        let received = self.send_traced(call, false).await?;
-        let body = match received.body {
-            ReceivedBody::Whole(body) => body,
-            ReceivedBody::Open(response) => response.bytes().await.map_err(Error::transport)?,
-        };
-        Ok(RawResponse {
-            status: received.status,
-            headers: received.headers,
-            body,
-        })
+    ///
+    /// The layers between a builder's `.await` and the attempt loop are combinators, not
+    /// `async fn`s: each `async fn` would keep its own copy of `call` beside the future it
+    /// hands it to, and every layer's future is moved into the one above it.
+    pub fn send(&self, call: Call) -> impl Future<Output = Result<RawResponse, Error>> + Send + '_ {
+        self.send_traced(call, false)
+            .and_then(|received| async move {
+                let body = match received.body {
+                    ReceivedBody::Whole(body) => body,
+                    ReceivedBody::Open(response) => {
+                        response.bytes().await.map_err(Error::transport)?
+                    }
+                };
+                Ok(RawResponse {
+                    status: received.status,
+                    headers: received.headers,
+                    body,
+                })
+            })
     }
 
     /// Sends `call` like [`send`](Self::send), but returns the success response's body as a
     /// stream, read as it arrives. Retries end once a success status arrives: a body cut
     /// midway is an error of the stream.
-    pub async fn send_streaming(&self, call: Call) -> Result<ByteStream, Error> {
-        let received = self.send_traced(call, true).await?;
-        Ok(match received.body {
-            ReceivedBody::Whole(body) => ByteStream::whole(received.status, received.headers, body),
-            ReceivedBody::Open(response) => {
-                ByteStream::new(received.status, received.headers, response)
-            }
-        })
+    pub fn send_streaming(
+        &self,
+        call: Call,
+    ) -> impl Future<Output = Result<ByteStream, Error>> + Send + '_ {
+        self.send_traced(call, true)
+            .map_ok(|received| match received.body {
+                ReceivedBody::Whole(body) => {
+                    ByteStream::whole(received.status, received.headers, body)
+                }
+                ReceivedBody::Open(response) => {
+                    ByteStream::new(received.status, received.headers, response)
+                }
+            })
     }
 
     /// The retry policy `call` is sent under.
@@ -345,7 +367,11 @@ impl Transport {
         call.options.retry.as_ref().unwrap_or(&self.retry)
     }
 
-    async fn send_traced(&self, call: Call, stream: bool) -> Result<Received, Error> {
+    fn send_traced(
+        &self,
+        call: Call,
+        stream: bool,
+    ) -> impl Future<Output = Result<Received, Error>> + Send + '_ {
         // OpenTelemetry's HTTP client field names; the path's parameter values (which may be
         // personal data) are left out, and credentials never reach a span.
         let span = tracing::info_span!(
@@ -356,116 +382,147 @@ impl Transport {
             http.response.status_code = tracing::field::Empty,
             http.request.resend_count = tracing::field::Empty,
         );
-        self.send_with_retries(call, stream).instrument(span).await
+        self.send_with_retries(call, stream).instrument(span)
     }
 
-    async fn send_with_retries(&self, call: Call, stream: bool) -> Result<Received, Error> {
-        let url = self.url(&call)?;
-        let policy = self.retry_policy(&call);
-        // What a streamed body already gave cannot be given again.
-        let streamed_body = call.body.as_ref().is_some_and(|(body, _)| body.is_stream());
-        let max_attempts = if streamed_body {
-            1
-        } else {
-            policy.max_attempts.max(1)
-        };
-        let started = Instant::now();
-        let deadline = call.options.deadline.or(self.deadline);
-        let idempotency_key = call
-            .idempotency_key
-            .map(|name| (name, idempotency_value(&call, name)));
-        // With a key the server recognises a repeat, so a create may be sent again.
-        let retry_safe = call.idempotent || idempotency_key.is_some();
-        let key = idempotency_key
-            .as_ref()
-            .map(|(name, value)| (*name, value.as_str()));
-        let mut attempt = 1;
-        // A 401 to a provided credential earns one more attempt, outside the retry budget.
-        let mut unauthorized_resend = 0;
-        // What the providers gave for the current attempt, for telling them of a 401.
-        let mut provided = Vec::new();
-        loop {
-            let attempt_span = tracing::info_span!(
-                "http_request",
-                http.request.method = %call.method,
-                url.template = call.path_template,
-                http.request.resend_count = attempt - 1,
-                http.response.status_code = tracing::field::Empty,
-            );
-            let outcome = match deadline {
-                None => {
-                    self.attempt(&call, url.clone(), key, attempt, &mut provided, stream)
-                        .instrument(attempt_span.clone())
-                        .await
-                }
-                Some(deadline) => {
-                    let remaining = deadline.saturating_sub(started.elapsed());
-                    // The attempt's own timeout still applies; the deadline only cuts it shorter.
-                    let attempt_future = self
-                        .attempt(&call, url.clone(), key, attempt, &mut provided, stream)
-                        .instrument(attempt_span.clone());
-                    tokio::time::timeout(remaining, attempt_future)
-                        .await
-                        .unwrap_or_else(|_| {
-                            Err(Error::Deadline(Box::new(DeadlineError {
-                                deadline,
-                                attempts: attempt,
-                            })))
-                        })
-                }
+    /// The retry loop. A function returning an `async move` block rather than an `async fn`:
+    /// the block uses `call` where it was captured, where an `async fn` would also copy it
+    /// into a local (rust-lang/rust#62958), making the future that much larger.
+    #[allow(clippy::manual_async_fn)] // On purpose: see above.
+    fn send_with_retries(
+        &self,
+        call: Call,
+        stream: bool,
+    ) -> impl Future<Output = Result<Received, Error>> + Send + '_ {
+        async move {
+            // Built before the first attempt, so that a bad URL is not retried.
+            let mut first_url = Some(self.url(&call)?);
+            let policy = self.retry_policy(&call);
+            // What a streamed body already gave cannot be given again.
+            let streamed_body = call.body.as_ref().is_some_and(|(body, _)| body.is_stream());
+            let max_attempts = if streamed_body {
+                1
+            } else {
+                policy.max_attempts.max(1)
             };
-            if let Ok(response) = &outcome {
-                attempt_span.record("http.response.status_code", response.status.as_u16());
-                attempt_span.in_scope(|| tracing::debug!("response received"));
-            }
-            if let (Some(limiter), Ok(response)) = (&self.limiter, &outcome) {
-                if response.status == StatusCode::TOO_MANY_REQUESTS {
-                    // Every clone waits, not only this call: the server counts them all. The
-                    // wait is the server's hint, capped like the retry policy caps it.
-                    limiter.pause(retry_after(&response.headers), policy.max_delay);
-                }
-            }
-            if unauthorized_resend == 0
-                && !streamed_body
-                && matches!(&outcome, Ok(response) if response.status == StatusCode::UNAUTHORIZED)
-                && self.credentials_rejected(&provided)
-            {
-                tracing::warn!(
-                    attempt,
-                    "credential rejected (401): sending again with a new one"
+            let started = Instant::now();
+            let deadline = call.options.deadline.or(self.deadline);
+            let idempotency_key = call
+                .idempotency_key
+                .map(|name| (name, idempotency_value(&call, name)));
+            // With a key the server recognises a repeat, so a create may be sent again.
+            let retry_safe = call.idempotent || idempotency_key.is_some();
+            let key = idempotency_key
+                .as_ref()
+                .map(|(name, value)| (*name, value.as_str()));
+            let mut attempt = 1;
+            // A 401 to a provided credential earns one more attempt, outside the retry budget.
+            let mut unauthorized_resend = 0;
+            // What the providers gave for the current attempt, for telling them of a 401.
+            let mut provided = Vec::new();
+            loop {
+                let attempt_span = tracing::info_span!(
+                    "http_request",
+                    http.request.method = %call.method,
+                    url.template = call.path_template,
+                    http.request.resend_count = attempt - 1,
+                    http.response.status_code = tracing::field::Empty,
                 );
-                unauthorized_resend = 1;
-                attempt += 1;
-                continue;
-            }
-            let verdict = match &outcome {
-                Ok(response) => classify_response(response.status, &response.headers, retry_safe),
-                Err(error) => classify_error(error, retry_safe),
-            };
-            let retry_after = match verdict {
-                Verdict::Retry { after } if attempt < max_attempts + unauthorized_resend => after,
-                _ => return self.finish(outcome, attempt),
-            };
-            let delay = retry_after
-                .map_or_else(|| policy.backoff(attempt - 1), |d| d.min(policy.max_delay));
-            // A wait that would end past the deadline is not started: the last outcome is the
-            // most useful answer.
-            if deadline.is_some_and(|deadline| started.elapsed() + delay >= deadline) {
+                let outcome = {
+                    // One attempt future, pinned here and polled through a reference: a deadline
+                    // wraps the reference, so the state holds the future once, not once per arm.
+                    let first_url = &mut first_url;
+                    let provided = &mut provided;
+                    let call = &call;
+                    let attempt_future = std::pin::pin!(async move {
+                        let Sent {
+                            response,
+                            hooked_at,
+                        } = self
+                            .attempt(call, first_url, key, attempt, provided)
+                            .await?;
+                        // Read here, not in `attempt`, whose request-building locals are gone
+                        // by now: the body future does not sit beside them.
+                        let outcome = receive(response, stream).await;
+                        if let Some(sent_at) = hooked_at {
+                            self.after_response(call, attempt, &outcome, sent_at);
+                        }
+                        outcome
+                    }
+                    .instrument(attempt_span.clone()));
+                    match deadline {
+                        None => attempt_future.await,
+                        Some(deadline) => {
+                            let remaining = deadline.saturating_sub(started.elapsed());
+                            // The attempt's own timeout still applies; the deadline only cuts it shorter.
+                            tokio::time::timeout(remaining, attempt_future)
+                                .await
+                                .unwrap_or_else(|_| {
+                                    Err(Error::Deadline(Box::new(DeadlineError {
+                                        deadline,
+                                        attempts: attempt,
+                                    })))
+                                })
+                        }
+                    }
+                };
+                if let Ok(response) = &outcome {
+                    attempt_span.record("http.response.status_code", response.status.as_u16());
+                    attempt_span.in_scope(|| tracing::debug!("response received"));
+                }
+                if let (Some(limiter), Ok(response)) = (&self.limiter, &outcome) {
+                    if response.status == StatusCode::TOO_MANY_REQUESTS {
+                        // Every clone waits, not only this call: the server counts them all. The
+                        // wait is the server's hint, capped like the retry policy caps it.
+                        limiter.pause(retry_after(&response.headers), policy.max_delay);
+                    }
+                }
+                if unauthorized_resend == 0
+                    && !streamed_body
+                    && matches!(&outcome, Ok(response) if response.status == StatusCode::UNAUTHORIZED)
+                    && self.credentials_rejected(&provided)
+                {
+                    tracing::warn!(
+                        attempt,
+                        "credential rejected (401): sending again with a new one"
+                    );
+                    unauthorized_resend = 1;
+                    attempt += 1;
+                    continue;
+                }
+                let verdict = match &outcome {
+                    Ok(response) => {
+                        classify_response(response.status, &response.headers, retry_safe)
+                    }
+                    Err(error) => classify_error(error, retry_safe),
+                };
+                let retry_after = match verdict {
+                    Verdict::Retry { after } if attempt < max_attempts + unauthorized_resend => {
+                        after
+                    }
+                    _ => return self.finish(outcome, attempt),
+                };
+                let delay = retry_after
+                    .map_or_else(|| policy.backoff(attempt - 1), |d| d.min(policy.max_delay));
+                // A wait that would end past the deadline is not started: the last outcome is the
+                // most useful answer.
+                if deadline.is_some_and(|deadline| started.elapsed() + delay >= deadline) {
+                    tracing::warn!(
+                        attempt,
+                        delay_ms = delay.as_millis() as u64,
+                        "not retrying: the wait would pass the call's deadline"
+                    );
+                    return self.finish(outcome, attempt);
+                }
                 tracing::warn!(
                     attempt,
                     delay_ms = delay.as_millis() as u64,
-                    "not retrying: the wait would pass the call's deadline"
+                    status = outcome.as_ref().ok().map(|r| r.status.as_u16()),
+                    "retrying request"
                 );
-                return self.finish(outcome, attempt);
+                tokio::time::sleep(delay).await;
+                attempt += 1;
             }
-            tracing::warn!(
-                attempt,
-                delay_ms = delay.as_millis() as u64,
-                status = outcome.as_ref().ok().map(|r| r.status.as_u16()),
-                "retrying request"
-            );
-            tokio::time::sleep(delay).await;
-            attempt += 1;
         }
     }
 
@@ -480,7 +537,10 @@ impl Transport {
     }
 
     fn url(&self, call: &Call) -> Result<reqwest::Url, Error> {
-        let mut url = reqwest::Url::parse(&format!("{}{}", self.base_url, call.path))
+        let mut text = String::with_capacity(self.base_url.len() + call.path.len());
+        text.push_str(&self.base_url);
+        text.push_str(&call.path);
+        let mut url = reqwest::Url::parse(&text)
             .map_err(|e| Error::Encode(format!("invalid request URL: {e}")))?;
         if !call.query.is_empty() || !self.query_credentials.is_empty() {
             let mut pairs = url.query_pairs_mut();
@@ -523,135 +583,162 @@ impl Transport {
         Ok(encoded)
     }
 
-    async fn attempt(
-        &self,
-        call: &Call,
-        mut url: reqwest::Url,
-        idempotency_key: Option<(&'static str, &str)>,
+    /// Sends one attempt and returns once the response head has arrived.
+    ///
+    /// The first attempt takes the URL built before the loop; a retry, which has waited its
+    /// backoff anyway, builds it again rather than every call copying it in case of one.
+    #[allow(clippy::manual_async_fn)] // As `send_with_retries`: the arguments are kept once.
+    fn attempt<'a>(
+        &'a self,
+        call: &'a Call,
+        first_url: &'a mut Option<reqwest::Url>,
+        idempotency_key: Option<(&'static str, &'a str)>,
         attempt: u32,
-        provided: &mut Vec<Secret>,
-        stream: bool,
-    ) -> Result<Received, Error> {
-        if let (Some(limiter), None) = (&self.limiter, &self.dry_run_user_agent) {
-            limiter.acquire().await;
-        }
-        let mut credential_headers = Vec::new();
-        let mut credential_cookies: Vec<String> = Vec::new();
-        for credential in self.provided_credentials(provided).await? {
-            match credential {
-                Encoded::Header(name, value) => credential_headers.push((name, value)),
-                Encoded::Query(name, secret) => {
-                    url.query_pairs_mut().append_pair(name, secret.expose());
+        provided: &'a mut Vec<Secret>,
+    ) -> impl Future<Output = Result<Sent, Error>> + Send + 'a {
+        async move {
+            let mut url = match first_url.take() {
+                Some(url) => url,
+                None => self.url(call)?,
+            };
+            if let (Some(limiter), None) = (&self.limiter, &self.dry_run_user_agent) {
+                limiter.acquire().await;
+            }
+            let mut credential_headers = Vec::new();
+            let mut credential_cookies: Vec<String> = Vec::new();
+            for credential in self.provided_credentials(provided).await? {
+                match credential {
+                    Encoded::Header(name, value) => credential_headers.push((name, value)),
+                    Encoded::Query(name, secret) => {
+                        url.query_pairs_mut().append_pair(name, secret.expose());
+                    }
+                    Encoded::Cookie(cookie) => credential_cookies.push(cookie),
                 }
-                Encoded::Cookie(cookie) => credential_cookies.push(cookie),
             }
-        }
-        let mut request = self.http.request(call.method.clone(), url);
-        // With hooks, credential headers are added after them, so hooks never see them.
-        if !self.headers.is_empty() && self.hooks.is_empty() {
-            request = request.headers(self.headers.clone());
-        }
-        if let Some(accept) = call.accept {
-            if !self.headers.contains_key(reqwest::header::ACCEPT) {
-                let value = HeaderValue::from_str(accept)
-                    .map_err(|_| Error::Encode("the Accept header cannot be sent".to_owned()))?;
-                request = request.header(reqwest::header::ACCEPT, value);
+            let mut request = self.http.request(call.method.clone(), url);
+            // With hooks, credential headers are added after them, so hooks never see them.
+            if !self.headers.is_empty() && self.hooks.is_empty() {
+                request = request.headers(self.headers.clone());
             }
-        }
-        if let Some((name, key)) = idempotency_key {
-            if !call
+            if let Some(accept) = call.accept {
+                if !self.headers.contains_key(reqwest::header::ACCEPT) {
+                    let value = static_header_value(accept).ok_or_else(|| {
+                        Error::Encode("the Accept header cannot be sent".to_owned())
+                    })?;
+                    request = request.header(reqwest::header::ACCEPT, value);
+                }
+            }
+            if let Some((name, key)) = idempotency_key {
+                if !call
+                    .headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(name))
+                {
+                    request = request.header(name, key);
+                }
+            }
+            for (name, value) in &call.headers {
+                if name.eq_ignore_ascii_case("cookie") {
+                    continue;
+                }
+                let value = HeaderValue::from_str(value).map_err(|_| {
+                    Error::Encode(format!("header `{name}` has a value that cannot be sent"))
+                })?;
+                request = request.header(*name, value);
+            }
+            let credential_cookies: Vec<&str> = self
+                .cookie
+                .as_ref()
+                .map(Secret::expose)
+                .into_iter()
+                .chain(credential_cookies.iter().map(String::as_str))
+                .collect();
+            if let Some(cookie) = cookie_header(&credential_cookies, &call.headers) {
+                let value = header_value_sensitive(&cookie)
+                    .map_err(|_| Error::Encode("a cookie value cannot be sent".to_owned()))?;
+                request = request.header(reqwest::header::COOKIE, value);
+            }
+            if let Some((body, content_type)) = &call.body {
+                // `Bytes` clones share the buffer: a retry does not copy the body.
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
+                    .body(body.to_reqwest()?);
+            }
+            // Last, so a per-call header replaces a default one: e.g. a `Content-Type` carrying a
+            // multipart boundary.
+            if !call.options.headers.is_empty() {
+                request = request.headers(call.options.headers.clone());
+            }
+            if let Some(timeout) = call.options.timeout {
+                request = request.timeout(timeout);
+            }
+            if self.hooks.is_empty()
+                && credential_headers.is_empty()
+                && self.dry_run_user_agent.is_none()
+            {
+                return Ok(Sent {
+                    response: request.send().await,
+                    hooked_at: None,
+                });
+            }
+            let mut request = request.build().map_err(Error::transport)?;
+            for hook in &self.hooks.0 {
+                hook.before_request(&mut HookRequest {
+                    operation_id: call.operation_id,
+                    method: &call.method,
+                    url_template: call.path_template,
+                    attempt,
+                    headers: request.headers_mut(),
+                });
+            }
+            let fixed = self
                 .headers
                 .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name))
-            {
-                request = request.header(name, key);
+                .filter(|_| !self.hooks.is_empty())
+                .map(|(name, value)| (name.clone(), value.clone()));
+            for (name, value) in fixed.chain(credential_headers) {
+                // A per-call header of the same name replaces the credential, as without hooks.
+                if !request.headers().contains_key(&name) {
+                    request.headers_mut().insert(name, value);
+                }
             }
-        }
-        for (name, value) in &call.headers {
-            if name.eq_ignore_ascii_case("cookie") {
-                continue;
+            if let Some(user_agent) = &self.dry_run_user_agent {
+                // Fixed and provided query credentials, by name: the values a dry run redacts.
+                let query_credentials: Vec<&str> = self
+                    .query_credentials
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .chain(
+                        self.providers
+                            .iter()
+                            .filter_map(|(placement, _)| match placement {
+                                Placement::Query(name) => Some(*name),
+                                _ => None,
+                            }),
+                    )
+                    .collect();
+                return Err(Error::DryRun(Box::new(dry_run(
+                    &request,
+                    user_agent,
+                    &query_credentials,
+                ))));
             }
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::Encode(format!("header `{name}` has a value that cannot be sent"))
-            })?;
-            request = request.header(*name, value);
+            let hooked_at = Some(Instant::now());
+            Ok(Sent {
+                response: self.http.execute(request).await,
+                hooked_at,
+            })
         }
-        let credential_cookies: Vec<&str> = self
-            .cookie
-            .as_ref()
-            .map(Secret::expose)
-            .into_iter()
-            .chain(credential_cookies.iter().map(String::as_str))
-            .collect();
-        if let Some(cookie) = cookie_header(&credential_cookies, &call.headers) {
-            let value = header_value_sensitive(&cookie)
-                .map_err(|_| Error::Encode("a cookie value cannot be sent".to_owned()))?;
-            request = request.header(reqwest::header::COOKIE, value);
-        }
-        if let Some((body, content_type)) = &call.body {
-            // `Bytes` clones share the buffer: a retry does not copy the body.
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
-                .body(body.to_reqwest()?);
-        }
-        // Last, so a per-call header replaces a default one: e.g. a `Content-Type` carrying a
-        // multipart boundary.
-        if !call.options.headers.is_empty() {
-            request = request.headers(call.options.headers.clone());
-        }
-        if let Some(timeout) = call.options.timeout {
-            request = request.timeout(timeout);
-        }
-        if self.hooks.is_empty()
-            && credential_headers.is_empty()
-            && self.dry_run_user_agent.is_none()
-        {
-            return receive(request.send().await, stream).await;
-        }
-        let mut request = request.build().map_err(Error::transport)?;
-        for hook in &self.hooks.0 {
-            hook.before_request(&mut HookRequest {
-                operation_id: call.operation_id,
-                method: &call.method,
-                url_template: call.path_template,
-                attempt,
-                headers: request.headers_mut(),
-            });
-        }
-        let fixed = self
-            .headers
-            .iter()
-            .filter(|_| !self.hooks.is_empty())
-            .map(|(name, value)| (name.clone(), value.clone()));
-        for (name, value) in fixed.chain(credential_headers) {
-            // A per-call header of the same name replaces the credential, as without hooks.
-            if !request.headers().contains_key(&name) {
-                request.headers_mut().insert(name, value);
-            }
-        }
-        if let Some(user_agent) = &self.dry_run_user_agent {
-            // Fixed and provided query credentials, by name: the values a dry run redacts.
-            let query_credentials: Vec<&str> = self
-                .query_credentials
-                .iter()
-                .map(|(name, _)| *name)
-                .chain(
-                    self.providers
-                        .iter()
-                        .filter_map(|(placement, _)| match placement {
-                            Placement::Query(name) => Some(*name),
-                            _ => None,
-                        }),
-                )
-                .collect();
-            return Err(Error::DryRun(Box::new(dry_run(
-                &request,
-                user_agent,
-                &query_credentials,
-            ))));
-        }
-        let sent = Instant::now();
-        let outcome = receive(self.http.execute(request).await, stream).await;
+    }
+
+    /// Tells the hooks what an attempt received (its body read), and when it was sent.
+    fn after_response(
+        &self,
+        call: &Call,
+        attempt: u32,
+        outcome: &Result<Received, Error>,
+        sent_at: Instant,
+    ) {
         for hook in &self.hooks.0 {
             hook.after_response(&HookResponse {
                 operation_id: call.operation_id,
@@ -661,10 +748,9 @@ impl Transport {
                 status: outcome.as_ref().ok().map(|r| r.status),
                 headers: outcome.as_ref().ok().map(|r| &r.headers),
                 error: outcome.as_ref().err(),
-                elapsed: sent.elapsed(),
+                elapsed: sent_at.elapsed(),
             });
         }
-        outcome
     }
 
     /// Turns an error status into [`Error::Api`], reading the envelope's error fields when present.
@@ -777,23 +863,42 @@ fn dry_run(request: &reqwest::Request, user_agent: &str, query_credentials: &[&s
     }
 }
 
-async fn receive(
+fn receive(
     sent: Result<reqwest::Response, reqwest::Error>,
     stream: bool,
-) -> Result<Received, Error> {
-    let mut response = sent.map_err(Error::transport)?;
+) -> impl Future<Output = Result<Received, Error>> + Send {
+    // Not an `async fn`, which would hold the response twice: as its argument and as the
+    // body future that consumes it.
+    let mut response = match sent {
+        Ok(response) => response,
+        Err(error) => return Either::Left(ready(Err(Error::transport(error)))),
+    };
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let body = if stream && status.is_success() {
-        ReceivedBody::Open(response)
-    } else {
-        ReceivedBody::Whole(response.bytes().await.map_err(Error::transport)?)
-    };
-    Ok(Received {
-        status,
-        headers,
-        body,
-    })
+    if stream && status.is_success() {
+        return Either::Left(ready(Ok(Received {
+            status,
+            headers,
+            body: ReceivedBody::Open(response),
+        })));
+    }
+    Either::Right(response.bytes().map(move |body| {
+        Ok(Received {
+            status,
+            headers,
+            body: ReceivedBody::Whole(body.map_err(Error::transport)?),
+        })
+    }))
+}
+
+/// A header value of static text, not copied; `None` for text a header cannot carry.
+fn static_header_value(text: &'static str) -> Option<HeaderValue> {
+    /// The media type nearly every operation reads, checked once at compile time.
+    const JSON: HeaderValue = HeaderValue::from_static("application/json");
+    if text == "application/json" {
+        return Some(JSON);
+    }
+    HeaderValue::from_maybe_shared(Bytes::from_static(text.as_bytes())).ok()
 }
 
 /// The caller's idempotency key for `name` (a header parameter or a per-call header), or a new
@@ -994,6 +1099,20 @@ mod tests {
         }
         assert!(shown.ends_with("\n\n{\"x\":1}"), "{shown}");
         assert!(!format!("{request:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn accept_values_are_sent_as_given_or_refused() {
+        let value = |text| static_header_value(text).map(|v| v.as_bytes().to_vec());
+        assert_eq!(
+            value("application/json"),
+            Some(b"application/json".to_vec())
+        );
+        assert_eq!(
+            value("text/csv; charset=utf-8"),
+            Some(b"text/csv; charset=utf-8".to_vec())
+        );
+        assert_eq!(value("text/plain\nX-Injected: 1"), None);
     }
 
     #[test]
