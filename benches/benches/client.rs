@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use benchmarks::{PlainCta, PlainEnvelope, PlainPage};
+use benchmarks::{Fixture, PlainCta, PlainPage, plain_call};
 use divan::{AllocProfiler, Bencher, black_box};
 use gainsight_cta::types::{CtaSearchPage, SearchRequest};
 
@@ -82,53 +82,7 @@ mod decode {
     }
 }
 
-struct Fixture {
-    runtime: tokio::runtime::Runtime,
-    client: gainsight_cta::Client,
-    http: reqwest::Client,
-    base: String,
-}
-
-static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let address = benchmarks::spawn_server(&runtime, PAGE_RECORDS);
-    let base = format!("http://{address}/v1");
-    // Unpaced: the config's 100 calls a minute would make the benchmark measure waits.
-    let client = gainsight_cta::Client::builder()
-        .base_url(base.clone())
-        .access_key("bench-key")
-        .no_rate_limit()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    // Configured as the generated client configures its own (timeouts, user agent), so the
-    // comparison measures the generated code, not different client settings.
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(60))
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .user_agent("gainsight-cta/0.1.0")
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    Fixture {
-        runtime,
-        client,
-        http,
-        base,
-    }
-});
-
-/// The plain baseline: one `reqwest` call with the same header, status check and decode.
-async fn plain_call<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> Option<T> {
-    let response = request.header("accessKey", "bench-key").send().await.ok()?;
-    if !response.status().is_success() {
-        return None;
-    }
-    let bytes = response.bytes().await.ok()?;
-    let envelope: PlainEnvelope<T> = serde_json::from_slice(&bytes).ok()?;
-    envelope.data
-}
+static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| Fixture::new(PAGE_RECORDS));
 
 mod request {
     use super::*;

@@ -356,3 +356,62 @@ pub fn spawn_server(runtime: &tokio::runtime::Runtime, search_records: usize) ->
     });
     address
 }
+
+/// A local server with a generated client and a plain `reqwest` client of it, on one
+/// current-thread runtime: what the request benchmarks compare.
+pub struct Fixture {
+    /// The runtime the server runs on and requests are driven by.
+    pub runtime: tokio::runtime::Runtime,
+    /// The generated client, unpaced.
+    pub client: gainsight_cta::Client,
+    /// A plain client configured as the generated one configures its own.
+    pub http: reqwest::Client,
+    /// The server's base URL, with the API's `/v1` path.
+    pub base: String,
+}
+
+impl Fixture {
+    /// Starts the server (its search route answering `search_records` CTAs) and both clients.
+    pub fn new(search_records: usize) -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let address = spawn_server(&runtime, search_records);
+        let base = format!("http://{address}/v1");
+        // Unpaced: the config's 100 calls a minute would make the benchmark measure waits.
+        let client = gainsight_cta::Client::builder()
+            .base_url(base.clone())
+            .access_key("bench-key")
+            .no_rate_limit()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Configured as the generated client configures its own (timeouts, user agent), so the
+        // comparison measures the generated code, not different client settings.
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .user_agent("gainsight-cta/0.1.0")
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        Self {
+            runtime,
+            client,
+            http,
+            base,
+        }
+    }
+}
+
+/// The plain baseline: one `reqwest` call with the same header, status check and decode.
+pub async fn plain_call<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+) -> Option<T> {
+    let response = request.header("accessKey", "bench-key").send().await.ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    let bytes = response.bytes().await.ok()?;
+    let envelope: PlainEnvelope<T> = serde_json::from_slice(&bytes).ok()?;
+    envelope.data
+}
