@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::future::{ready, Either, FutureExt as _, TryFutureExt as _};
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 
@@ -207,6 +207,63 @@ impl Call {
     }
 }
 
+// Spans and warnings are made in functions of their own: what a tracing macro expands to
+// would otherwise sit in the middle of the request's state machine, in the way of the code
+// every call runs.
+
+/// The span of a call. OpenTelemetry's HTTP client field names; the path's parameter values
+/// (which may be personal data) are left out, and credentials never reach a span.
+#[inline(never)]
+fn call_span(call: &Call) -> tracing::Span {
+    tracing::info_span!(
+        "api_call",
+        operation.id = call.operation_id,
+        http.request.method = %call.method,
+        url.template = call.path_template,
+        http.response.status_code = tracing::field::Empty,
+        http.request.resend_count = tracing::field::Empty,
+    )
+}
+
+/// The span of one attempt of a call.
+#[inline(never)]
+fn attempt_span(call: &Call, attempt: u32) -> tracing::Span {
+    tracing::info_span!(
+        "http_request",
+        http.request.method = %call.method,
+        url.template = call.path_template,
+        http.request.resend_count = attempt - 1,
+        http.response.status_code = tracing::field::Empty,
+    )
+}
+
+#[cold]
+fn warn_credential_rejected(attempt: u32) {
+    tracing::warn!(
+        attempt,
+        "credential rejected (401): sending again with a new one"
+    );
+}
+
+#[cold]
+fn warn_deadline_ends_retries(attempt: u32, delay: Duration) {
+    tracing::warn!(
+        attempt,
+        delay_ms = delay.as_millis() as u64,
+        "not retrying: the wait would pass the call's deadline"
+    );
+}
+
+#[cold]
+fn warn_retry(attempt: u32, delay: Duration, status: Option<u16>) {
+    tracing::warn!(
+        attempt,
+        delay_ms = delay.as_millis() as u64,
+        status,
+        "retrying request"
+    );
+}
+
 /// What an attempt sent: the response head (or the failure to get one), and when the request
 /// left, when hooks want to know.
 struct Sent {
@@ -329,18 +386,14 @@ impl Transport {
     /// hands it to, and every layer's future is moved into the one above it.
     pub fn send(&self, call: Call) -> impl Future<Output = Result<RawResponse, Error>> + Send + '_ {
         self.send_traced(call, false)
-            .and_then(|received| async move {
-                let body = match received.body {
+            .map_ok(|received| RawResponse {
+                status: received.status,
+                headers: received.headers,
+                body: match received.body {
                     ReceivedBody::Whole(body) => body,
-                    ReceivedBody::Open(response) => {
-                        response.bytes().await.map_err(Error::transport)?
-                    }
-                };
-                Ok(RawResponse {
-                    status: received.status,
-                    headers: received.headers,
-                    body,
-                })
+                    // Not reached: only a streamed call's success is left unread.
+                    ReceivedBody::Open(_) => Bytes::new(),
+                },
             })
     }
 
@@ -372,16 +425,7 @@ impl Transport {
         call: Call,
         stream: bool,
     ) -> impl Future<Output = Result<Received, Error>> + Send + '_ {
-        // OpenTelemetry's HTTP client field names; the path's parameter values (which may be
-        // personal data) are left out, and credentials never reach a span.
-        let span = tracing::info_span!(
-            "api_call",
-            operation.id = call.operation_id,
-            http.request.method = %call.method,
-            url.template = call.path_template,
-            http.response.status_code = tracing::field::Empty,
-            http.request.resend_count = tracing::field::Empty,
-        );
+        let span = call_span(&call);
         self.send_with_retries(call, stream).instrument(span)
     }
 
@@ -421,13 +465,7 @@ impl Transport {
             // What the providers gave for the current attempt, for telling them of a 401.
             let mut provided = Vec::new();
             loop {
-                let attempt_span = tracing::info_span!(
-                    "http_request",
-                    http.request.method = %call.method,
-                    url.template = call.path_template,
-                    http.request.resend_count = attempt - 1,
-                    http.response.status_code = tracing::field::Empty,
-                );
+                let attempt_span = attempt_span(&call, attempt);
                 let outcome = {
                     // One attempt future, pinned here and polled through a reference: a deadline
                     // wraps the reference, so the state holds the future once, not once per arm.
@@ -482,10 +520,7 @@ impl Transport {
                     && matches!(&outcome, Ok(response) if response.status == StatusCode::UNAUTHORIZED)
                     && self.credentials_rejected(&provided)
                 {
-                    tracing::warn!(
-                        attempt,
-                        "credential rejected (401): sending again with a new one"
-                    );
+                    warn_credential_rejected(attempt);
                     unauthorized_resend = 1;
                     attempt += 1;
                     continue;
@@ -507,18 +542,13 @@ impl Transport {
                 // A wait that would end past the deadline is not started: the last outcome is the
                 // most useful answer.
                 if deadline.is_some_and(|deadline| started.elapsed() + delay >= deadline) {
-                    tracing::warn!(
-                        attempt,
-                        delay_ms = delay.as_millis() as u64,
-                        "not retrying: the wait would pass the call's deadline"
-                    );
+                    warn_deadline_ends_retries(attempt, delay);
                     return self.finish(outcome, attempt);
                 }
-                tracing::warn!(
+                warn_retry(
                     attempt,
-                    delay_ms = delay.as_millis() as u64,
-                    status = outcome.as_ref().ok().map(|r| r.status.as_u16()),
-                    "retrying request"
+                    delay,
+                    outcome.as_ref().ok().map(|r| r.status.as_u16()),
                 );
                 tokio::time::sleep(delay).await;
                 attempt += 1;
@@ -597,138 +627,165 @@ impl Transport {
         provided: &'a mut Vec<Secret>,
     ) -> impl Future<Output = Result<Sent, Error>> + Send + 'a {
         async move {
-            let mut url = match first_url.take() {
-                Some(url) => url,
-                None => self.url(call)?,
-            };
             if let (Some(limiter), None) = (&self.limiter, &self.dry_run_user_agent) {
                 limiter.acquire().await;
             }
-            let mut credential_headers = Vec::new();
-            let mut credential_cookies: Vec<String> = Vec::new();
-            for credential in self.provided_credentials(provided).await? {
-                match credential {
-                    Encoded::Header(name, value) => credential_headers.push((name, value)),
-                    Encoded::Query(name, secret) => {
-                        url.query_pairs_mut().append_pair(name, secret.expose());
-                    }
-                    Encoded::Cookie(cookie) => credential_cookies.push(cookie),
-                }
-            }
-            let mut request = self.http.request(call.method.clone(), url);
-            // With hooks, credential headers are added after them, so hooks never see them.
-            if !self.headers.is_empty() && self.hooks.is_empty() {
-                request = request.headers(self.headers.clone());
-            }
-            if let Some(accept) = call.accept {
-                if !self.headers.contains_key(reqwest::header::ACCEPT) {
-                    let value = static_header_value(accept).ok_or_else(|| {
-                        Error::Encode("the Accept header cannot be sent".to_owned())
-                    })?;
-                    request = request.header(reqwest::header::ACCEPT, value);
-                }
-            }
-            if let Some((name, key)) = idempotency_key {
-                if !call
-                    .headers
-                    .iter()
-                    .any(|(n, _)| n.eq_ignore_ascii_case(name))
-                {
-                    request = request.header(name, key);
-                }
-            }
-            for (name, value) in &call.headers {
-                if name.eq_ignore_ascii_case("cookie") {
-                    continue;
-                }
-                let value = HeaderValue::from_str(value).map_err(|_| {
-                    Error::Encode(format!("header `{name}` has a value that cannot be sent"))
-                })?;
-                request = request.header(*name, value);
-            }
-            let credential_cookies: Vec<&str> = self
-                .cookie
-                .as_ref()
-                .map(Secret::expose)
-                .into_iter()
-                .chain(credential_cookies.iter().map(String::as_str))
-                .collect();
-            if let Some(cookie) = cookie_header(&credential_cookies, &call.headers) {
-                let value = header_value_sensitive(&cookie)
-                    .map_err(|_| Error::Encode("a cookie value cannot be sent".to_owned()))?;
-                request = request.header(reqwest::header::COOKIE, value);
-            }
-            if let Some((body, content_type)) = &call.body {
-                // `Bytes` clones share the buffer: a retry does not copy the body.
-                request = request
-                    .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
-                    .body(body.to_reqwest()?);
-            }
-            // Last, so a per-call header replaces a default one: e.g. a `Content-Type` carrying a
-            // multipart boundary.
-            if !call.options.headers.is_empty() {
-                request = request.headers(call.options.headers.clone());
-            }
-            if let Some(timeout) = call.options.timeout {
-                request = request.timeout(timeout);
-            }
-            if self.hooks.is_empty()
-                && credential_headers.is_empty()
-                && self.dry_run_user_agent.is_none()
-            {
-                return Ok(Sent {
-                    response: request.send().await,
-                    hooked_at: None,
-                });
-            }
-            let mut request = request.build().map_err(Error::transport)?;
-            for hook in &self.hooks.0 {
-                hook.before_request(&mut HookRequest {
-                    operation_id: call.operation_id,
-                    method: &call.method,
-                    url_template: call.path_template,
-                    attempt,
-                    headers: request.headers_mut(),
-                });
-            }
-            let fixed = self
-                .headers
-                .iter()
-                .filter(|_| !self.hooks.is_empty())
-                .map(|(name, value)| (name.clone(), value.clone()));
-            for (name, value) in fixed.chain(credential_headers) {
-                // A per-call header of the same name replaces the credential, as without hooks.
-                if !request.headers().contains_key(&name) {
-                    request.headers_mut().insert(name, value);
-                }
-            }
-            if let Some(user_agent) = &self.dry_run_user_agent {
-                // Fixed and provided query credentials, by name: the values a dry run redacts.
-                let query_credentials: Vec<&str> = self
-                    .query_credentials
-                    .iter()
-                    .map(|(name, _)| *name)
-                    .chain(
-                        self.providers
-                            .iter()
-                            .filter_map(|(placement, _)| match placement {
-                                Placement::Query(name) => Some(*name),
-                                _ => None,
-                            }),
-                    )
-                    .collect();
-                return Err(Error::DryRun(Box::new(dry_run(
-                    &request,
-                    user_agent,
-                    &query_credentials,
-                ))));
-            }
-            let hooked_at = Some(Instant::now());
+            let credentials = self.provided_credentials(provided).await?;
+            let (request, hooked_at) =
+                self.prepare(call, first_url, idempotency_key, attempt, credentials)?;
             Ok(Sent {
                 response: self.http.execute(request).await,
                 hooked_at,
             })
         }
+    }
+
+    /// Builds an attempt's request: everything between its awaits, kept out of the attempt's
+    /// state machine (a plain function is compiled once, and its code stays together). Returns
+    /// the request and, when hooks watch, the moment it leaves.
+    #[inline(never)]
+    fn prepare(
+        &self,
+        call: &Call,
+        first_url: &mut Option<reqwest::Url>,
+        idempotency_key: Option<(&'static str, &str)>,
+        attempt: u32,
+        credentials: Vec<Encoded>,
+    ) -> Result<(reqwest::Request, Option<Instant>), Error> {
+        let mut url = match first_url.take() {
+            Some(url) => url,
+            None => self.url(call)?,
+        };
+        let mut credential_headers = Vec::new();
+        let mut credential_cookies: Vec<String> = Vec::new();
+        for credential in credentials {
+            match credential {
+                Encoded::Header(name, value) => credential_headers.push((name, value)),
+                Encoded::Query(name, secret) => {
+                    url.query_pairs_mut().append_pair(name, secret.expose());
+                }
+                Encoded::Cookie(cookie) => credential_cookies.push(cookie),
+            }
+        }
+        let mut request = self.http.request(call.method.clone(), url);
+        // With hooks, credential headers are added after them, so hooks never see them.
+        if !self.headers.is_empty() && self.hooks.is_empty() {
+            request = request.headers(self.headers.clone());
+        }
+        if let Some(accept) = call.accept {
+            if !self.headers.contains_key(reqwest::header::ACCEPT) {
+                let value = static_header_value(accept)
+                    .ok_or_else(|| Error::Encode("the Accept header cannot be sent".to_owned()))?;
+                request = request.header(reqwest::header::ACCEPT, value);
+            }
+        }
+        if let Some((name, key)) = idempotency_key {
+            if !call
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                request = request.header(name, key);
+            }
+        }
+        for (name, value) in &call.headers {
+            if name.eq_ignore_ascii_case("cookie") {
+                continue;
+            }
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::Encode(format!("header `{name}` has a value that cannot be sent"))
+            })?;
+            request = request.header(*name, value);
+        }
+        let credential_cookies: Vec<&str> = self
+            .cookie
+            .as_ref()
+            .map(Secret::expose)
+            .into_iter()
+            .chain(credential_cookies.iter().map(String::as_str))
+            .collect();
+        if let Some(cookie) = cookie_header(&credential_cookies, &call.headers) {
+            let value = header_value_sensitive(&cookie)
+                .map_err(|_| Error::Encode("a cookie value cannot be sent".to_owned()))?;
+            request = request.header(reqwest::header::COOKIE, value);
+        }
+        if let Some((body, content_type)) = &call.body {
+            // `Bytes` clones share the buffer: a retry does not copy the body.
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
+                .body(body.to_reqwest()?);
+        }
+        // Last, so a per-call header replaces a default one: e.g. a `Content-Type` carrying a
+        // multipart boundary.
+        if !call.options.headers.is_empty() {
+            request = request.headers(call.options.headers.clone());
+        }
+        if let Some(timeout) = call.options.timeout {
+            request = request.timeout(timeout);
+        }
+        let request = request.build().map_err(Error::transport)?;
+        if self.hooks.is_empty()
+            && credential_headers.is_empty()
+            && self.dry_run_user_agent.is_none()
+        {
+            return Ok((request, None));
+        }
+        self.hooked(request, call, attempt, credential_headers)
+    }
+
+    /// The rest of [`prepare`](Self::prepare) for a client with hooks, provided header
+    /// credentials or a dry run: hooks see the request, then credentials are added, then a dry
+    /// run shows it instead of sending it.
+    #[cold]
+    fn hooked(
+        &self,
+        mut request: reqwest::Request,
+        call: &Call,
+        attempt: u32,
+        credential_headers: Vec<(HeaderName, HeaderValue)>,
+    ) -> Result<(reqwest::Request, Option<Instant>), Error> {
+        for hook in &self.hooks.0 {
+            hook.before_request(&mut HookRequest {
+                operation_id: call.operation_id,
+                method: &call.method,
+                url_template: call.path_template,
+                attempt,
+                headers: request.headers_mut(),
+            });
+        }
+        let fixed = self
+            .headers
+            .iter()
+            .filter(|_| !self.hooks.is_empty())
+            .map(|(name, value)| (name.clone(), value.clone()));
+        for (name, value) in fixed.chain(credential_headers) {
+            // A per-call header of the same name replaces the credential, as without hooks.
+            if !request.headers().contains_key(&name) {
+                request.headers_mut().insert(name, value);
+            }
+        }
+        if let Some(user_agent) = &self.dry_run_user_agent {
+            // Fixed and provided query credentials, by name: the values a dry run redacts.
+            let query_credentials: Vec<&str> = self
+                .query_credentials
+                .iter()
+                .map(|(name, _)| *name)
+                .chain(
+                    self.providers
+                        .iter()
+                        .filter_map(|(placement, _)| match placement {
+                            Placement::Query(name) => Some(*name),
+                            _ => None,
+                        }),
+                )
+                .collect();
+            return Err(Error::DryRun(Box::new(dry_run(
+                &request,
+                user_agent,
+                &query_credentials,
+            ))));
+        }
+        Ok((request, Some(Instant::now())))
     }
 
     /// Tells the hooks what an attempt received (its body read), and when it was sent.
