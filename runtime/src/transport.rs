@@ -125,6 +125,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Transport {
     http: reqwest::Client,
     base_url: String,
+    /// `base_url` parsed once: a request's URL is a copy with the operation's path set, which
+    /// leaves the scheme and host (and their IDNA processing) unparsed per call.
+    base: reqwest::Url,
     headers: HeaderMap,
     query_credentials: Vec<(&'static str, Secret)>,
     cookie: Option<Secret>,
@@ -344,6 +347,7 @@ impl Transport {
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
+            base: parsed.clone(),
             headers,
             query_credentials,
             cookie,
@@ -438,8 +442,6 @@ impl Transport {
         stream: bool,
     ) -> impl Future<Output = Result<Received, Error>> + Send + '_ {
         async move {
-            // Built before the first attempt, so that a bad URL is not retried.
-            let mut first_url = Some(self.url(&call)?);
             let policy = self.retry_policy(&call);
             // What a streamed body already gave cannot be given again.
             let streamed_body = call.body.as_ref().is_some_and(|(body, _)| body.is_stream());
@@ -468,16 +470,13 @@ impl Transport {
                 let outcome = {
                     // One attempt future, pinned here and polled through a reference: a deadline
                     // wraps the reference, so the state holds the future once, not once per arm.
-                    let first_url = &mut first_url;
                     let provided = &mut provided;
                     let call = &call;
                     let attempt_future = std::pin::pin!(async move {
                         let Sent {
                             response,
                             hooked_at,
-                        } = self
-                            .attempt(call, first_url, key, attempt, provided)
-                            .await?;
+                        } = self.attempt(call, key, attempt, provided).await?;
                         // Read here, not in `attempt`, whose request-building locals are gone
                         // by now: the body future does not sit beside them.
                         let outcome = receive(response, stream).await;
@@ -565,12 +564,14 @@ impl Transport {
         outcome.and_then(|response| self.check_status(response))
     }
 
-    fn url(&self, call: &Call) -> Result<reqwest::Url, Error> {
-        let mut text = String::with_capacity(self.base_url.len() + call.path.len());
-        text.push_str(&self.base_url);
-        text.push_str(&call.path);
-        let mut url = reqwest::Url::parse(&text)
-            .map_err(|e| Error::Encode(format!("invalid request URL: {e}")))?;
+    /// The URL of `call`: the base URL's path, then the call's, then its query.
+    fn url(&self, call: &Call) -> reqwest::Url {
+        let mut url = self.base.clone();
+        let base_path = self.base.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base_path.len() + call.path.len());
+        path.push_str(base_path);
+        path.push_str(&call.path);
+        url.set_path(&path);
         if !call.query.is_empty() || !self.query_credentials.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &call.query {
@@ -580,7 +581,7 @@ impl Transport {
                 pairs.append_pair(name, secret.expose());
             }
         }
-        Ok(url)
+        url
     }
 
     /// Tells each provider of a 401 to what it gave; whether any has a new credential to try.
@@ -613,14 +614,10 @@ impl Transport {
     }
 
     /// Sends one attempt and returns once the response head has arrived.
-    ///
-    /// The first attempt takes the URL built before the loop; a retry, which has waited its
-    /// backoff anyway, builds it again rather than every call copying it in case of one.
     #[allow(clippy::manual_async_fn)] // As `send_with_retries`: the arguments are kept once.
     fn attempt<'a>(
         &'a self,
         call: &'a Call,
-        first_url: &'a mut Option<reqwest::Url>,
         idempotency_key: Option<(&'static str, &'a str)>,
         attempt: u32,
         provided: &'a mut Vec<Secret>,
@@ -630,8 +627,7 @@ impl Transport {
                 limiter.acquire().await;
             }
             let credentials = self.provided_credentials(provided).await?;
-            let (request, hooked_at) =
-                self.prepare(call, first_url, idempotency_key, attempt, credentials)?;
+            let (request, hooked_at) = self.prepare(call, idempotency_key, attempt, credentials)?;
             Ok(Sent {
                 response: self.http.execute(request).await,
                 hooked_at,
@@ -646,15 +642,11 @@ impl Transport {
     fn prepare(
         &self,
         call: &Call,
-        first_url: &mut Option<reqwest::Url>,
         idempotency_key: Option<(&'static str, &str)>,
         attempt: u32,
         credentials: Vec<Encoded>,
     ) -> Result<(reqwest::Request, Option<Instant>), Error> {
-        let mut url = match first_url.take() {
-            Some(url) => url,
-            None => self.url(call)?,
-        };
+        let mut url = self.url(call);
         let mut credential_headers = Vec::new();
         let mut credential_cookies: Vec<String> = Vec::new();
         for credential in credentials {
@@ -1155,6 +1147,46 @@ mod tests {
         }
         assert!(shown.ends_with("\n\n{\"x\":1}"), "{shown}");
         assert!(!format!("{request:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn request_urls_are_the_base_url_then_the_path_then_the_query() {
+        let cases = [
+            ("http://h/v1", "/ctas/a%2Fb", vec![]),
+            ("http://h/v1/", "/x", vec![]),
+            ("http://h", "/x", vec![]),
+            ("http://h/", "/x/", vec![]),
+            (
+                "https://Example.COM:443/api/v2",
+                "/items/%C3%9C",
+                vec![("q", "a b&c")],
+            ),
+            (
+                "http://h:8080/a%20b/",
+                "/odd path/{x}",
+                vec![("k", "1"), ("k", "2")],
+            ),
+        ];
+        for (base, path, query) in cases {
+            let transport =
+                Transport::new(base.to_owned(), vec![], None, TransportOptions::default())
+                    .unwrap_or_else(|e| panic!("{base}: {e}"));
+            let call = Call {
+                query: query
+                    .iter()
+                    .map(|(name, value)| (Cow::Borrowed(*name), (*value).to_owned()))
+                    .collect(),
+                ..Call::new("op", Method::GET, "/t", path.to_owned())
+            };
+            // What parsing the whole text gives, as requests were built before.
+            let mut expected =
+                reqwest::Url::parse(&format!("{}{path}", base.trim_end_matches('/')))
+                    .unwrap_or_else(|e| panic!("{base}{path}: {e}"));
+            if !query.is_empty() {
+                expected.query_pairs_mut().extend_pairs(&query);
+            }
+            assert_eq!(transport.url(&call), expected, "{base} + {path}");
+        }
     }
 
     #[test]

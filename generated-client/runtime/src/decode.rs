@@ -358,16 +358,37 @@ pub fn decode_envelope<T: DeserializeOwned>(
         _ => {}
     }
     // Something is wrong: look again, slowly, to say exactly what.
+    let text = payload_text(transport, &response, envelope)?;
+    // Decoded again from its own text only to say where it fails, with the same code as the
+    // fast path (no second, path-tracking instantiation of every type's decoding).
+    let data = decode_at(&response, text.as_bytes(), envelope.data, false)?;
+    Ok(ApiResponse {
+        status: response.status,
+        headers: response.headers,
+        data,
+        body: response.body,
+    })
+}
+
+/// The slow look of [`decode_envelope`] at a body its fast pass could not take: the error for
+/// a body that is not an object, a false success flag or a missing payload, or else the
+/// payload's own text. Needs no `T`, so it is compiled once rather than for every payload type.
+#[cold]
+fn payload_text(
+    transport: &Transport,
+    response: &RawResponse,
+    envelope: Envelope,
+) -> Result<String, Error> {
     let object = match serde_json::from_slice::<serde_json::Value>(&response.body) {
         Ok(object @ serde_json::Value::Object(_)) => object,
         Ok(_) => {
             return Err(decode_error(
-                &response,
+                response,
                 ".".to_owned(),
                 "expected a JSON object".to_owned(),
             ))
         }
-        Err(error) => return Err(decode_error(&response, ".".to_owned(), error.to_string())),
+        Err(error) => return Err(decode_error(response, ".".to_owned(), error.to_string())),
     };
     if let Some(flag) = envelope.success_flag {
         if object.get(flag) == Some(&serde_json::Value::Bool(false)) {
@@ -379,22 +400,14 @@ pub fn decode_envelope<T: DeserializeOwned>(
             ));
         }
     }
-    let Some(raw) = object.get(envelope.data) else {
-        return Err(decode_error(
-            &response,
+    match object.get(envelope.data) {
+        Some(raw) => Ok(raw.to_string()),
+        None => Err(decode_error(
+            response,
             envelope.data.to_owned(),
             format!("missing field `{}`", envelope.data),
-        ));
-    };
-    // Decoded again from its own text only to say where it fails, with the same code as the
-    // fast path (no second, path-tracking instantiation of every type's decoding).
-    let data = decode_at(&response, raw.to_string().as_bytes(), envelope.data, false)?;
-    Ok(ApiResponse {
-        status: response.status,
-        headers: response.headers,
-        data,
-        body: response.body,
-    })
+        )),
+    }
 }
 
 /// Returns the body as text.
