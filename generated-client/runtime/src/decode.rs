@@ -64,16 +64,7 @@ pub fn execute<'a, T: 'a>(
     call: Result<Call, Error>,
     decode: Decoder<T>,
 ) -> Sending<'a, ApiResponse<T>> {
-    match call {
-        // A combinator rather than an `async` block, which would keep `call` beside the
-        // transport's future holding it.
-        Ok(call) => Box::pin(
-            transport
-                .send(call)
-                .map(move |response| decode(transport, response?)),
-        ),
-        Err(error) => Box::pin(async move { Err(error) }),
-    }
+    send_decoded(transport, call, decode, |response| response)
 }
 
 /// [`execute`], keeping only the payload: every request builder's `send`.
@@ -86,11 +77,23 @@ pub fn execute_data<'a, T: 'a>(
     call: Result<Call, Error>,
     decode: Decoder<T>,
 ) -> Sending<'a, T> {
+    send_decoded(transport, call, decode, |response| response.data)
+}
+
+/// What [`execute`] and [`execute_data`] share: send, decode, keep what `keep` takes.
+fn send_decoded<'a, T: 'a, U: 'a>(
+    transport: &'a Transport,
+    call: Result<Call, Error>,
+    decode: Decoder<T>,
+    keep: fn(ApiResponse<T>) -> U,
+) -> Sending<'a, U> {
     match call {
+        // A combinator rather than an `async` block, which would keep `call` beside the
+        // transport's future holding it.
         Ok(call) => Box::pin(
             transport
                 .send(call)
-                .map(move |response| Ok(decode(transport, response?)?.data)),
+                .map(move |response| Ok(keep(decode(transport, response?)?))),
         ),
         Err(error) => Box::pin(async move { Err(error) }),
     }
